@@ -1,0 +1,216 @@
+"""Terminal output: rich tables and progress bars, in Vietnamese."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from dondoc.status import Shown
+
+RICH_COLOUR = {
+    "green": "green",
+    "orange": "dark_orange",
+    "blue": "blue",
+    "amber": "yellow",
+    "red": "bold red",
+    "grey": "grey62",
+    "teal": "dark_cyan",
+}
+MAX_CONTENT = 70
+
+
+def safe_url(url: str) -> str:
+    """A database URL with any password replaced by ***."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+def vn_date(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def shown_text(shown: Shown) -> Text:
+    return Text(shown.label, style=RICH_COLOUR[shown.colour])
+
+
+def short(text: str, limit: int = MAX_CONTENT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@contextmanager
+def progress(console: Console, title: str, total: int, enabled: bool = True) -> Iterator:
+    """A progress bar for long commands; yields ``advance(done)`` taking the count done so far."""
+    if not enabled:
+        yield lambda done: None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not enabled,
+    ) as bar:
+        task = bar.add_task(title, total=total)
+        yield lambda done: bar.update(task, completed=done)
+
+
+def import_report_json(report) -> dict:
+    return {
+        "unit": report.unit,
+        "plan": report.plan_code,
+        "title": report.plan_title,
+        "created": report.created,
+        "items": report.items_total,
+        "added": report.items_added,
+        "updated": report.items_updated,
+        "unchanged": report.items_unchanged,
+        "removed": report.items_removed,
+        "areas": report.areas,
+        "offices_created": report.offices_created,
+        "needs_review": [{"item": n, "text": t, "problems": p} for n, t, p in report.needs_review],
+    }
+
+
+def print_import_report(console: Console, report) -> None:
+    verb = "Đã nhập" if report.created else "Đã nhập lại"
+    console.print(f"[bold]{verb}[/] kế hoạch [cyan]{report.plan_code}[/]: {report.plan_title}")
+    console.print(
+        f"  Đơn vị: {report.unit}; {report.areas} lĩnh vực; {report.items_total} mục "
+        f"(mới {report.items_added}, thay đổi {report.items_updated}, giữ nguyên {report.items_unchanged}, "
+        f"bỏ khỏi kế hoạch {report.items_removed})."
+    )
+    for name in report.offices_created:
+        console.print(f"  [yellow]Đã tạo cơ quan mới:[/] {name}")
+    if report.needs_review:
+        console.print(f"  [yellow]{len(report.needs_review)} mục có thời hạn cần xem lại[/] (dondoc review):")
+        for number, text, problems in report.needs_review:
+            console.print(f"    - Mục {number}: «{text}»: {'; '.join(problems)}", highlight=False)
+    else:
+        console.print("  Mọi thời hạn đều đã được hiểu.")
+
+
+def print_deadline(console: Console, result: dict) -> None:
+    console.print(f"Thời hạn: «{result['text']}»", highlight=False)
+    if result["needs_review"]:
+        console.print("[yellow]Cần xem lại:[/] " + "; ".join(result["problems"]), highlight=False)
+    table = Table("Nhãn", "Loại", "Bắt đầu", "Hạn (theo văn bản)", "Hạn thực tế (ngày làm việc)", "RRULE")
+    kinds = {"fixed": "một lần", "yearly": "hằng năm", "continuous": "thường xuyên", "period": "giai đoạn", "event": "chờ sự kiện"}
+    for m in result["milestones"]:
+        table.add_row(
+            m["label"] or "",
+            kinds.get(m["kind"], m["kind"]) + (f" ({m['event']})" if m.get("event") else ""),
+            _iso_vn(m["start"]),
+            ", ".join(_iso_vn(d) for d in m["due"]),
+            ", ".join(_iso_vn(d) for d in m["effective_due"]),
+            m["rrule"] or "",
+        )
+    console.print(table)
+
+
+def _iso_vn(value: str | None) -> str:
+    return vn_date(date.fromisoformat(value)) if value else ""
+
+
+def _totals_table(report_totals: dict[str, int], title: str) -> Table:
+    table = Table(title=title, show_header=True)
+    table.add_column("Trạng thái")
+    table.add_column("Số mốc", justify="right")
+    for shown in Shown:
+        table.add_row(shown_text(shown), str(report_totals[shown.value]))
+    table.add_row(Text("Tổng", style="bold"), Text(str(sum(report_totals.values())), style="bold"))
+    return table
+
+
+def _rows_table(title: str, rows) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("Mục", no_wrap=True)
+    table.add_column("Nội dung")
+    table.add_column("Mốc")
+    table.add_column("Hạn", no_wrap=True)
+    table.add_column("Trạng thái")
+    table.add_column("Ghi chú")
+    for r in rows:
+        due = vn_date(r.extended_due or r.effective_due)
+        if r.extended_due:
+            due += f"\n(gốc {vn_date(r.effective_due)})"
+        extra = ""
+        if r.shown is Shown.OVERDUE:
+            extra = f"quá {r.days_overdue} ngày"
+        elif r.shown is Shown.DUE_SOON:
+            extra = f"còn {r.working_days_left} ngày làm việc"
+        if r.stored == "vuong_mac":
+            extra = (extra + "; " if extra else "") + "vướng mắc"
+        note = r.last_note or ""
+        table.add_row(
+            r.item.rsplit("#", 1)[-1] if "#" in r.item else r.item,
+            short(r.content, 60),
+            r.label or "",
+            due,
+            Text.assemble(shown_text(r.shown), (f"\n{extra}" if extra else "")),
+            short(note, 50),
+        )
+    return table
+
+
+def print_status(console: Console, report, by_area: bool = False) -> None:
+    console.print(f"[bold]Tình hình thực hiện tính đến ngày {vn_date(report.as_of)}[/]")
+    if not report.rows:
+        console.print("Không có mục nào phù hợp.")
+        return
+    console.print(_totals_table(report.totals, "Tổng hợp"))
+    groups = report.by_area if by_area else report.by_office
+    dated = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.DONE_LATE, Shown.DONE_ON_TIME}
+    for group in groups:
+        rows = [r for r in group.rows if r.shown in dated]
+        t = group.totals
+        heading = (
+            f"{group.name}: {t['qua_han']} quá hạn, {t['sap_den_han']} sắp đến hạn, "
+            f"{t['trong_han']} trong hạn, {t['hoan_thanh_dung_han'] + t['hoan_thanh_tre_han']} hoàn thành, "
+            f"{t['thuong_xuyen']} thường xuyên, {t['cho']} chờ"
+        )
+        if rows:
+            console.print(_rows_table(heading, rows))
+        else:
+            console.print(f"[bold]{heading}[/]")
+    if report.continuous:
+        table = Table(title="Nhiệm vụ thường xuyên: tiến độ gần nhất", title_justify="left")
+        for col in ("Mục", "Nội dung", "Chủ trì", "Ghi chú gần nhất", "Ngày"):
+            table.add_column(col)
+        for r in report.continuous:
+            table.add_row(r.item, short(r.content, 50), short(", ".join(r.lead), 40), short(r.last_note or "(chưa có)", 50), vn_date(r.last_update))
+        console.print(table)
+    if report.awaiting:
+        table = Table(title="Đang chờ sự kiện (chưa có hạn)", title_justify="left")
+        for col in ("Mục", "Nội dung", "Chờ", "Chủ trì"):
+            table.add_column(col)
+        for r in report.awaiting:
+            table.add_row(r.item, short(r.content, 50), short(r.event or r.deadline_text, 50), short(", ".join(r.lead), 40))
+        console.print(table)
+
+
+def print_review(console: Console, rows) -> None:
+    if not rows:
+        console.print("Không có thời hạn nào cần xem lại.")
+        return
+    table = Table("Mục", "Thời hạn gốc", "Vấn đề", title="Thời hạn cần đặt ý nghĩa (dondoc set-deadline)")
+    for item, code in rows:
+        table.add_row(f"{code}#{item.number}", item.deadline_text, "; ".join(item.review_problems or []))
+    console.print(table)
+
+
+def print_settings(console: Console, rows, current) -> None:
+    table = Table("Biến môi trường", "Kiểu", "Mặc định", "Giá trị hiện tại", "Ý nghĩa", title="Thiết lập")
+    for env, kind, default, help_ in rows:
+        value = getattr(current, env.removeprefix("DONDOC_").lower())
+        shown = safe_url(str(value)) if value is not None else ""
+        table.add_row(env, kind, default, shown, help_)
+    console.print(table)

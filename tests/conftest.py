@@ -1,0 +1,96 @@
+"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL when configured.
+
+``db_url`` is parametrised over the backends: every test that takes it runs on
+SQLite and, when ``DONDOC_TEST_POSTGRES_URL`` is set, on PostgreSQL in a schema
+of its own (dropped afterwards). Without that variable the PostgreSQL run is
+skipped with the reason shown in the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dondoc.configuration import clear_config_cache
+from dondoc.db import dispose_engines, get_engine, migrate
+from dondoc.settings import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+EXAMPLES = ROOT / "examples"
+ARTIFACTS = ROOT / "test-artifacts"
+PLAN_001 = "001_2d17fb29c0483998.txt"
+PLAN_002 = "002_b6a4a2778198d6b8.txt"
+EXAMPLE_FOR = {PLAN_001: "ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt", PLAN_002: "ke-hoach-cchc-xa-truong-xuan-2026-2030.txt"}
+POSTGRES_URL = os.environ.get("DONDOC_TEST_POSTGRES_URL")
+
+
+def seed_path(name: str) -> Path:
+    """A source plan: from ../shared/seeds, or the copy shipped in examples/."""
+    path = SEEDS / name
+    if path.is_file():
+        return path
+    return EXAMPLES / EXAMPLE_FOR[name]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Each test has its own data directory and a clean settings/config cache."""
+    monkeypatch.setenv("DONDOC_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DONDOC_CONFIG_DIR", raising=False)
+    get_settings.cache_clear()
+    clear_config_cache()
+    yield
+    get_settings.cache_clear()
+    clear_config_cache()
+    dispose_engines()
+
+
+def _postgres_schema_url(base: str):
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    return admin, schema, f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path, monkeypatch):
+    """A migrated, empty database URL (also set as DONDOC_DATABASE_URL for the CLI)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'dondoc.db'}"
+        admin = schema = None
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("PostgreSQL tests need DONDOC_TEST_POSTGRES_URL (set by .ci/run)")
+        admin, schema, url = _postgres_schema_url(POSTGRES_URL)
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    get_settings.cache_clear()
+    migrate(get_engine(url))
+    yield url
+    dispose_engines()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'dondoc.db'}"
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = get_engine(url)
+    migrate(engine)
+    return engine
