@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _TRAILING_UNIT_WORDS = ("xa", "phuong", "thi tran", "tinh", "cap xa")
 _BULLET = re.compile(r"(?:^|(?<=[.;\n]))\s*[-+•–]\s+")
@@ -37,14 +38,9 @@ def normalize_name(text: str, abbreviations: Mapping[str, str] | None = None) ->
     """A comparison key for an office name or a group phrase."""
     text = fold(text).replace("&", " va ")
     text = re.sub(r"[^\w]+", " ", text).strip()
-    words = text.split()
+    key = " ".join(text.split())
     if abbreviations:
-        folded = {fold(k).replace("-", " ").replace("&", " va "): fold(v) for k, v in abbreviations.items()}
-        expanded: list[str] = []
-        for word in words:
-            expanded.extend(folded.get(word, word).split())
-        words = expanded
-    key = " ".join(words)
+        key = _expand(key, tuple(sorted(abbreviations.items())))
     changed = True
     while changed and key:
         changed = False
@@ -53,6 +49,22 @@ def normalize_name(text: str, abbreviations: Mapping[str, str] | None = None) ->
                 key = key[: -len(tail) - 1].rstrip()
                 changed = True
     return key
+
+
+@lru_cache(maxsize=32)
+def _abbreviation_pattern(pairs: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]]:
+    table = {}
+    for short, long in pairs:
+        folded = " ".join(re.sub(r"[^\w]+", " ", fold(short).replace("&", " va ")).split())
+        if folded:
+            table[folded] = fold(long)
+    alternatives = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b"), table
+
+
+def _expand(key: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    pattern, table = _abbreviation_pattern(pairs)
+    return pattern.sub(lambda m: table[m.group(0)], key) if table else key
 
 
 def split_office_cell(cell: str) -> list[str]:

@@ -125,24 +125,33 @@ def current_occurrence(occurrences: list[OccurrenceState], as_of: date) -> Occur
     """The due date a milestone is judged by on ``as_of``.
 
     The earliest one still open past its deadline, if any (it is overdue);
-    otherwise the first whose deadline is today or later (the current period);
-    otherwise the last one.
+    otherwise this year's latest past one (so that a yearly item done in March
+    shows as done for the rest of the year); otherwise the first whose deadline
+    is today or later; otherwise the last one.
 
     >>> d = date
-    >>> occ = [OccurrenceState(1, d(2026,12,31), d(2026,12,31), None, d(2026,12,1)),
-    ...        OccurrenceState(2, d(2027,12,31), d(2027,12,31), None, None)]
+    >>> occ = [OccurrenceState(1, d(2026,3,31), d(2026,3,31), None, d(2026,3,1)),
+    ...        OccurrenceState(2, d(2027,3,31), d(2027,3,31), None, None)]
+    >>> current_occurrence(occ, d(2026, 2, 1)).occurrence_id
+    1
     >>> current_occurrence(occ, d(2026, 6, 1)).occurrence_id
     1
     >>> current_occurrence(occ, d(2027, 1, 5)).occurrence_id
     2
+    >>> current_occurrence(occ, d(2027, 4, 1)).occurrence_id
+    2
     """
     if not occurrences:
         return None
-    upcoming = None
+    upcoming = previous = None
     for occ in occurrences:  # sorted by nominal date
         done = occ.done_on is not None and occ.done_on <= as_of
-        if occ.deadline < as_of and not done:
-            return occ
-        if upcoming is None and occ.deadline >= as_of:
+        if occ.deadline < as_of:
+            if not done:
+                return occ
+            previous = occ
+        elif upcoming is None:
             upcoming = occ
+    if previous is not None and previous.deadline.year == as_of.year:
+        return previous
     return upcoming or occurrences[-1]

@@ -1,0 +1,117 @@
+"""Import throughput and status-run time at province scale, beside a baseline.
+
+Builds the demo dataset (N communes from the two real appendices) in a fresh
+database, then measures:
+  - import throughput: items stored per second while building it;
+  - the status run over every commune (median of several runs);
+  - the baseline, measured in the same run: just reading the same rows the
+    status run reads (milestones with their items, occurrences, status updates,
+    item offices) with plain SELECTs and no computation.
+
+    python bench/bench_status.py --communes 130 [--postgres postgresql+psycopg://postgres@127.0.0.1/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from dondoc.configuration import load_config  # noqa: E402
+from dondoc.db import get_engine, migrate  # noqa: E402
+from dondoc.demo import build_demo  # noqa: E402
+from dondoc.schedule import work_calendar  # noqa: E402
+from dondoc.settings import get_settings  # noqa: E402
+from dondoc.statusrun import run_status  # noqa: E402
+
+BASELINE_SQL = [
+    "SELECT m.id, m.kind, m.label, m.event, i.id, i.number, i.content, i.deadline_text, i.product, i.area_id "
+    "FROM milestones m JOIN items i ON i.id = m.item_id WHERE m.active",
+    "SELECT id, milestone_id, nominal_due, effective_due, extended_due FROM occurrences",
+    "SELECT id, item_id, milestone_id, occurrence_id, status, note, product, as_of FROM status_updates",
+    "SELECT io.item_id, io.role, o.name FROM item_offices io JOIN offices o ON o.id = io.office_id",
+]
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bench(url: str, communes: int, as_of: date, repeat: int) -> None:
+    settings, config = get_settings(), load_config()
+    engine = get_engine(url)
+    migrate(engine)
+    start = time.perf_counter()
+    summary = build_demo(engine, communes=communes, seed=2026, as_of=as_of, province="Tỉnh Thanh Hóa",
+                         config=config, settings=settings)
+    build_s = time.perf_counter() - start
+    calendar = work_calendar(config, settings)
+
+    def baseline():
+        with engine.connect() as conn:
+            return sum(len(conn.execute(text(sql)).all()) for sql in BASELINE_SQL)
+
+    def status():
+        return run_status(engine, as_of, calendar, due_soon_working_days=settings.due_soon_working_days)
+
+    baseline()  # warm the caches of both equally
+    base_s, base_rows = timed(baseline, repeat)
+    run_s, report = timed(status, repeat)
+    tracemalloc.start()
+    status()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    backend = url.split(":", 1)[0]
+    print(f"backend                : {backend}")
+    print(f"communes / plans       : {summary.units} / {summary.plans}")
+    print(f"items / status updates : {summary.items} / {summary.updates}")
+    print(f"build (import + status): {build_s:.2f} s  ->  import throughput {summary.items / build_s:,.0f} items/s")
+    print(f"baseline (read rows)   : {base_s * 1000:.0f} ms  ({base_rows:,} rows)")
+    print(f"status run             : {run_s * 1000:.0f} ms  ({len(report.rows):,} milestone rows)  = {run_s / base_s:.1f}x baseline")
+    print(f"status run peak memory : {peak / 2**20:.1f} MiB")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--communes", type=int, default=130)
+    parser.add_argument("--as-of", default="2027-06-30", help="day of the status run (default mid plan)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", help="also run on this PostgreSQL URL (a temporary schema is used)")
+    args = parser.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["DONDOC_HOME"] = home
+        get_settings.cache_clear()
+        bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.repeat)
+        if args.postgres:
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                sep = "&" if "?" in args.postgres else "?"
+                bench(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", args.communes, as_of, args.repeat)
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The dondoc command, run in-process: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from conftest import PLAN_001, PLAN_002, seed_path
+from dondoc.cli import app
+from dondoc.db import get_engine, read_session
+from dondoc.models import Item, StatusUpdate
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_deadline_json_shape():
+    result = invoke("deadline", "Quý II hàng năm", "--from", "2026-01-01", "--to", "2027-12-31", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["text"] == "Quý II hàng năm" and data["needs_review"] is False
+    [m] = data["milestones"]
+    assert m["kind"] == "yearly" and m["label"] is None
+    assert m["due"] == ["2026-06-30", "2027-06-30"]
+    assert m["effective_due"] == ["2026-06-30", "2027-06-30"]
+    assert m["rrule"].startswith("FREQ=YEARLY")
+
+
+def test_deadline_effective_date_rolls_past_weekend_and_can_be_turned_off(monkeypatch):
+    data = json.loads(invoke("deadline", "chậm nhất tháng 01/2026", "--json").stdout)
+    assert data["milestones"][0]["due"] == ["2026-01-31"]
+    assert data["milestones"][0]["effective_due"] == ["2026-02-02"]  # 31/01/2026 is a Saturday
+    monkeypatch.setenv("DONDOC_ROLL_FORWARD", "false")
+    from dondoc.settings import get_settings
+
+    get_settings.cache_clear()
+    data = json.loads(invoke("deadline", "chậm nhất tháng 01/2026", "--from", "2026-01-01", "--json").stdout)
+    assert data["milestones"][0]["effective_due"] == ["2026-01-31"]
+
+
+def test_deadline_unreadable_is_flagged():
+    data = json.loads(invoke("deadline", "Tuần sau", "--json").stdout)
+    assert data["needs_review"] is True and data["problems"]
+
+
+def test_import_update_status_round_trip(db_url):
+    result = invoke("import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên")
+    assert result.exit_code == 0, result.output
+    assert "62 mục" in result.output
+    result = invoke("update", "43", "--status", "hoan_thanh", "--product", "Kế hoạch số 12/KH-UBND", "--date", "2026-03-20")
+    assert result.exit_code == 0, result.output
+    result = invoke("status", "--as-of", "2026-04-15", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    row = next(r for r in data["rows"] if r["item"].endswith("#43"))
+    assert row["shown"] == "hoan_thanh_dung_han" and row["colour"] == "green"
+    assert data["totals"]["hoan_thanh_dung_han"] >= 1
+    assert sum(data["totals"].values()) == len(data["rows"])
+    people = invoke("status", "--as-of", "2026-04-15")
+    assert people.exit_code == 0 and "Tình hình thực hiện tính đến ngày 15/04/2026" in people.output
+    assert "Phòng Văn hóa - Xã hội" in people.output
+    office = json.loads(invoke("status", "--as-of", "2026-04-15", "--office", "phong kinh te", "--json").stdout)
+    assert {o["office"] for o in office["by_office"]} >= {"Phòng Kinh tế"}
+
+
+def test_bad_input_exit_code_2_and_nothing_changes(db_url, tmp_path):
+    assert invoke("import", str(seed_path(PLAN_002)), "--unit", "Xã Trường Xuân").exit_code == 0
+    engine = get_engine(db_url)
+
+    def count():
+        with read_session(engine) as s:
+            return s.scalar(select(func.count(Item.id))), s.scalar(select(func.count(StatusUpdate.id)))
+
+    before = count()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    for args in (
+        ("import", str(empty), "--unit", "Xã Trường Xuân"),
+        ("import", str(tmp_path / "missing.txt"), "--unit", "Xã Trường Xuân"),
+        ("update", "99", "--status", "hoan_thanh"),
+        ("update", "1", "--status", "xong"),
+        ("update", "1", "--status", "vuong_mac"),
+        ("update", "1", "--status", "hoan_thanh", "--date", "31/02/2026"),
+        ("status", "--office", "Phòng Không Tồn Tại"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Lỗi" in result.output
+    assert count() == before
+
+
+def test_review_and_set_deadline(db_url, tmp_path):
+    plan = seed_path(PLAN_001).read_text(encoding="utf-8").replace("- Năm 2026\n", "- Tuần sau\n", 1)
+    path = tmp_path / "plan.txt"
+    path.write_text(plan, encoding="utf-8")
+    result = invoke("import", str(path), "--unit", "Xã Ngọc Liên")
+    assert result.exit_code == 0 and "1 mục có thời hạn cần xem lại" in result.output
+    assert "Tuần sau" in invoke("review").output
+    result = invoke("set-deadline", "5", "Quý II/2026")
+    assert result.exit_code == 0, result.output
+    assert "Không có thời hạn nào cần xem lại" in invoke("review").output
+    data = json.loads(invoke("status", "--as-of", "2026-07-01", "--json").stdout)
+    row = next(r for r in data["rows"] if r["item"].endswith("#5"))
+    assert row["nominal_due"] == "2026-06-30" and row["shown"] == "qua_han"
