@@ -1,6 +1,6 @@
 """The on-demand status run: "where do we stand today?"
 
-Set-based: four queries, whatever the number of items (milestones with their
+Set-based: seven queries, whatever the number of items (milestones with their
 items, the due dates, the latest update per due date and per milestone, the
 offices of the items), then one pass in Python that picks each milestone's
 current due date and derives its shown status.
@@ -29,7 +29,6 @@ class StatusRow:
     area_code: str | None
     area: str | None
     lead: list[str]
-    cooperating: list[str]
     milestone_id: int
     label: str | None
     kind: str
@@ -213,16 +212,16 @@ def run_status(
             )
         }
 
-        offices: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "coop": []})
-        for link in conn.execute(
-            select(ItemOffice.item_id, ItemOffice.role, Office.name)
+        leads: dict[int, list[str]] = defaultdict(list)
+        for item_id, name in conn.execute(
+            select(ItemOffice.item_id, Office.name)
             .join(Office, Office.id == ItemOffice.office_id)
             .join(Item, Item.id == ItemOffice.item_id)
             .join(Plan, Plan.id == Item.plan_id)
-            .where(*filters)
-            .order_by(ItemOffice.item_id, ItemOffice.role, Office.id)
+            .where(ItemOffice.role == "lead", *filters)
+            .order_by(ItemOffice.item_id, Office.id)
         ):
-            offices[link.item_id][link.role].append(link.name)
+            leads[item_id].append(name)
 
     rows: list[StatusRow] = []
     for m in milestones:
@@ -254,8 +253,7 @@ def run_status(
                 content=m.content,
                 area_code=m.area_code,
                 area=m.area_title,
-                lead=offices[m.item_id]["lead"],
-                cooperating=offices[m.item_id]["coop"],
+                lead=leads[m.item_id],
                 milestone_id=m.id,
                 label=m.label,
                 kind=m.kind,

@@ -1,0 +1,105 @@
+"""Pick the parser for a plan file by its content, not only its name.
+
+.docx and .xlsx files are zip packages: the members decide which one it is
+(``word/document.xml`` or ``xl/workbook.xml``). Anything else is read as a
+text plan (.txt, .md, .tsv, ...), which must be UTF-8 (or UTF-16 with a BOM).
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from pathlib import Path
+
+from .docx import parse_docx
+from .model import MAX_FILE_BYTES, ImportFormatError, ParsedPlan
+from .text import NOT_A_PLAN, check_text_content, parse_text
+from .xlsx import parse_xlsx
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OFFICE_SUFFIXES = {".docx", ".docm", ".xlsx", ".xlsm"}
+
+
+def sniff(data: bytes, source: str) -> str:
+    """Return "docx", "xlsx" or "text" for the file's bytes, or raise.
+
+    >>> sniff("TT\\tNội dung".encode(), "a.txt")
+    'text'
+    """
+    suffix = Path(source).suffix.lower()
+    if data.startswith(_ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+            kind = {".xlsx": "Excel (.xlsx)", ".xlsm": "Excel (.xlsm)"}.get(
+                suffix, "Word (.docx)" if suffix in {".docx", ".docm"} else "nén (zip)")
+            raise ImportFormatError(
+                source, f"{NOT_A_PLAN}: tệp {kind} bị hỏng, không giải nén được "
+                "(not a valid plan file: corrupt zip package)") from None
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: tệp nén không phải tài liệu Word (.docx) hay bảng tính "
+            "Excel (.xlsx) (not a valid plan file: zip is neither .docx nor .xlsx)")
+    if data.startswith(_OLE_MAGIC):
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: định dạng Word/Excel cũ (.doc/.xls) chưa được hỗ trợ; "
+            "hãy lưu lại thành .docx hoặc .xlsx (legacy .doc/.xls is not supported)")
+    if data.startswith(b"%PDF"):
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: tệp PDF chưa được hỗ trợ; hãy dùng .docx, .xlsx hoặc văn "
+            "bản (PDF is not supported)")
+    if suffix in _OFFICE_SUFFIXES:
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: tệp có đuôi {suffix} nhưng nội dung không phải định dạng "
+            f"Office (not a valid plan file: content is not a {suffix} package)")
+    return "text"
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Bytes of a text plan -> str: UTF-8 (BOM optional), or UTF-16 with a BOM."""
+    if not data.strip():
+        raise ImportFormatError(source, "tệp rỗng (empty file)")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            text = data[len(codecs.BOM_UTF8):].decode("utf-8")
+        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: nội dung không phải văn bản UTF-8 (byte lỗi ở vị trí "
+            f"{exc.start}); hãy lưu tệp dưới dạng UTF-8, .docx hoặc .xlsx (not a valid plan "
+            "file: not UTF-8 text)") from None
+    check_text_content(text, source)
+    return text
+
+
+def parse_plan_file(path: Path | str) -> ParsedPlan:
+    """Parse a plan file of any supported format; only ImportFormatError on bad input."""
+    path = Path(path)
+    source = path.name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportFormatError(
+                source, f"tệp quá lớn ({size:,} byte, tối đa {MAX_FILE_BYTES:,}) "
+                "(file too large)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(
+            source, f"không đọc được tệp: {exc.strerror or exc} (cannot read file)") from None
+    if not data.strip():
+        raise ImportFormatError(source, "tệp rỗng (empty file)")
+    kind = sniff(data, source)
+    if kind == "docx":
+        return parse_docx(io.BytesIO(data), source=source)
+    if kind == "xlsx":
+        return parse_xlsx(io.BytesIO(data), source=source)
+    return parse_text(decode_text(data, source), source)
