@@ -11,6 +11,7 @@ notes on continuous items. The same seed gives the same data.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -65,6 +66,7 @@ class DemoSummary:
     plans: int = 0
     items: int = 0
     updates: int = 0
+    import_seconds: float = 0.0
 
 
 def commune_name(index: int) -> str:
@@ -119,7 +121,9 @@ def build_demo(
         for file in files:
             heading = "Kế hoạch" if file == NGOC_LIEN else "Danh mục nhiệm vụ trọng tâm"
             varied = _vary(sources[file], rng, name, heading)
+            started = time.perf_counter()
             report = import_plan(engine, varied, unit_name=name, config=config, settings=settings, level="commune")
+            summary.import_seconds += time.perf_counter() - started
             summary.plans += 1
             summary.items += report.items_total
         summary.units += 1
