@@ -131,7 +131,7 @@ def _parse_period(text: str) -> tuple[int, int]:
     return years[0], years[1]
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def deadline(
     text: Annotated[str, typer.Argument(help='Thời hạn như ghi trong kế hoạch, ví dụ "Quý II hàng năm"')],
     from_: Annotated[Optional[str], typer.Option("--from", help="Từ ngày (YYYY-MM-DD)")] = None,

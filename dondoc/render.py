@@ -109,8 +109,8 @@ def print_deadline(console: Console, result: dict) -> None:
             m["label"] or "",
             kinds.get(m["kind"], m["kind"]) + (f" ({m['event']})" if m.get("event") else ""),
             _iso_vn(m["start"]),
-            ", ".join(_iso_vn(d) for d in m["due"]),
-            ", ".join(_iso_vn(d) for d in m["effective_due"]),
+            "\n".join(_iso_vn(d) for d in m["due"]),
+            "\n".join(_iso_vn(d) for d in m["effective_due"]),
             m["rrule"] or "",
         )
     console.print(table)

@@ -44,6 +44,19 @@ def test_deadline_effective_date_rolls_past_weekend_and_can_be_turned_off(monkey
     assert data["milestones"][0]["effective_due"] == ["2026-01-31"]
 
 
+def test_deadline_text_starting_with_a_dash_is_not_an_option():
+    text = "- KH: Quý I hàng năm. - Thông báo, kết luận: Ngay sau cuộc kiểm tra. - Báo cáo kết quả: Tháng 12 hàng năm."
+    result = invoke("deadline", text, "--from", "2026-01-01", "--to", "2026-12-31", "--plan-years", "2026-2030", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(m["label"], m["kind"], m["due"]) for m in data["milestones"]] == [
+        ("KH", "yearly", ["2026-03-31"]),
+        ("Thông báo, kết luận", "event", []),
+        ("Báo cáo kết quả", "yearly", ["2026-12-31"]),
+    ]
+    assert data["milestones"][0]["rrule"] == "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=-1;UNTIL=20301231"
+
+
 def test_deadline_unreadable_is_flagged():
     data = json.loads(invoke("deadline", "Tuần sau", "--json").stdout)
     assert data["needs_review"] is True and data["problems"]
