@@ -130,7 +130,12 @@ def _totals_table(report_totals: dict[str, int], title: str) -> Table:
     return table
 
 
-def _rows_table(title: str, rows) -> Table:
+def _item_label(ref: str, single_plan: bool) -> str:
+    """"15" when one plan is shown, "<plan code>#15" otherwise."""
+    return ref.rsplit("#", 1)[-1] if single_plan else ref
+
+
+def _rows_table(title: str, rows, single_plan: bool) -> Table:
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("Mục", no_wrap=True)
     table.add_column("Nội dung")
@@ -151,7 +156,7 @@ def _rows_table(title: str, rows) -> Table:
             extra = (extra + "; " if extra else "") + "vướng mắc"
         note = r.last_note or ""
         table.add_row(
-            r.item.rsplit("#", 1)[-1] if "#" in r.item else r.item,
+            _item_label(r.item, single_plan),
             short(r.content, 60),
             r.label or "",
             due,
@@ -167,6 +172,9 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
         console.print("Không có mục nào phù hợp.")
         return
     console.print(_totals_table(report.totals, "Tổng hợp"))
+    single = len({r.plan for r in report.rows}) == 1
+    if not single:
+        console.print("Mục ghi theo dạng <mã kế hoạch>#<số thứ tự>.")
     groups = report.by_area if by_area else report.by_office
     dated = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.DONE_LATE, Shown.DONE_ON_TIME}
     for group in groups:
@@ -178,7 +186,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
             f"{t['thuong_xuyen']} thường xuyên, {t['cho']} chờ"
         )
         if rows:
-            console.print(_rows_table(heading, rows))
+            console.print(_rows_table(heading, rows, single))
         else:
             console.print(f"[bold]{heading}[/]")
     if report.continuous:
@@ -186,14 +194,20 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
         for col in ("Mục", "Nội dung", "Chủ trì", "Ghi chú gần nhất", "Ngày"):
             table.add_column(col)
         for r in report.continuous:
-            table.add_row(r.item, short(r.content, 50), short(", ".join(r.lead), 40), short(r.last_note or "(chưa có)", 50), vn_date(r.last_update))
+            table.add_row(
+                _item_label(r.item, single), short(r.content, 50), short(", ".join(r.lead), 40),
+                short(r.last_note or "(chưa có)", 50), vn_date(r.last_update),
+            )
         console.print(table)
     if report.awaiting:
         table = Table(title="Đang chờ sự kiện (chưa có hạn)", title_justify="left")
         for col in ("Mục", "Nội dung", "Chờ", "Chủ trì"):
             table.add_column(col)
         for r in report.awaiting:
-            table.add_row(r.item, short(r.content, 50), short(r.event or r.deadline_text, 50), short(", ".join(r.lead), 40))
+            table.add_row(
+                _item_label(r.item, single), short(r.content, 50), short(r.event or r.deadline_text, 50),
+                short(", ".join(r.lead), 40),
+            )
         console.print(table)
 
 
