@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from conftest import seed_path
 from dateutil.rrule import rrulestr
 
 import calendars._phrases
@@ -187,9 +188,7 @@ def seed_cells() -> list[tuple[str, str, str]]:
     """(file, item number, deadline cell) of every appendix item of the seed plans."""
     cells = []
     for name in SEED_FILES:
-        path = SEEDS / name
-        if not path.is_file():
-            pytest.skip(f"seed plan {path} not found (the shared seeds folder sits beside the repository)")
+        path = seed_path(name)
         for line in path.read_text(encoding="utf-8").splitlines():
             if "\t" not in line:
                 continue

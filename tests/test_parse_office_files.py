@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import seed_path
 
 from dondoc.importer import (
     ParsedPlan,
@@ -26,10 +27,7 @@ HEADER = ["TT", "Nội dung thực hiện", "Cơ quan chủ trì", "Cơ quan ph�
 
 
 def seed_plan(name: str) -> ParsedPlan:
-    path = SEEDS / name
-    if not path.exists():
-        pytest.skip(f"seed plan {name} not found under {SEEDS} (shared/seeds is not checked out)")
-    return parse_plan_file(path)
+    return parse_plan_file(seed_path(name))
 
 
 def item_facts(plan: ParsedPlan) -> list[tuple]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dondoc.importer import ParsedArea, parse_plan_file, parse_text
+from conftest import seed_path
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED_001 = "001_2d17fb29c0483998.txt"
@@ -18,10 +19,7 @@ HEADER6 = HEADER5 + "\tSản phẩm"
 
 
 def seed(name: str) -> Path:
-    path = SEEDS / name
-    if not path.exists():
-        pytest.skip(f"seed plan {name} not found under {SEEDS} (shared/seeds is not checked out)")
-    return path
+    return seed_path(name)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +104,7 @@ def test_001_cells_are_clean(plan001):
 
 
 def test_001_metadata(plan001):
-    assert plan001.source == SEED_001
+    assert plan001.source == seed(SEED_001).name
     assert plan001.title == (
         "Kế hoạch cải cách hành chính trên địa bàn xã Ngọc Liên giai đoạn 2026 - 2030")
     assert plan001.number is None  # "Số: /QĐ-UBND": not numbered yet
@@ -158,7 +156,7 @@ def test_002_metadata(plan002):
 
 def test_parse_text_equals_parse_plan_file(plan002):
     text = seed(SEED_002).read_text(encoding="utf-8")
-    assert parse_text(text, SEED_002) == plan002
+    assert parse_text(text, seed(SEED_002).name) == plan002
 
 
 # ---------------------------------------------------------------- format rules
