@@ -148,7 +148,7 @@ def import_plan(
     with unit_of_work(engine) as session:
         unit = session.scalar(select(Unit).where(Unit.name == unit_name))
         if unit is None:
-            unit = Unit(name=unit_name, slug=_unique_slug(session, slugify(unit_name)), level=level)
+            unit = Unit(name=unit_name, slug=_unique(session, Unit.slug, slugify(unit_name)), level=level)
             session.add(unit)
             session.flush()
         stored_offices = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
@@ -181,7 +181,7 @@ def import_plan(
             plan = Plan(
                 unit=unit,
                 key=key,
-                code=_unique_plan_code(session, f"{unit.slug}-{period[0]}-{period[1]}"),
+                code=_unique(session, Plan.code, f"{unit.slug}-{period[0]}-{period[1]}"),
                 title=plan_title,
                 period_start=period[0],
                 period_end=period[1],
@@ -314,20 +314,13 @@ def _ensure_offices(session: Session, unit: Unit, config: AppConfig, stored: lis
     return mapping
 
 
-def _unique_slug(session: Session, base: str) -> str:
-    slug, n = base, 1
-    while session.scalar(select(Unit.id).where(Unit.slug == slug)) is not None:
+def _unique(session: Session, column, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is not yet stored in ``column``."""
+    value, n = base, 1
+    while session.scalar(select(column).where(column == value).limit(1)) is not None:
         n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def _unique_plan_code(session: Session, base: str) -> str:
-    code, n = base, 1
-    while session.scalar(select(Plan.id).where(Plan.code == code)) is not None:
-        n += 1
-        code = f"{base}-{n}"
-    return code
+        value = f"{base}-{n}"
+    return value
 
 
 # ---------------------------------------------------------------- lookups

@@ -19,9 +19,6 @@ from dondoc.configuration import AppConfig
 from dondoc.models import Item, Milestone, Occurrence, Plan
 from dondoc.settings import Settings
 
-DATED_KINDS = {MilestoneKind.FIXED, MilestoneKind.YEARLY, MilestoneKind.PERIOD}
-
-
 @lru_cache(maxsize=64)
 def _calendar(first_year: int, last_year: int, days_off: tuple[date, ...], working: tuple[date, ...], roll: bool) -> WorkCalendar:
     return vietnam_calendar(
@@ -122,26 +119,9 @@ def refresh_effective_dates(milestones: list[Milestone], calendar: WorkCalendar)
                 occurrence.effective_due = effective
 
 
-def engine_milestone(m: Milestone) -> EngineMilestone:
-    """The engine's view of a stored milestone."""
-    return EngineMilestone(
-        kind=MilestoneKind(m.kind),
-        label=m.label,
-        text=m.text,
-        start=m.start_date,
-        due=m.due_date,
-        month=m.month,
-        first_year=m.first_year,
-        last_year=m.last_year,
-        event=m.event,
-    )
-
-
 __all__ = [
-    "DATED_KINDS",
     "apply_deadline",
     "deadline_text_for",
-    "engine_milestone",
     "plan_window",
     "read_deadline",
     "refresh_effective_dates",

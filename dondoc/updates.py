@@ -48,7 +48,7 @@ def _pick_milestone(item: Item, label: str | None) -> list[Milestone]:
     return chosen
 
 
-def _target(item: Item, milestones: list[Milestone], on: date, due: date | None, status: str, session: Session):
+def _target(item: Item, milestones: list[Milestone], on: date, due: date | None, session: Session):
     """The milestone and due date an update is about.
 
     With ``due`` given: the occurrence with that nominal or effective date. Otherwise
@@ -115,7 +115,7 @@ def record_update(
             .where(Item.id == item.id)
             .options(selectinload(Item.milestones).selectinload(Milestone.occurrences), selectinload(Item.plan))
         )
-        m, occ = _target(item, _pick_milestone(item, milestone), on, due, stored.value, session)
+        m, occ = _target(item, _pick_milestone(item, milestone), on, due, session)
         update = StatusUpdate(
             item_id=item.id,
             milestone_id=m.id,
@@ -163,7 +163,7 @@ def extend(
         item = session.scalar(
             select(Item).where(Item.id == item.id).options(selectinload(Item.milestones).selectinload(Milestone.occurrences))
         )
-        m, occ = _target(item, _pick_milestone(item, milestone), on, due, "", session)
+        m, occ = _target(item, _pick_milestone(item, milestone), on, due, session)
         if occ is None:
             raise InvalidUpdate(f"Mục {item.number}: mốc này chưa có hạn để gia hạn (nothing to extend).")
         previous = occ.extended_due or occ.effective_due

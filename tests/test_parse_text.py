@@ -319,7 +319,7 @@ def test_ten_thousand_rows_parse_fast():
     rows = ["I\tCải cách thể chế\t\t\t"]
     for n in range(1, 10_001):
         rows.append(f"{n}.\tNội dung nhiệm vụ số {n} " + "x" * 80
-                    + f"\tPhòng Văn hóa - Xã hội\tCác phòng, ban\t- Thường xuyên.")
+                    + "\tPhòng Văn hóa - Xã hội\tCác phòng, ban\t- Thường xuyên.")
         if n % 50 == 0:
             rows += ["", HEADER5, "\tphần tiếp theo của nội dung\t\t\t"]
     text = table(*rows)
