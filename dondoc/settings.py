@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,85 @@ class Settings(BaseSettings):
         le=20,
         description="Length in years of a plan whose period the file does not state (counted from the import year).",
     )
+    public_url: str = Field(
+        default="http://localhost:8000",
+        description="Address of the Đôn Đốc web pages, used for the links in messages (report status, acknowledge).",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="Mail server as smtp://user:password@host:port?security=starttls|ssl|none. Empty means emails go to <home>/outbox/.",
+    )
+    mail_from: str = Field(
+        default="Đôn Đốc <dondoc@localhost>",
+        description="Sender of the emails (From header).",
+    )
+    zalo_app_id: str | None = Field(
+        default=None,
+        description="Zalo app id of the Official Account. Empty means Zalo and ZNS messages go to <home>/outbox/.",
+    )
+    zalo_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Zalo app secret key, sent only to the OAuth endpoint to refresh tokens. Never printed.",
+    )
+    zalo_oa_base_url: str = Field(
+        default="https://openapi.zalo.me",
+        description="Base URL of the Zalo OA API (messages to a user_id).",
+    )
+    zalo_zns_base_url: str = Field(
+        default="https://business.openapi.zalo.me",
+        description="Base URL of the Zalo ZNS API (template messages by phone number).",
+    )
+    zalo_oauth_base_url: str = Field(
+        default="https://oauth.zaloapp.com",
+        description="Base URL of the Zalo OAuth API (access token refresh).",
+    )
+    zalo_text_max: int = Field(
+        default=2000,
+        ge=100,
+        le=2000,
+        description="Longest Zalo text message in characters; longer texts are cut and end with the link.",
+    )
+    notify_retries: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Attempts per channel for a transient failure (server down, rate limit) before falling back.",
+    )
+    notify_retry_delay: float = Field(
+        default=2.0,
+        ge=0,
+        le=600,
+        description="Seconds before the first retry of a failed send; doubled at each further attempt.",
+    )
+    notify_timeout: float = Field(
+        default=20.0,
+        gt=0,
+        le=300,
+        description="Seconds to wait for a mail server or the Zalo API before counting an attempt as failed.",
+    )
+
+    prefect_pool: str = Field(
+        default="dondoc",
+        description="Prefect work pool (type process) that runs the item flows and the other flows; `dondoc worker` serves it.",
+    )
+    prefect_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port of the local Prefect server started by `dondoc up`. 0 means the first free port from 4200.",
+    )
+    sync_horizon_days: int = Field(
+        default=90,
+        ge=7,
+        le=100,
+        description="Days ahead whose checkpoints `dondoc sync` writes into each item's schedule (Prefect schedules at most 100 days ahead; the monthly re-sync rolls it on).",
+    )
+    sync_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Prefect API writes `dondoc sync` runs at the same time. Keep 1 against a Prefect server on SQLite (parallel writes wait on its lock); 8 or more on PostgreSQL.",
+    )
 
     @property
     def home_path(self) -> Path:
@@ -61,6 +140,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home_path / 'dondoc.db'}"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.home_path / "outbox"
+
+    @property
+    def zalo_token_path(self) -> Path:
+        return self.home_path / "secrets" / "zalo_tokens.json"
 
     @property
     def user_config_dir(self) -> Path | None:

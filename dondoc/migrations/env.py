@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from dondoc.models import Base
+import notifications.ledger  # noqa: F401  (notification tables in the metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,351 @@
+"""Delivery: ``send(message, recipients)``, the one entry point the flows call.
+
+For each person the recipients stand for, the person's channels are tried in
+their preference order (``people.yaml``, default ``zalo, zns, email``), skipping
+a channel the person has no address for or that is not set up. A transient
+failure (server down, rate limit) is retried on the same channel with a
+doubling delay; a permanent one (outside Zalo's window, no Zalo account,
+address refused), or retries used up, moves on to the next channel. Every
+attempt writes one delivery row. When no channel is left for a person from the
+start, the message goes to the outbox folder.
+
+The returned :class:`SendReport` says who was reached; ``send()`` itself raises
+only for bad input (unknown message kind, invalid recipient spec), never for a
+channel failure, so a Prefect task can raise when ``report.ok`` is False and
+let its own retries fire.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+import apprise
+from sqlalchemy import Engine
+
+from dondoc.configuration import load_raw
+from dondoc.db import get_engine, read_session
+from dondoc.settings import Settings, get_settings
+from notifications import ledger
+from notifications.ledger import Delivery, NotificationMessage
+from notifications.logwriter import LogWriter, LogWriteError, StoredMessage
+from notifications.messages import Message, Rendered, render, render_value, test_message
+from notifications.outbox import write_outbox
+from notifications.people import PeopleConfig, Person, load_people
+from notifications.plugins import SERVICES
+from notifications.plugins.common import SendResult, mask
+from notifications.plugins.email import NotifySMTP, build_email
+
+log = logging.getLogger("dondoc.notifications")
+
+
+class DeliveryError(ValueError):
+    """Bad input to send/resend (unknown delivery, person or recipient); the message is Vietnamese."""
+
+
+@dataclass
+class PersonOutcome:
+    person: str
+    delivered: bool
+    channel: str | None
+    attempts: int
+    error: str | None = None
+
+
+@dataclass
+class SendReport:
+    stored: StoredMessage
+    outcomes: list[PersonOutcome] = field(default_factory=list)
+
+    @property
+    def message_id(self) -> int | None:
+        """The logged message's id (set once the log is flushed, as when send() returns)."""
+        return self.stored.id
+
+    @property
+    def ok(self) -> bool:
+        return all(o.delivered for o in self.outcomes)
+
+
+class Dispatcher:
+    """Keeps channel objects (and the SMTP connection) across many sends; close() when done."""
+
+    def __init__(self, engine: Engine | None = None, *, settings: Settings | None = None,
+                 people: PeopleConfig | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings or get_settings()
+        self.engine = engine or get_engine(settings=self.settings)
+        self.people = people or load_people(self.settings)
+        self.config = load_raw("notifications.yaml", self.settings.user_config_dir)
+        self.sleep = sleep
+        self._sender = parseaddr(self.settings.mail_from)
+        self.writer = LogWriter(self.engine)
+        self._local = threading.local()  # channel objects per thread: an SMTP connection is not shared
+        self._all_services: list[object] = []
+        self._lock = threading.Lock()
+
+    # -- public API -------------------------------------------------------------------------
+    def send(self, message: Message, recipients: Iterable[str], *, cc: Iterable[str] = ()) -> SendReport:
+        report = self._send(message, recipients, cc)
+        self.writer.flush()  # the attempts are committed when send() returns
+        return report
+
+    def _send(self, message: Message, recipients: Iterable[str], cc: Iterable[str]) -> SendReport:
+        recipients, cc = list(recipients), list(cc)
+        persons = self.people.resolve_all(recipients)
+        cc_persons = [p for p in self.people.resolve_all(cc) if p.id not in {q.id for q in persons}]
+        rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
+        # The message row is written with the first attempt's row, in the same transaction.
+        stored = StoredMessage(None, dict(ledger_key=message.ledger_key, kind=message.kind, subject=rendered.subject,
+                                          data=message.data, recipients=recipients, cc=cc))
+        outcomes = [self._deliver(stored, message, rendered, person, cc_persons) for person in persons]
+        if not persons:  # nobody to send to: keep the message anyway
+            self.writer.store_message(stored)
+        return SendReport(stored, outcomes)
+
+    def _store(self, stored: StoredMessage) -> int:
+        if stored.id is None:
+            self.writer.store_message(stored)
+            self.writer.flush()
+        return stored.id
+
+    def send_many(self, jobs: Iterable[tuple[Message, list[str], list[str]]], *, workers: int = 1
+                  ) -> list[SendReport]:
+        """Many ``(message, recipients, cc)`` at once, over ``workers`` connections; reports in job order.
+
+        For a reminder or digest run: the log rows of all sends are committed in
+        batches while the next message is sent, and flushed once at the end; with
+        ``workers`` > 1 several connections send at once (useful when the mail
+        server, not this process, is the bottleneck).
+        """
+        jobs = list(jobs)
+        if workers <= 1:
+            reports = [self._send(m, r, c) for m, r, c in jobs]
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dondoc-send") as pool:
+                reports = list(pool.map(lambda job: self._send(*job), jobs))
+        self.writer.flush()
+        return reports
+
+    def resend(self, delivery_id: int) -> SendReport:
+        """Send a logged message again to the person of delivery ``delivery_id`` (all their channels)."""
+        with read_session(self.engine) as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None:
+                raise DeliveryError(f"Không có lần gửi số {delivery_id}.")
+            row = session.get(NotificationMessage, delivery.message_id)
+        message = Message(row.kind, row.data, row.ledger_key)
+        spec = delivery.person
+        if spec.startswith("unknown:"):
+            spec = "person:" + spec.split(":", 1)[1]
+        persons = self.people.resolve(spec if ":" in spec else f"person:{spec}")
+        cc_persons = [p for p in self.people.resolve_all(row.cc) if p.id not in {q.id for q in persons}]
+        rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
+        stored = StoredMessage(row.id, {})
+        report = SendReport(stored, [self._deliver(stored, message, rendered, p, cc_persons) for p in persons])
+        self.writer.flush()
+        return report
+
+    def send_test(self, person_id: str) -> SendReport:
+        """A test message on each of the person's usable channels, one by one (no fallback)."""
+        person = self.people.by_id(person_id)
+        if person is None:
+            known = ", ".join(p.id for p in self.people.people) or "(chưa có people.yaml)"
+            raise DeliveryError(f"Không có người «{person_id}» trong people.yaml. Có: {known}")
+        chain = self.usable_channels(person, "test") or ["outbox"]
+        key = f"test:{person.id}:{uuid.uuid4().hex[:8]}"
+        stored, outcomes = None, []
+        for channel in chain:
+            message = test_message(person_name=person.name, channel=channel, ledger_key=key,
+                                   public_url=self.settings.public_url)
+            rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
+            if stored is None:
+                stored = StoredMessage(None, dict(ledger_key=key, kind="test", subject=rendered.subject,
+                                            data=message.data, recipients=[person.id], cc=[]))
+            outcomes.append(self._deliver(stored, message, rendered, person, [], chain=[channel]))
+        self.writer.flush()
+        return SendReport(stored, outcomes)
+
+    def close(self) -> None:
+        """Close the connections, then flush the log (raising LogWriteError if it could not be written)."""
+        with self._lock:
+            services, self._all_services = self._all_services, []
+        for service in services:
+            if isinstance(service, NotifySMTP):
+                service.close()
+        self._local = threading.local()
+        self.writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- channels ---------------------------------------------------------------------------
+    def _zalo_ready(self) -> bool:
+        return bool(self.settings.zalo_app_id and self.settings.zalo_secret_key)
+
+    def _zalo_secret(self) -> str:
+        return self.settings.zalo_secret_key.get_secret_value() if self.settings.zalo_secret_key else ""
+
+    def _zns_template(self, kind: str) -> dict | None:
+        return ((self.config.get("zns") or {}).get("templates") or {}).get(kind)
+
+    def usable_channels(self, person: Person, kind: str) -> list[str]:
+        usable = {
+            "email": bool(person.email and self.settings.smtp_url),
+            "zalo": bool(person.zalo_user_id and self._zalo_ready()),
+            "zns": bool(person.phone and self._zalo_ready() and self._zns_template(kind)),
+            "apprise": bool(person.apprise),
+        }
+        return [c for c in self.people.channel_order(person) if usable.get(c)]
+
+    def _service(self, url: str):
+        """Our own channel objects, built directly (Apprise would log a bad URL with its secrets)."""
+        services = self._local.__dict__.setdefault("services", {})
+        service = services.get(url)
+        if service is None:
+            scheme = url.split("://", 1)[0].lower()
+            cls = next((c for c in SERVICES if scheme in (c.protocol, getattr(c, "secure_protocol", None))), None)
+            try:
+                arguments = cls.parse_url(url) if cls else None
+                if not arguments:
+                    raise TypeError
+                service = cls(**arguments)
+                if isinstance(service, NotifySMTP):
+                    service.smtp_timeout = self.settings.notify_timeout
+            except TypeError:
+                raise DeliveryError(f"Cấu hình kênh {scheme}:// không hợp lệ (kiểm tra thiết lập DONDOC_*).") from None
+            services[url] = service
+            with self._lock:
+                self._all_services.append(service)
+        return service
+
+    def _attempt(self, channel: str, person: Person, message: Message, rendered: Rendered,
+                 cc_persons: list[Person]) -> SendResult:
+        s = self.settings
+        try:
+            if channel == "email":
+                smtp = self._service(s.smtp_url)
+                cc = [(p.name, p.email) for p in cc_persons if p.email and p.email != person.email]
+                email = build_email(sender=self._sender, to=[(person.name, person.email)], cc=cc,
+                                    subject=rendered.subject, text=rendered.text, html=rendered.html,
+                                    headers={"X-Dondoc-Ledger-Key": message.ledger_key})
+                return smtp.deliver(email)
+            if channel == "zalo":
+                service = self._service(f"zalo://{s.zalo_app_id}/{self._zalo_secret()}/{person.zalo_user_id}")
+                service.send(rendered.zalo_text)
+                return service.last_result
+            if channel == "zns":
+                spec = self._zns_template(message.kind)
+                limit = int((self.config.get("zns") or {}).get("max_param", 100))
+                data = {k: render_value(str(v), message.data)[:limit] for k, v in (spec.get("data") or {}).items()}
+                url = f"zns://{s.zalo_app_id}/{self._zalo_secret()}/{person.phone}?template={spec['template_id']}"
+                service = self._service(url)
+                service.send(json.dumps(data, ensure_ascii=False), tracking_id=uuid.uuid4().hex)
+                return service.last_result
+            if channel == "apprise":
+                bundle = apprise.Apprise()
+                for url in person.apprise:
+                    bundle.add(url, tag=person.tags or None)
+                ok = bundle.notify(body=rendered.text, title=rendered.subject)
+                return SendResult(bool(ok), error=None if ok else "Dịch vụ Apprise không nhận tin")
+        except DeliveryError as exc:
+            return SendResult(False, error=str(exc), fallback=True)
+        except Exception as exc:  # a channel must never break the loop over people
+            log.warning("Channel %s failed unexpectedly: %s", channel, type(exc).__name__)
+            return SendResult(False, error=f"Lỗi không mong đợi ở kênh {channel} ({type(exc).__name__})",
+                              transient=True)
+        return SendResult(False, error=f"Kênh không hỗ trợ: {channel}", fallback=True)
+
+    def _address(self, channel: str, person: Person) -> str:
+        return {"email": person.email, "zalo": person.zalo_user_id, "zns": person.phone,
+                "apprise": ",".join(u.split("://", 1)[0] + "://" for u in person.apprise)}.get(channel) or ""
+
+    def _log(self, stored: StoredMessage, message: Message, person: Person, channel: str, address: str,
+             attempt: int, outcome: str, result: SendResult | None, final: bool) -> None:
+        self.writer.add_delivery(stored, dict(
+            ledger_key=message.ledger_key, person=person.id, channel=channel, address=address, attempt=attempt,
+            outcome=outcome, provider_message_id=result.message_id if result else None,
+            error=(result.error if result and not result.ok else None), final=final,
+        ))
+
+    def _deliver(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
+                 cc_persons: list[Person], chain: list[str] | None = None) -> PersonOutcome:
+        chain = chain if chain is not None else self.usable_channels(person, message.kind)
+        if not chain or chain == ["outbox"]:
+            return self._to_outbox(stored, message, rendered, person, cc_persons)
+        attempts, error = 0, None
+        for index, channel in enumerate(chain):
+            last_channel = index == len(chain) - 1
+            address = self._address(channel, person)
+            for attempt in range(1, self.settings.notify_retries + 1):
+                attempts += 1
+                result = self._attempt(channel, person, message, rendered, cc_persons)
+                last_try = attempt == self.settings.notify_retries or not result.transient
+                if result.ok:
+                    outcome = ledger.OUTCOME_SENT
+                elif not last_try:
+                    outcome = ledger.OUTCOME_RETRY
+                else:
+                    outcome = ledger.OUTCOME_FALLBACK if result.fallback and not last_channel else ledger.OUTCOME_FAILED
+                self._log(stored, message, person, channel, address, attempt, outcome, result,
+                          final=result.ok or (last_try and last_channel))
+                if result.ok:
+                    log.info("Message %s sent to %s by %s", message.ledger_key, person.id, channel)
+                    return PersonOutcome(person.id, True, channel, attempts)
+                error = result.error
+                log.warning("Message %s to %s by %s, attempt %d: %s", message.ledger_key, person.id, channel, attempt,
+                            result.error)
+                if last_try:
+                    break
+                self.sleep(self.settings.notify_retry_delay * 2 ** (attempt - 1))
+        return PersonOutcome(person.id, False, None, attempts, error)
+
+    def _to_outbox(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
+                   cc_persons: list[Person]) -> PersonOutcome:
+        message_id = self._store(stored)
+        to = [(person.name, person.email)] if person.email else []
+        cc = [(p.name, p.email) for p in cc_persons if p.email]
+        email = build_email(sender=self._sender, to=to, cc=cc, subject=rendered.subject,
+                            text=rendered.text, html=rendered.html,
+                            headers={"X-Dondoc-Ledger-Key": message.ledger_key})
+        record = {
+            "ledger_key": message.ledger_key, "kind": message.kind, "message_id": message_id,
+            "person": person.id, "name": person.name, "office": person.office,
+            "addresses": {"email": person.email, "zalo_user_id": person.zalo_user_id, "phone": person.phone},
+            "channels": self.people.channel_order(person), "cc": [p.id for p in cc_persons],
+            "subject": rendered.subject, "text": rendered.text, "zalo_text": rendered.zalo_text,
+            "data": message.data,
+        }
+        try:
+            path = write_outbox(self.settings.outbox_path, ledger_key=message.ledger_key, person_id=person.id,
+                                email=email, record=record)
+        except OSError as exc:
+            result = SendResult(False, error=f"Không ghi được vào thư mục outbox ({type(exc).__name__})")
+            self._log(stored, message, person, "outbox", "", 1, ledger.OUTCOME_FAILED, result, final=True)
+            return PersonOutcome(person.id, False, None, 1, result.error)
+        self._log(stored, message, person, "outbox", path.name, 1, ledger.OUTCOME_OUTBOX,
+                  SendResult(True, message_id=email.message_id), final=True)
+        return PersonOutcome(person.id, True, "outbox", 1)
+
+
+def send(message: Message, recipients: Iterable[str], *, cc: Iterable[str] = (), engine: Engine | None = None,
+         settings: Settings | None = None, people: PeopleConfig | None = None) -> SendReport:
+    """Send ``message`` to ``recipients`` (person ids, ``office:``, ``staff:``, ``tag:``, ``area:``).
+
+    ``cc`` people are copied on emails (the cooperating offices). Every attempt is
+    logged under ``message.ledger_key``. Raises only for bad input.
+    """
+    with Dispatcher(engine, settings=settings, people=people) as dispatcher:
+        return dispatcher.send(message, recipients, cc=cc)
+
+
+__all__ = ["DeliveryError", "Dispatcher", "LogWriteError", "PersonOutcome", "SendReport", "mask", "send"]

@@ -1,0 +1,213 @@
+"""Messages: plain data in, Vietnamese subject, text, HTML and Zalo text out.
+
+A :class:`Message` is a kind (``reminder``, ``escalation``, ``progress_request``,
+``digest``, ``report_ready``), plain data (dataclasses or dicts, turned into JSON
+values so the message can be stored and sent again) and the caller's ledger key.
+:func:`render` fills the Jinja2 template ``templates/<kind>.j2``; it never sees
+a database session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES = Path(__file__).parent / "templates"
+KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "test")
+
+
+@dataclass
+class ItemRef:
+    """What a message says about an item."""
+
+    plan: str  # plan code, e.g. "xa-ngoc-lien-2026-2030"
+    number: str
+    content: str
+    due: date | None = None
+    lead_offices: list[str] = field(default_factory=list)
+    cooperating_offices: list[str] = field(default_factory=list)
+    area: str | None = None
+    link: str | None = None
+    days_overdue: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Message:
+    kind: str
+    data: dict
+    ledger_key: str
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"Loại tin không hỗ trợ (unknown message kind): {self.kind}")
+        self.data = to_plain(self.data)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    zalo_text: str
+    link: str | None
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses, dates and tuples as JSON values (dates as ISO strings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: to_plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def ngay_thang(value: Any) -> str:
+    """A date as Vietnamese administrative text (Nghị định 30/2020: days below 10 and months 1–2 take a 0).
+
+    >>> ngay_thang(date(2026, 3, 31))
+    'ngày 31 tháng 3 năm 2026'
+    >>> ngay_thang("2026-01-05")
+    'ngày 05 tháng 01 năm 2026'
+    """
+    day = _as_date(value)
+    if day is None:
+        return "(chưa có hạn)"
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def short_date(value: Any) -> str:
+    day = _as_date(value)
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def truncate_with_link(text: str, limit: int, link: str | None) -> str:
+    """Cut ``text`` to ``limit`` characters, ending with the link so nothing is lost.
+
+    >>> truncate_with_link("a" * 50, 40, "http://x/1")
+    'aaaaaaaaaaaaaaaa…\\nXem đầy đủ: http://x/1'
+    """
+    if len(text) <= limit:
+        return text
+    suffix = f"…\nXem đầy đủ: {link}" if link else "…"
+    return text[: max(0, limit - len(suffix))].rstrip() + suffix
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=html,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,  # templates are package files: no stat() per render
+    )
+    env.filters["ngay_thang"] = ngay_thang
+    env.filters["ngay"] = short_date
+    return env
+
+
+def _render_part(kind: str, part: str, data: dict) -> str:
+    html = part == "html"
+    template = _env(html).get_template(f"{kind}.j2")
+    return template.render(part=part, **data).strip()
+
+
+def render(message: Message, *, zalo_text_max: int = 2000) -> Rendered:
+    data = message.data
+    subject = " ".join(_render_part(message.kind, "subject", data).split())
+    text = _render_part(message.kind, "text", data) + "\n"
+    html = _render_part(message.kind, "html", data)
+    link = data.get("link") or (data.get("item") or {}).get("link")
+    zalo = truncate_with_link(f"{subject}\n\n{text}".strip(), zalo_text_max, link)
+    return Rendered(subject=subject, text=text, html=html, zalo_text=zalo, link=link)
+
+
+def render_value(expression: str, data: dict) -> str:
+    """One Jinja2 expression over message data (used for ZNS template parameters)."""
+    return _env(False).from_string(expression).render(**data).strip()
+
+
+# -- builders: the plain data each kind expects -------------------------------------------
+
+def _item_link(item: ItemRef, public_url: str) -> str:
+    return item.link or f"{public_url.rstrip('/')}/items/{item.plan}/{item.number}"
+
+
+def reminder(item: ItemRef, *, days_left: int, ledger_key: str, public_url: str) -> Message:
+    """Due in ``days_left`` days (0: due today)."""
+    item.link = _item_link(item, public_url)
+    return Message("reminder", {"item": item, "days_left": days_left, "link": item.link}, ledger_key)
+
+
+def escalation(item: ItemRef, *, level: int, days_overdue: int, office: str, ledger_key: str,
+               public_url: str, to_name: str | None = None) -> Message:
+    item.link = _item_link(item, public_url)
+    ack = f"{public_url.rstrip('/')}/ack/{item.plan}/{item.number}"
+    data = {"item": item, "level": level, "days_overdue": days_overdue, "office": office,
+            "link": item.link, "ack_link": ack, "to_name": to_name}
+    return Message("escalation", data, ledger_key)
+
+
+def progress_request(items: list[ItemRef], *, office: str, period: str, report_by: date,
+                     ledger_key: str, public_url: str) -> Message:
+    for item in items:
+        item.link = _item_link(item, public_url)
+    link = f"{public_url.rstrip('/')}/report"
+    data = {"items": items, "office": office, "period": period, "report_by": report_by, "link": link}
+    return Message("progress_request", data, ledger_key)
+
+
+def digest(items: list[ItemRef], *, leader: str, as_of: date, ledger_key: str, public_url: str,
+           due_soon: list[ItemRef] | None = None) -> Message:
+    for item in [*items, *(due_soon or [])]:
+        item.link = _item_link(item, public_url)
+    data = {"overdue": items, "due_soon": due_soon or [], "leader": leader, "as_of": as_of,
+            "link": f"{public_url.rstrip('/')}/status"}
+    return Message("digest", data, ledger_key)
+
+
+def nudge(items: list[ItemRef], *, unit: str, office: str, month: date, ledger_key: str, public_url: str) -> Message:
+    """The monthly list, for the standing office, of items awaiting their trigger."""
+    for item in items:
+        item.link = _item_link(item, public_url)
+    data = {"items": items, "unit": unit, "office": office, "month_label": f"{month.month:02d}/{month.year}",
+            "link": f"{public_url.rstrip('/')}/standing"}
+    return Message("nudge", data, ledger_key)
+
+
+def report_ready(*, title: str, period: str, as_of: date, link: str, ledger_key: str,
+                 summary: dict[str, int] | None = None) -> Message:
+    data = {"title": title, "period": period, "as_of": as_of, "link": link, "summary": summary or {}}
+    return Message("report_ready", data, ledger_key)
+
+
+def test_message(*, person_name: str, channel: str, ledger_key: str, public_url: str) -> Message:
+    data = {"person": person_name, "channel": channel, "link": public_url}
+    return Message("test", data, ledger_key)
+
+
+test_message.__test__ = False  # not a pytest test

@@ -1,0 +1,154 @@
+"""People, their channels, and who an office, an area or a tag stands for.
+
+Read from ``people.yaml`` in the user config folder (see
+``config/people.example.yaml``) into typed models. Without that file nobody has
+a channel, and every message goes to the outbox under the name of the office
+or person it was addressed to.
+
+Recipients are written as:
+
+- ``nguyen-van-a`` or ``person:nguyen-van-a``: one person (by id);
+- ``office:Phòng Văn hóa - Xã hội``: the head of the office (its staff with ``staff:``);
+- ``tag:leadership``: everyone carrying that Apprise tag;
+- ``area:II``: the leader (PCT) in charge of that area of the plan.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
+
+from dondoc.configuration import ConfigError, load_raw
+from dondoc.settings import Settings, get_settings
+
+CHANNELS = ("zalo", "zns", "email", "apprise")
+
+
+class Person(BaseModel):
+    id: str
+    name: str
+    role: str | None = None
+    office: str | None = None
+    head: bool = False
+    areas: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    email: str | None = None
+    zalo_user_id: str | None = None
+    phone: str | None = None
+    channels: list[str] | None = None  # preference and fallback order; None: the default order
+    apprise: list[str] = Field(default_factory=list)  # any other Apprise URL, used in the "apprise" step
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value):
+        if value is not None:
+            unknown = [c for c in value if c not in CHANNELS]
+            if unknown:
+                raise ValueError(f"kênh không hỗ trợ (unknown channel): {', '.join(unknown)}; dùng {', '.join(CHANNELS)}")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value):
+        return normalize_phone(value) if value else value
+
+    @property
+    def placeholder(self) -> bool:
+        return self.id.startswith(("office:", "unknown:"))
+
+
+class PeopleConfig(BaseModel):
+    default_channels: list[str] = Field(default_factory=lambda: ["zalo", "zns", "email"])
+    people: list[Person] = Field(default_factory=list)
+    _office_index: dict[str, list[Person]] | None = PrivateAttr(default=None)
+
+    def _by_office(self) -> dict[str, list[Person]]:
+        if self._office_index is None:
+            self._office_index = {}
+            for person in self.people:
+                if person.office:
+                    self._office_index.setdefault(_key(person.office), []).append(person)
+        return self._office_index
+
+    def by_id(self, person_id: str) -> Person | None:
+        return next((p for p in self.people if p.id == person_id), None)
+
+    def channel_order(self, person: Person) -> list[str]:
+        order = list(person.channels if person.channels is not None else self.default_channels)
+        if person.apprise and "apprise" not in order:
+            order.append("apprise")
+        return order
+
+    def resolve(self, spec: str) -> list[Person]:
+        """The people a recipient spec stands for; an office nobody is configured for yields a placeholder."""
+        kind, _, value = spec.partition(":") if ":" in spec else ("person", "", spec)
+        value = value.strip()
+        if kind == "person":
+            person = self.by_id(value)
+            return [person] if person else [Person(id=f"unknown:{value}", name=value)]
+        if kind in ("office", "staff"):
+            staff = self._by_office().get(_key(value), [])
+            chosen = staff if kind == "staff" else [p for p in staff if p.head] or staff[:1]
+            return chosen or [Person(id=f"office:{value}", name=value, office=value)]
+        if kind == "tag":
+            return [p for p in self.people if value in p.tags]
+        if kind == "area":
+            return [p for p in self.people if value in p.areas]
+        raise ConfigError(f"Người nhận «{spec}» không hợp lệ: dùng ID, office:, staff:, tag: hoặc area:")
+
+    def resolve_all(self, specs) -> list[Person]:
+        seen: dict[str, Person] = {}
+        for spec in specs:
+            for person in self.resolve(spec):
+                seen.setdefault(person.id, person)
+        return list(seen.values())
+
+
+def _key(office: str) -> str:
+    return " ".join(office.split()).casefold()
+
+
+def normalize_phone(phone: str) -> str:
+    """Zalo writes phone numbers as 84xxxxxxxxx.
+
+    >>> normalize_phone("0912 345 678")
+    '84912345678'
+    >>> normalize_phone("+84912345678")
+    '84912345678'
+    """
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return digits
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} không đọc được (invalid YAML): {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"Tệp cấu hình {path} phải là một bảng khóa: giá trị (must be a mapping)")
+    return data
+
+
+def _load_people(user_dir: Path | None) -> PeopleConfig:
+    data: dict = {}
+    defaults = load_raw("notifications.yaml", user_dir)
+    if "default_channels" in defaults:
+        data["default_channels"] = defaults["default_channels"]
+    path = user_dir / "people.yaml" if user_dir else None
+    if path is not None and path.is_file():
+        data.update(_read(path))
+    try:
+        return PeopleConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"Tệp cấu hình people.yaml sai định dạng (invalid): {exc}") from exc
+
+
+def load_people(settings: Settings | None = None) -> PeopleConfig:
+    settings = settings or get_settings()
+    return _load_people(settings.user_config_dir)
