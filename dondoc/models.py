@@ -247,3 +247,44 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Acknowledgement(Base):
+    """Leadership has seen an overdue due date ("đã nắm"): escalation stops while the deadline stays."""
+
+    __tablename__ = "acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"), index=True)
+    deadline: Mapped[date] = mapped_column(Date)  # the deadline acknowledged; an extension starts afresh
+    acknowledged_by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ChaseEntry(Base):
+    """The chasing ledger: every reminder, escalation, digest, request and nudge, recorded once.
+
+    ``key`` names what fires (purpose, item, milestone, due date, level, stage and
+    recipient); an entry is written *before* its message is sent and marked sent
+    after, so that a re-run, a retry or a crash never sends twice nor loses one.
+    """
+
+    __tablename__ = "chase_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    purpose: Mapped[str] = mapped_column(String(30), index=True)  # reminder | escalation | digest | progress | nudge
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
+    due: Mapped[date | None] = mapped_column(Date)
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    recipient: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(20), default="auto")
+    state: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | digest | digested
+    as_of: Mapped[date] = mapped_column(Date)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    digest_key: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,14 +6,14 @@ Every function runs inside one unit of work and writes an audit entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from dondoc.configuration import AppConfig
 from dondoc.db import unit_of_work
-from dondoc.models import AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
+from dondoc.models import Acknowledgement, AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
 from dondoc.plans import LookupFailed, find_item
 from dondoc.schedule import apply_deadline, deadline_text_for, read_deadline, work_calendar
 from dondoc.settings import Settings
@@ -254,3 +254,22 @@ def set_deadline_meaning(
             )
         )
         return deadline
+
+
+def acknowledge(engine: Engine, ref: str, *, by: str, on: date, note: str | None = None,
+                plan: str | None = None, unit: str | None = None) -> list[date]:
+    """Leadership acknowledges an item's overdue due dates: their escalation stops."""
+    from dondoc.chasing import open_dues
+
+    if not by.strip():
+        raise InvalidUpdate("Cần ghi người xác nhận (--by) (who acknowledges).")
+    with unit_of_work(engine) as session:
+        item = find_item(session, ref, plan, unit)
+    overdue = [d for d in open_dues(engine, on, [item.id]) if d.deadline < on and not d.acknowledged]
+    if not overdue:
+        raise InvalidUpdate(f"Mục {item.number} không có hạn nào đang quá hạn để xác nhận (nothing overdue).")
+    with unit_of_work(engine) as session:
+        for due in overdue:
+            session.add(Acknowledgement(occurrence_id=due.occurrence_id, deadline=due.deadline, acknowledged_by=by,
+                                        note=note, at=datetime.combine(on, time(0, 0), tzinfo=timezone.utc)))
+    return [d.deadline for d in overdue]

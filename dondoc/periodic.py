@@ -1,0 +1,225 @@
+"""Periodic messages: the daily leadership digest, progress requests before each report
+deadline, the monthly nudge about items awaiting a trigger.
+
+Each is set-based (the ledger, or the status run) and sends one message per leader,
+office or unit, recorded once in the chasing ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select, update
+
+from calendars.workdays import WorkCalendar
+from dondoc.chasing import Policy, open_dispatcher, ledger_states, mark_sent, record_entries, delivered
+from dondoc.configuration import load_raw
+from dondoc.db import unit_of_work
+from dondoc.models import Area, ChaseEntry, Item, Occurrence, Plan, utcnow
+from dondoc.settings import get_settings
+from dondoc.status import Shown
+from dondoc.statusrun import StatusRow, run_status
+
+OPEN = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.CONTINUOUS}
+
+
+@dataclass(frozen=True)
+class ReportDeadline:
+    period: str  # "2026-Q1"
+    label: str  # "Quý I năm 2026"
+    send_by: date  # effective (working-day) deadline for offices
+    ask_on: date  # the day offices are asked
+
+
+def report_deadlines(year: int, calendar: WorkCalendar, raw: dict | None = None) -> list[ReportDeadline]:
+    """The office -> standing office send deadlines of ``year`` (config/reporting.yaml)."""
+    raw = raw if raw is not None else load_raw("reporting.yaml", get_settings().user_config_dir)
+    before = int(raw.get("progress_request_working_days_before", 5))
+    periods = raw.get("periods", {})
+    result = []
+    for code, when in (raw.get("send_deadlines", {}).get("office_to_standing_office") or {}).items():
+        month, day = (int(x) for x in str(when).split("-"))
+        send_by = calendar.effective_due(date(year, month, day))
+        name = periods.get(code, {}).get("label", code)
+        label = f"{name} {year}" if code == "Y" else f"{name} năm {year}"
+        result.append(ReportDeadline(f"{year}-{code}", label, send_by, calendar.add_working_days(send_by, -before)))
+    return sorted(result, key=lambda r: r.send_by)
+
+
+def _ref(row: StatusRow):
+    from notifications.messages import ItemRef
+
+    return ItemRef(
+        plan=row.plan,
+        number=row.item.rsplit("#", 1)[-1],
+        content=row.content,
+        due=row.extended_due or row.effective_due,
+        lead_offices=list(row.lead),
+        area=row.area_code,
+        days_overdue=row.days_overdue,
+        status=row.shown.label,
+    )
+
+
+def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
+    """From the ask day until the send deadline: one request per office listing its open and
+    continuous items, once per period."""
+    from notifications import messages
+
+    day = as_of.astimezone(policy.tz).date()
+    if not calendar.is_working_day(day) or policy.quiet_hours.contains(as_of.astimezone(policy.tz).time()):
+        return 0
+    current = [d for d in report_deadlines(day.year, calendar) if d.ask_on <= day <= d.send_by]
+    if not current:
+        return 0
+    deadline = current[0]
+    report = run_status(engine, day, calendar)
+    by_office: dict[tuple[str, str], list[StatusRow]] = defaultdict(list)
+    for row in report.rows:
+        if row.shown in OPEN:
+            for office in row.lead:
+                by_office[(row.unit, office)].append(row)
+    keys = {k: f"progress:{k[0]}:{k[1]}:{deadline.period}" for k in by_office}
+    with engine.connect() as conn:
+        existing = ledger_states(conn, list(keys.values()))
+    todo = [k for k in by_office if existing.get(keys[k]) != "sent"]
+    record_entries(engine, [dict(key=keys[k], purpose="progress", recipient=f"office:{k[1]}", channel="auto", state="pending",
+                          as_of=day, level=0, stage=0, payload={"period": deadline.period}, created_at=utcnow())
+                     for k in todo if keys[k] not in existing])
+    sent = 0
+    sender, owned = (None, False)
+    try:
+        for unit, office in todo:
+            key = keys[(unit, office)]
+            if not delivered(engine, key):
+                if sender is None:
+                    sender, owned = open_dispatcher(engine, dispatcher)
+                message = messages.progress_request(
+                    [_ref(r) for r in by_office[(unit, office)]], office=office, period=deadline.label,
+                    report_by=deadline.send_by, ledger_key=key, public_url=policy.public_url,
+                )
+                sender.send(message, [f"office:{office}"])
+                sent += 1
+            mark_sent(engine, key)
+    finally:
+        if owned and sender is not None:
+            sender.close()
+    return sent
+
+
+def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
+    """Once a month (first working day on or after ``policy.nudge_day``): the standing office of each
+    unit gets the list of items still awaiting their trigger."""
+    from notifications import messages
+
+    local = as_of.astimezone(policy.tz)
+    day = local.date()
+    first = calendar.effective_due(date(day.year, day.month, policy.nudge_day))
+    if day < first or first.month != day.month or not calendar.is_working_day(day):
+        return 0
+    if policy.quiet_hours.contains(local.time()):
+        return 0
+    report = run_status(engine, day, calendar)
+    by_unit: dict[str, list[StatusRow]] = defaultdict(list)
+    for row in report.awaiting:
+        by_unit[row.unit].append(row)
+    month = f"{day:%Y-%m}"
+    keys = {unit: f"nudge:{unit}:{month}" for unit in by_unit}
+    with engine.connect() as conn:
+        existing = ledger_states(conn, list(keys.values()))
+    todo = [u for u in by_unit if existing.get(keys[u]) != "sent"]
+    recipient = f"office:{policy.standing_office}"
+    record_entries(engine, [dict(key=keys[u], purpose="nudge", recipient=recipient, channel="auto", state="pending", as_of=day,
+                          level=0, stage=0, payload={"items": len(by_unit[u])}, created_at=utcnow())
+                     for u in todo if keys[u] not in existing])
+    sent = 0
+    sender, owned = (None, False)
+    try:
+        for unit in todo:
+            if not delivered(engine, keys[unit]):
+                if sender is None:
+                    sender, owned = open_dispatcher(engine, dispatcher)
+                items = [_ref(r) for r in by_unit[unit]]
+                for item, row in zip(items, by_unit[unit]):
+                    item.status = f"chờ: {row.event or row.deadline_text}"
+                sender.send(messages.nudge(items, unit=unit, office=policy.standing_office, month=day,
+                                           ledger_key=keys[unit], public_url=policy.public_url), [recipient])
+                sent += 1
+            mark_sent(engine, keys[unit])
+    finally:
+        if owned and sender is not None:
+            sender.close()
+    return sent
+
+
+def leader_title(spec: str) -> str:
+    """How a message addresses a recipient spec nobody is configured for."""
+    kind, _, value = spec.partition(":")
+    if kind == "area":
+        return f"Phó Chủ tịch UBND phụ trách lĩnh vực {value}"
+    if kind == "tag" and value == "chu-tich":
+        return "Chủ tịch UBND"
+    if kind == "office":
+        return value
+    return spec
+
+
+def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar | None = None, dispatcher=None) -> int:
+    """One message per leader listing the items escalated to them since their last digest."""
+    from notifications import messages
+
+    local = as_of.astimezone(policy.tz)
+    day = local.date()
+    if calendar is not None and not calendar.is_working_day(day):
+        return 0
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ChaseEntry.id, ChaseEntry.recipient, ChaseEntry.level, ChaseEntry.payload, ChaseEntry.occurrence_id,
+                   Item.number, Item.content, Plan.code.label("plan_code"), Occurrence.effective_due,
+                   Occurrence.extended_due, Area.code.label("area_code"))
+            .join(Item, Item.id == ChaseEntry.item_id)
+            .join(Plan, Plan.id == Item.plan_id)
+            .join(Occurrence, Occurrence.id == ChaseEntry.occurrence_id)
+            .outerjoin(Area, Area.id == Item.area_id)
+            .where(ChaseEntry.state == "digest", ChaseEntry.as_of <= day)
+            .order_by(ChaseEntry.recipient, ChaseEntry.id)
+        ).all()
+    by_leader: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_leader[r.recipient].append(r)
+    sent = 0
+    sender, owned = (None, False)
+    try:
+        for leader, entries in by_leader.items():
+            key = f"digest:{leader}:{day.isoformat()}"
+            record_entries(engine, [dict(key=key, purpose="digest", recipient=leader, channel="auto", state="pending",
+                                  as_of=day, level=0, stage=0, payload={"entries": len(entries)}, created_at=utcnow())])
+            with engine.connect() as conn:
+                if ledger_states(conn, [key]).get(key) != "pending":
+                    continue
+            seen: dict[int, object] = {}
+            for r in entries:
+                seen.setdefault(r.occurrence_id, r)
+            from notifications.messages import ItemRef
+
+            items = [
+                ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=r.extended_due or r.effective_due,
+                        lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
+                        days_overdue=(day - (r.extended_due or r.effective_due)).days)
+                for r in seen.values()
+            ]
+            if sender is None:
+                sender, owned = open_dispatcher(engine, dispatcher)
+            if not delivered(engine, key):
+                names = ", ".join(p.name for p in sender.people.resolve(leader)) or leader_title(leader)
+                sender.send(messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=policy.public_url), [leader])
+            with unit_of_work(engine) as session:
+                session.execute(update(ChaseEntry).where(ChaseEntry.id.in_([r.id for r in entries])).values(state="digested", digest_key=key))
+                session.execute(update(ChaseEntry).where(ChaseEntry.key == key).values(state="sent", sent_at=utcnow()))
+            sent += 1
+    finally:
+        if owned and sender is not None:
+            sender.close()
+    return sent
