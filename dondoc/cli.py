@@ -118,6 +118,12 @@ def import_command(
         render.print_import_report(console, report)
 
 
+def _resync(engine, ref: str, plan: str | None = None, unit: str | None = None) -> None:
+    from dondoc.cli_ops import resync_after_change
+
+    resync_after_change(engine, ref, plan, unit)
+
+
 def _parse_period(text: str) -> tuple[int, int]:
     parts = [p.strip() for p in text.replace("–", "-").split("-") if p.strip()]
     try:
@@ -203,6 +209,7 @@ def update(
     )
     when = f", hạn {recorded.due:%d/%m/%Y}" if recorded.due else ""
     console.print(f"Đã ghi nhận trạng thái cho mục {recorded.item} ({recorded.milestone}{when}).")
+    _resync(engine, recorded.item)
 
 
 @app.command("extend")
@@ -224,6 +231,26 @@ def extend_command(
         due=parse_day(due, "--due"), on=today(), plan=plan, unit=unit,
     )
     console.print(f"Đã gia hạn mục {number}: từ {previous:%d/%m/%Y} đến {new:%d/%m/%Y} (hạn gốc được giữ).")
+    _resync(engine, item, plan, unit)
+
+
+@app.command()
+@guarded
+def ack(
+    item: Annotated[str, typer.Argument(help="Mục quá hạn lãnh đạo đã nắm")],
+    by: Annotated[str, typer.Option(help="Người xác nhận, vd \"Chủ tịch UBND xã\"")],
+    note: Annotated[Optional[str], typer.Option(help="Ghi chú")] = None,
+    on: Annotated[Optional[str], typer.Option("--date", help="Ngày xác nhận (mặc định hôm nay)")] = None,
+    plan: Annotated[Optional[str], typer.Option(help="Mã kế hoạch")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Đơn vị")] = None,
+):
+    """Lãnh đạo xác nhận đã nắm một mục quá hạn ("đã nắm"): ngừng leo thang cho hạn đó."""
+    from dondoc.chasing import acknowledge
+
+    engine = ready_engine()
+    dates = acknowledge(engine, item, by=by, on=parse_day(on, "--date") or today(), note=note, plan=plan, unit=unit)
+    console.print(f"Đã ghi nhận: {by} đã nắm mục {item} (hạn {', '.join(f'{d:%d/%m/%Y}' for d in dates)}).")
+    _resync(engine, item, plan, unit)
 
 
 @app.command()
@@ -246,11 +273,13 @@ def trigger(
     if (due is None) == (days is None):
         fail("Cần đúng một trong --due hoặc --days (give --due or --days).")
     due_date = parse_day(due, "--due") if due else calendar.add_working_days(start, days)
+    engine = ready_engine()
     number, when = trigger_event(
-        ready_engine(), item, on=start, due=due_date, note=note, milestone=milestone, plan=plan, unit=unit,
+        engine, item, on=start, due=due_date, note=note, milestone=milestone, plan=plan, unit=unit,
         calendar=calendar,
     )
     console.print(f"Mục {number}: đã ghi nhận sự kiện ngày {start:%d/%m/%Y}, hạn {when:%d/%m/%Y}.")
+    _resync(engine, item, plan, unit)
 
 
 @app.command("set-deadline")
@@ -265,12 +294,14 @@ def set_deadline(
     """Đặt ý nghĩa cho thời hạn của một mục (khi hệ thống không đọc được hoặc cần đọc khác)."""
     if not clear and not meaning:
         fail("Cần ghi thời hạn mới hoặc dùng --clear.")
+    engine = ready_engine()
     result = set_deadline_meaning(
-        ready_engine(), item, None if clear else meaning, config=load_config(), settings=get_settings(), plan=plan, unit=unit
+        engine, item, None if clear else meaning, config=load_config(), settings=get_settings(), plan=plan, unit=unit
     )
     if result.needs_review:
         fail("Thời hạn vẫn chưa đọc được: " + "; ".join(result.problems))
     console.print(f"Mục {item}: " + ", ".join(f"{m.label + ': ' if m.label else ''}{m.kind}" for m in result.milestones))
+    _resync(engine, item, plan, unit)
 
 
 @app.command()
@@ -283,6 +314,7 @@ def status(
     unit: Annotated[Optional[str], typer.Option(help="Chỉ một đơn vị")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Chỉ một kế hoạch")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
+    via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Chạy qua deployment trên Prefect và chờ kết quả")] = False,
 ):
     """Tình hình thực hiện tính đến một ngày: tổng hợp, theo cơ quan, theo lĩnh vực."""
     from dondoc.db import read_session
@@ -291,6 +323,10 @@ def status(
 
     settings = get_settings()
     day = parse_day(as_of, "--as-of") or today()
+    if via_prefect:
+        from dondoc.cli_ops import status_via_prefect
+
+        return status_via_prefect(day if as_of else None, unit, office, as_json)
     engine = ready_engine()
     unit_ids = plan_ids = office_ids = None
     with read_session(engine) as session:
@@ -375,11 +411,23 @@ def migrate_db():
 @app.command()
 def up(
     examples: Annotated[bool, typer.Option(help="Nhập các kế hoạch mẫu khi cơ sở dữ liệu còn trống")] = True,
+    prefect: Annotated[bool, typer.Option(help="Khởi động Prefect: đồng bộ lịch các mục và chạy worker")] = True,
+    once: Annotated[bool, typer.Option("--once", help="Chuẩn bị xong (máy chủ, đồng bộ, triển khai) rồi thoát, không phục vụ")] = False,
 ):
-    """Chạy Đôn Đốc trên máy này: chuẩn bị dữ liệu và báo cáo tình hình hôm nay."""
+    """Chạy Đôn Đốc trên máy này: dữ liệu, máy chủ Prefect cục bộ, lịch nhắc của mọi mục, worker (Ctrl-C để dừng)."""
     from dondoc.embedded import run_up
+    from dondoc.prefect_server import PrefectServerError
 
-    run_up(console, import_examples=examples)
+    try:
+        code = run_up(console, import_examples=examples, orchestrate=prefect, serve=not once)
+    except PrefectServerError as exc:
+        fail(str(exc), 1)
+    if code:
+        raise typer.Exit(code)
+
+
+# The notification and orchestration commands register on the same app.
+from dondoc import cli_ops  # noqa: E402,F401
 
 
 def main() -> None:  # pragma: no cover - console entry point

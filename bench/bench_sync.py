@@ -1,0 +1,100 @@
+"""``dondoc sync`` time for about 1,000 items against a local Prefect server, beside baselines.
+
+Builds the demo dataset (17 communes ≈ 1,050 items) in a fresh SQLite database,
+starts ``prefect server start`` in a temporary PREFECT_HOME (SQLite, or PostgreSQL
+with ``--prefect-postgres``), and measures in the same run:
+  - baseline 1: the set-based checkpoint query (``checkpoints_by_item`` for every item);
+  - the first sync (every deployment created);
+  - the no-op re-sync (nothing changes; what a second ``dondoc sync`` costs);
+  - baseline 2: plain client reads of the same deployments (paged ``read_deployments``).
+
+    python bench/bench_sync.py [--communes 17] [--concurrency 1]
+        [--prefect-postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_prefect]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dondoc.configuration import load_config  # noqa: E402
+from dondoc.db import get_engine, migrate  # noqa: E402
+from dondoc.demo import build_demo  # noqa: E402
+from dondoc.prefect_server import LocalServer  # noqa: E402
+from dondoc.settings import get_settings  # noqa: E402
+from dondoc.sync import item_checkpoints, read_item_deployments, sync  # noqa: E402
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+async def _read_all():
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await read_item_deployments(client)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--communes", type=int, default=17)
+    parser.add_argument("--as-of", default="2026-01-05", help="status date of the demo data and horizon start")
+    parser.add_argument("--concurrency", type=int, default=None, help="DONDOC_SYNC_CONCURRENCY for this run")
+    parser.add_argument("--prefect-postgres", default=None, help="asyncpg URL of an empty database for the Prefect server")
+    args = parser.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+
+    with tempfile.TemporaryDirectory(prefix="dondoc-bench-sync-") as tmp:
+        os.environ["DONDOC_HOME"] = str(Path(tmp) / "home")
+        os.environ.pop("DONDOC_DATABASE_URL", None)
+        if args.concurrency:
+            os.environ["DONDOC_SYNC_CONCURRENCY"] = str(args.concurrency)
+        get_settings.cache_clear()
+        settings = get_settings()
+        engine = get_engine()
+        migrate(engine)
+        built, summary = timed(lambda: build_demo(
+            engine, communes=args.communes, seed=2026, as_of=as_of, province="Tỉnh Thanh Hóa",
+            config=load_config(), settings=settings,
+        ))
+        print(f"dữ liệu: {summary.items} mục, {summary.units} xã (tạo trong {built:.1f} s)")
+
+        extra = {"PREFECT_API_DATABASE_CONNECTION_URL": args.prefect_postgres} if args.prefect_postgres else {}
+        started, server = timed(lambda: LocalServer(Path(tmp) / "prefect", extra_env=extra).start(timeout=180))
+        print(f"máy chủ Prefect ({'PostgreSQL' if extra else 'SQLite'}) sẵn sàng sau {started:.1f} s: {server.ui_url}")
+        try:
+            from prefect.settings import PREFECT_API_URL, temporary_settings
+
+            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                end = as_of + timedelta(days=settings.sync_horizon_days - 1)
+                t_cp, checkpoints = timed(lambda: item_checkpoints(engine, start=as_of, end=end, as_of=as_of,
+                                                                   settings=settings))
+                t_first, first = timed(lambda: sync(engine, as_of=as_of, settings=settings))
+                t_again, again = timed(lambda: sync(engine, as_of=as_of, settings=settings))
+                t_read, found = timed(lambda: asyncio.run(_read_all()))
+        finally:
+            server.stop()
+
+    n = summary.items
+    print(f"đồng thời (DONDOC_SYNC_CONCURRENCY): {settings.sync_concurrency}; khoảng lịch {settings.sync_horizon_days} ngày")
+    print(f"baseline 1 — checkpoints_by_item cho {len(checkpoints)} mục:   {t_cp:8.2f} s")
+    print(f"sync lần đầu (tạo {first.created}, {first.scheduled} có lịch, {first.checkpoints} lần nhắc): "
+          f"{t_first:8.2f} s  ({1000 * t_first / n:.1f} ms/mục)")
+    print(f"sync lại, không đổi gì (giữ nguyên {again.unchanged}, đổi {again.changed}):   {t_again:8.2f} s")
+    print(f"baseline 2 — đọc {len(found)} deployment qua client:       {t_read:8.2f} s")
+    print(f"sync lại / đọc thuần: {t_again / t_read:.2f}×; sync lần đầu / checkpoints: {t_first / t_cp:.0f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""A local Prefect server and worker as child processes, and the work pool they share.
+
+``dondoc up`` starts ``prefect server start`` on SQLite under ``<home>/prefect``
+(its own ``PREFECT_HOME``; the server migrates its database on first start) on a
+free port, waits until ``/api/health`` answers, and later a process worker for
+the pool. Every child runs in its own process group so that :meth:`Child.stop`
+ends it and its children (no orphans).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFECT_BIN = Path(sys.executable).with_name("prefect")
+
+
+class PrefectServerError(RuntimeError):
+    """The Prefect server did not start or does not answer."""
+
+
+def free_port(start: int = 4200, host: str = "127.0.0.1") -> int:
+    """The first port from ``start`` nobody listens on (an OS-chosen one when ``start`` is 0)."""
+    candidates = range(start, start + 200) if start else [0]
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise PrefectServerError(f"Không còn cổng trống từ {start} (no free port).")
+
+
+def wait_healthy(api_url: str, timeout: float = 90.0, process: subprocess.Popen | None = None) -> None:
+    """Poll ``<api_url>/health`` until it answers true, the process dies, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise PrefectServerError(f"Máy chủ Prefect đã dừng (exit {process.returncode}) trước khi sẵn sàng.")
+        try:
+            response = httpx.get(f"{api_url}/health", timeout=2.0)
+            if response.status_code == 200:
+                return
+            last = f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            last = type(exc).__name__
+        time.sleep(0.3)
+    raise PrefectServerError(f"Máy chủ Prefect không trả lời {api_url}/health sau {timeout:.0f} giây ({last}).")
+
+
+def base_env(prefect_home: Path | None = None, api_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a Prefect child: quiet, offline, pointed at one home and one API."""
+    env = dict(os.environ)
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
+    env.setdefault("PREFECT_CLI_COLORS", "false")
+    if prefect_home is not None:
+        env["PREFECT_HOME"] = str(prefect_home)
+    if api_url is not None:
+        env["PREFECT_API_URL"] = api_url
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+@dataclass
+class Child:
+    """A child process in its own process group, stopped with SIGTERM then SIGKILL."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+    def log_tail(self, lines: int = 20) -> str:
+        if self.log_path is None or not self.log_path.is_file():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGTERM when its parent dies, even by SIGKILL (no orphan server or worker)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def spawn(name: str, args: list[str], env: dict[str, str], log_path: Path | None, cwd: Path = PROJECT_ROOT) -> Child:
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen(
+            args, env=env, cwd=str(cwd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+    finally:
+        if log_path:
+            out.close()
+    return Child(name, process, log_path)
+
+
+@dataclass
+class LocalServer:
+    """``prefect server start`` on SQLite under ``home`` (its PREFECT_HOME)."""
+
+    home: Path
+    port: int = 0
+    host: str = "127.0.0.1"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    child: Child | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 120.0) -> LocalServer:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port(4200, self.host)
+        env = base_env(
+            self.home,
+            PREFECT_SERVER_API_HOST=self.host,
+            PREFECT_SERVER_API_PORT=str(self.port),
+            PREFECT_UI_API_URL=self.api_url,
+            **self.extra_env,
+        )
+        env.pop("PREFECT_API_URL", None)
+        args = [str(PREFECT_BIN), "server", "start", "--host", self.host, "--port", str(self.port)]
+        self.child = spawn("prefect-server", args, env, self.home / "server.log")
+        try:
+            wait_healthy(self.api_url, timeout, self.child.process)
+        except PrefectServerError as exc:
+            tail = self.child.log_tail()
+            self.stop()
+            raise PrefectServerError(f"{exc}\n{tail}") from exc
+        return self
+
+    def stop(self) -> None:
+        if self.child is not None:
+            self.child.stop()
+
+
+def start_worker(pool: str, api_url: str, *, log_path: Path | None = None, env: dict[str, str] | None = None,
+                 limit: int | None = None, prefect_home: Path | None = None) -> Child:
+    """``prefect worker start --pool POOL --type process`` pointed at ``api_url``."""
+    args = [str(PREFECT_BIN), "worker", "start", "--pool", pool, "--type", "process"]
+    if limit:
+        args += ["--limit", str(limit)]
+    child_env = base_env(prefect_home, api_url, **(env or {}))
+    return spawn("prefect-worker", args, child_env, log_path)
+
+
+async def ensure_work_pool(client, name: str) -> None:
+    """Create the process work pool ``name`` when it does not exist."""
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    try:
+        await client.read_work_pool(name)
+        return
+    except ObjectNotFound:
+        pass
+    try:
+        await client.create_work_pool(
+            WorkPoolCreate(name=name, type="process", base_job_template=ProcessWorker.get_default_base_job_template())
+        )
+    except ObjectAlreadyExists:
+        pass

@@ -1,0 +1,444 @@
+"""``dondoc sync``: make the Prefect deployments match the database.
+
+Every active item has one deployment of the item flow (``flows/item.py:item_flow``)
+named ``<plan code>-<item number>``, tagged ``dondoc``, ``unit:<slug>``,
+``office:<lead office>`` and ``area:<code>``, with parameters ``{"item_id": id}``.
+Its schedule holds the item's checkpoints (from :func:`dondoc.chasing.checkpoints_by_item`)
+over a rolling horizon of ``DONDOC_SYNC_HORIZON_DAYS`` days as ONE ``RRuleSchedule``
+in the configured time zone: an RRULE when the times are evenly spaced, otherwise
+``DTSTART`` + ``RDATE`` in local clock time. An item with nothing to chase in the
+horizon keeps its deployment without a schedule (it can still be run by hand).
+
+The reconciliation reads the database in a few queries and the Prefect
+deployments in pages, then creates/updates (one upsert each) and deletes
+deployments concurrently; a deployment whose name, tags, parameters, schedule,
+pool and entrypoint already match is left alone, so a second run changes nothing.
+Only deployments tagged ``dondoc`` whose parameters carry ``item_id`` are ever deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+
+from dondoc.models import Area, Item, ItemOffice, Office, Plan, Unit
+from dondoc.prefect_server import PROJECT_ROOT, ensure_work_pool
+from dondoc.settings import Settings, get_settings
+
+TAG = "dondoc"
+ITEM_TAG = "dondoc:item"
+ITEM_FLOW_NAME = "dondoc-item"
+ITEM_ENTRYPOINT = "flows/item.py:item_flow"
+RRULE_MAX_CHARS = 6400  # Prefect refuses RRule strings above 6,500 characters
+PAGE = 200
+BULK = 50  # Prefect's bulk operation limit
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What one item's deployment must look like."""
+
+    item_id: int
+    name: str
+    tags: tuple[str, ...]
+    rrule: str | None
+    timezone: str
+    description: str
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return {"item_id": self.item_id}
+
+
+@dataclass
+class SyncReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    scheduled: int = 0  # deployments with a schedule (something to chase in the horizon)
+    checkpoints: int = 0
+    horizon: tuple[date, date] | None = None
+    names: dict[str, str] = field(default_factory=dict)  # name -> created|updated|deleted
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+    def as_json(self) -> dict:
+        return {
+            "created": self.created, "updated": self.updated, "deleted": self.deleted, "unchanged": self.unchanged,
+            "scheduled": self.scheduled, "checkpoints": self.checkpoints,
+            "horizon": [d.isoformat() for d in self.horizon] if self.horizon else None,
+        }
+
+
+# -- naming and schedules ---------------------------------------------------------------------
+
+def deployment_name(plan_code: str, number: str) -> str:
+    """Stable and unique: plan codes are unique and numbers are unique within a plan.
+
+    >>> deployment_name("xa-ngoc-lien-2026-2030", "43")
+    'xa-ngoc-lien-2026-2030-43'
+    """
+    return f"{plan_code}-{number}".replace("/", "-")
+
+
+def _local(moments: Iterable[datetime], tz: ZoneInfo) -> list[datetime]:
+    out = set()
+    for m in moments:
+        m = m.replace(tzinfo=tz) if m.tzinfo is None else m.astimezone(tz)
+        out.add(m.replace(microsecond=0, tzinfo=None))
+    return sorted(out)
+
+
+def _fmt(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S")
+
+
+def rrule_for(moments: Iterable[datetime], timezone: str) -> str | None:
+    """One RRule string holding exactly ``moments`` (written in local clock time of ``timezone``).
+
+    Evenly spaced times (three or more, a whole number of days apart) become an RRULE;
+    anything else a DTSTART + RDATE list, cut to stay under Prefect's length limit
+    (the latest times are dropped; the next sync brings them back).
+
+    >>> tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    >>> print(rrule_for([datetime(2026, 3, 16, 8, tzinfo=tz), datetime(2026, 3, 26, 8, tzinfo=tz)], "Asia/Ho_Chi_Minh"))
+    DTSTART:20260316T080000
+    RDATE:20260316T080000,20260326T080000
+    >>> print(rrule_for([datetime(2026, 1, d, 8, tzinfo=tz) for d in (5, 12, 19)], "Asia/Ho_Chi_Minh"))
+    DTSTART:20260105T080000
+    RRULE:FREQ=DAILY;INTERVAL=7;COUNT=3
+    >>> rrule_for([], "Asia/Ho_Chi_Minh") is None
+    True
+    """
+    local = _local(moments, ZoneInfo(timezone))
+    if not local:
+        return None
+    head = f"DTSTART:{_fmt(local[0])}\n"
+    if len(local) >= 3:
+        steps = {b - a for a, b in zip(local, local[1:])}
+        if len(steps) == 1:
+            step = steps.pop()
+            if step.seconds == 0 and step.days >= 1:
+                return head + f"RRULE:FREQ=DAILY;INTERVAL={step.days};COUNT={len(local)}"
+    dates, size = [], len(head) + len("RDATE:")
+    for moment in local:
+        text = _fmt(moment)
+        if size + len(text) + 1 > RRULE_MAX_CHARS:
+            break
+        dates.append(text)
+        size += len(text) + 1
+    return head + "RDATE:" + ",".join(dates)
+
+
+def horizon_for(start: date, settings: Settings) -> tuple[date, date]:
+    return start, start + timedelta(days=settings.sync_horizon_days - 1)
+
+
+# -- the database side ----------------------------------------------------------------------
+
+def desired_deployments(
+    engine: Engine,
+    *,
+    start: date,
+    end: date,
+    as_of: date,
+    settings: Settings | None = None,
+    item_ids: list[int] | None = None,
+    checkpoints: dict[int, list[datetime]] | None = None,
+) -> dict[str, Desired]:
+    """Name -> desired deployment for every active item (or the given ones): three queries."""
+    settings = settings or get_settings()
+    filters = [Item.removed_at.is_(None)]
+    if item_ids is not None:
+        filters.append(Item.id.in_(item_ids))
+    with engine.connect() as conn:
+        items = conn.execute(
+            select(Item.id, Item.number, Item.content, Plan.code, Unit.slug, Unit.name, Area.code.label("area"))
+            .join(Plan, Plan.id == Item.plan_id)
+            .join(Unit, Unit.id == Plan.unit_id)
+            .outerjoin(Area, Area.id == Item.area_id)
+            .where(*filters)
+            .order_by(Plan.id, Item.position)
+        ).all()
+        leads: dict[int, list[str]] = defaultdict(list)
+        for item_id, name in conn.execute(
+            select(ItemOffice.item_id, Office.name)
+            .join(Office, Office.id == ItemOffice.office_id)
+            .join(Item, Item.id == ItemOffice.item_id)
+            .where(ItemOffice.role == "lead", *filters)
+            .order_by(ItemOffice.item_id, Office.name)
+        ):
+            leads[item_id].append(name)
+    if checkpoints is None:
+        checkpoints = item_checkpoints(engine, start=start, end=end, as_of=as_of, settings=settings,
+                                       item_ids=[row.id for row in items])
+    tz = ZoneInfo(settings.timezone)
+    low = datetime.combine(start, time.min, tz)
+    high = datetime.combine(end, time.max, tz)
+    desired: dict[str, Desired] = {}
+    for row in items:
+        tags = {TAG, ITEM_TAG, f"unit:{row.slug}"} | {f"office:{name}" for name in leads[row.id]}
+        if row.area:
+            tags.add(f"area:{row.area}")
+        moments = [m for m in checkpoints.get(row.id, ()) if low <= _aware(m, tz) <= high]
+        name = deployment_name(row.code, row.number)
+        desired[name] = Desired(
+            item_id=row.id,
+            name=name,
+            tags=tuple(sorted(tags)),
+            rrule=rrule_for(moments, settings.timezone),
+            timezone=settings.timezone,
+            description=f"{row.name} · Mục {row.number}: {_shorten(row.content)}",
+        )
+    return desired
+
+
+def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def item_checkpoints(engine: Engine, *, start: date, end: date, as_of: date, settings: Settings,
+                     item_ids: list[int] | None = None) -> dict[int, list[datetime]]:
+    """The core's set-based checkpoints for the items (one call)."""
+    from dondoc.chasing import checkpoints_by_item, load_policy
+    from dondoc.configuration import load_config
+    from dondoc.schedule import work_calendar
+
+    return checkpoints_by_item(
+        engine, start, end, policy=load_policy(settings), calendar=work_calendar(load_config(), settings),
+        as_of=as_of, item_ids=item_ids,
+    )
+
+
+# -- the Prefect side -----------------------------------------------------------------------
+
+def _pull_steps() -> list[dict[str, Any]]:
+    return [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
+
+
+def _current(deployment) -> tuple:
+    schedules = sorted(
+        (s.schedule.rrule, s.schedule.timezone, bool(s.active))
+        for s in deployment.schedules
+        if hasattr(s.schedule, "rrule")
+    )
+    if len(schedules) != len(deployment.schedules):
+        schedules.append(("<other>", None, True))
+    return (
+        tuple(sorted(deployment.tags)),
+        dict(deployment.parameters or {}),
+        tuple(schedules),
+        deployment.work_pool_name,
+        deployment.entrypoint,
+        deployment.pull_steps,
+        deployment.description,
+    )
+
+
+def _wanted(desired: Desired, pool: str) -> tuple:
+    schedules = ((desired.rrule, desired.timezone, True),) if desired.rrule else ()
+    return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, _pull_steps(), desired.description)
+
+
+async def read_item_deployments(client) -> dict[str, Any]:
+    """Every deployment tagged ``dondoc`` whose parameters name an item, by name (paged)."""
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
+    from prefect.client.schemas.sorting import DeploymentSort
+
+    found: dict[str, Any] = {}
+    offset = 0
+    while True:
+        page = await client.read_deployments(
+            deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[TAG])),
+            sort=DeploymentSort.NAME_ASC, limit=PAGE, offset=offset,
+        )
+        for deployment in page:
+            if "item_id" in (deployment.parameters or {}):
+                found[deployment.name] = deployment
+        if len(page) < PAGE:
+            return found
+        offset += PAGE
+
+
+async def apply(
+    client,
+    desired: dict[str, Desired],
+    *,
+    settings: Settings,
+    prune: bool = True,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+) -> SyncReport:
+    """Create, update and (with ``prune``) delete item deployments so Prefect matches ``desired``."""
+    from prefect.client.schemas.actions import DeploymentScheduleCreate
+    from prefect.client.schemas.schedules import RRuleSchedule
+
+    pool = settings.prefect_pool
+    report = SyncReport(scheduled=sum(1 for d in desired.values() if d.rrule))
+    if not dry_run:
+        await ensure_work_pool(client, pool)
+    existing = await read_item_deployments(client)
+    if not prune:
+        existing_for = {n: d for n, d in existing.items() if n in desired}
+    else:
+        existing_for = existing
+    to_upsert = [d for name, d in desired.items()
+                 if name not in existing_for or _current(existing_for[name]) != _wanted(d, pool)]
+    to_delete = [d for name, d in existing_for.items() if name not in desired]
+    report.unchanged = len(desired) - len(to_upsert)
+    total = len(desired) + len(to_delete)
+    done = report.unchanged
+    if progress:
+        progress(done, total)
+    flow_id = None if dry_run or not to_upsert else await client.create_flow_from_name(ITEM_FLOW_NAME)
+    gate = asyncio.Semaphore(settings.sync_concurrency)
+
+    async def upsert(d: Desired) -> None:
+        nonlocal done
+        verb = "updated" if d.name in existing_for else "created"
+        if not dry_run:
+            schedules = [DeploymentScheduleCreate(schedule=RRuleSchedule(rrule=d.rrule, timezone=d.timezone), active=True)] \
+                if d.rrule else []
+            async with gate:
+                await client.create_deployment(
+                    flow_id=flow_id, name=d.name, parameters=d.parameters, tags=list(d.tags), schedules=schedules,
+                    work_pool_name=pool, entrypoint=ITEM_ENTRYPOINT, pull_steps=_pull_steps(),
+                    description=d.description, enforce_parameter_schema=False,
+                )
+        setattr(report, verb, getattr(report, verb) + 1)
+        report.names[d.name] = verb
+        done += 1
+        if progress:
+            progress(done, total)
+
+    async def delete(chunk: list) -> None:
+        nonlocal done
+        if not dry_run:
+            async with gate:
+                await delete_deployments(client, [d.id for d in chunk])
+        for deployment in chunk:
+            report.names[deployment.name] = "deleted"
+        report.deleted += len(chunk)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+
+    chunks = [to_delete[i : i + BULK] for i in range(0, len(to_delete), BULK)]
+    await asyncio.gather(*(delete(c) for c in chunks), *(upsert(d) for d in to_upsert))
+    return report
+
+
+async def delete_deployments(client, ids: list) -> None:
+    """Delete deployments by id, 50 per request (Prefect's bulk limit)."""
+    for i in range(0, len(ids), BULK):
+        chunk = [str(x) for x in ids[i : i + BULK]]
+        response = await client._client.post(
+            "/deployments/bulk_delete", json={"deployments": {"id": {"any_": chunk}}, "limit": len(chunk)}
+        )
+        response.raise_for_status()
+
+
+def run_sync(coro):
+    """Run a coroutine from sync code, also when an event loop is already running in this thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def sync_async(
+    engine: Engine,
+    *,
+    as_of: date,
+    start: date | None = None,
+    settings: Settings | None = None,
+    item_ids: list[int] | None = None,
+    dry_run: bool = False,
+    progress: ProgressFn | None = None,
+    checkpoints: dict[int, list[datetime]] | None = None,
+    client=None,
+) -> SyncReport:
+    """Reconcile the item deployments (all items, or only ``item_ids`` without deleting others)."""
+    from prefect.client.orchestration import get_client
+
+    settings = settings or get_settings()
+    start, end = horizon_for(start or as_of, settings)
+    desired = await asyncio.to_thread(
+        desired_deployments, engine, start=start, end=end, as_of=as_of, settings=settings,
+        item_ids=item_ids, checkpoints=checkpoints,
+    )
+    if client is None:
+        async with get_client() as own:
+            report = await _apply_items(own, desired, settings, item_ids, dry_run, progress)
+    else:
+        report = await _apply_items(client, desired, settings, item_ids, dry_run, progress)
+    report.horizon = (start, end)
+    report.checkpoints = sum(_count(d.rrule) for d in desired.values())
+    return report
+
+
+async def _apply_items(client, desired, settings, item_ids, dry_run, progress) -> SyncReport:
+    if item_ids is None:
+        return await apply(client, desired, settings=settings, dry_run=dry_run, progress=progress)
+    # Re-syncing a few items: delete the deployments of those that were removed, touch no other.
+    report = await apply(client, desired, settings=settings, prune=False, dry_run=dry_run, progress=progress)
+    existing = await read_item_deployments(client)
+    gone = [d for d in existing.values() if d.parameters.get("item_id") in item_ids and d.name not in desired]
+    if gone and not dry_run:
+        await delete_deployments(client, [d.id for d in gone])
+    for deployment in gone:
+        report.deleted += 1
+        report.names[deployment.name] = "deleted"
+    return report
+
+
+def _count(rrule: str | None) -> int:
+    if not rrule:
+        return 0
+    for line in rrule.splitlines():
+        if line.startswith("RDATE:"):
+            return line.count(",") + 1
+        if "COUNT=" in line:
+            return int(line.rsplit("COUNT=", 1)[1].split(";")[0])
+    return 0
+
+
+def sync(engine: Engine, *, as_of: date, **kwargs) -> SyncReport:
+    """Synchronous :func:`sync_async`."""
+    return run_sync(sync_async(engine, as_of=as_of, **kwargs))
+
+
+def resync_item(engine: Engine, item_id: int, *, as_of: date, settings: Settings | None = None) -> SyncReport:
+    """Re-sync one item's deployment (after a status update, an extension or a trigger)."""
+    return sync(engine, as_of=as_of, item_ids=[item_id], settings=settings)

@@ -1,0 +1,295 @@
+"""``dondoc sync`` against a real Prefect server (started once for this module on a free port).
+
+Decision tested here: every active item has exactly one deployment; an item with
+nothing to chase in the horizon has one without a schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from conftest import PLAN_001, seed_path
+from dondoc.configuration import load_config
+from dondoc.db import unit_of_work
+from dondoc.importer import parse_plan_file
+from dondoc.models import Item, Plan
+from dondoc.plans import import_plan
+from dondoc.prefect_server import LocalServer
+from dondoc.settings import get_settings
+from dondoc.sync import TAG, delete_deployments, desired_deployments, item_checkpoints, read_item_deployments, sync
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+AS_OF = date(2026, 1, 5)
+START = date(2026, 3, 1)  # horizon 2026-03-01 .. 2026-05-29 (90 days)
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory):
+    """A real ``prefect server start`` (SQLite, own PREFECT_HOME, scheduler every second); the client points at it."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
+
+    server = LocalServer(
+        tmp_path_factory.mktemp("prefect"), port=0,
+        extra_env={"PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1"},
+    )
+    server.start(timeout=120)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
+            yield server.api_url
+    finally:
+        server.stop()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def _with_client(fn):
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await fn(client)
+
+
+def deployments() -> dict:
+    return run(_with_client(read_item_deployments))
+
+
+@pytest.fixture
+def plan001(sqlite_engine, prefect_api):
+    """Plan 001 imported into a fresh database; no dondoc deployments left on the server."""
+    existing = deployments()
+    run(_with_client(lambda c: delete_deployments(c, [d.id for d in existing.values()])))
+    import_plan(sqlite_engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
+                config=load_config(), settings=get_settings())
+    return sqlite_engine
+
+
+def items_by_number(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Item.number, Item.id).where(Item.removed_at.is_(None))).all())
+
+
+def scheduled_times(deployment) -> list[datetime]:
+    if not deployment.schedules:
+        return []
+    (schedule,) = deployment.schedules
+    return [moment.astimezone(TZ) for moment in schedule.schedule.to_rrule()]
+
+
+def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan001):
+    engine, settings = plan001, get_settings()
+    report = sync(engine, as_of=AS_OF, start=START)
+    ids = items_by_number(engine)
+    assert (report.created, report.updated, report.deleted, report.unchanged) == (62, 0, 0, 0)
+    found = deployments()
+    assert len(found) == 62
+    with engine.connect() as conn:
+        code = conn.scalar(select(Plan.code))
+    assert code == "xa-ngoc-lien-2026-2030"
+    assert set(found) == {f"{code}-{n}" for n in ids}
+    d43 = found[f"{code}-43"]
+    assert d43.parameters == {"item_id": ids["43"]}
+    assert d43.work_pool_name == settings.prefect_pool
+    assert d43.entrypoint == "flows/item.py:item_flow"
+    assert {TAG, "unit:xa-ngoc-lien"} <= set(d43.tags)
+    assert any(t.startswith("office:") for t in d43.tags) and any(t.startswith("area:") for t in d43.tags)
+    for deployment in found.values():
+        assert TAG in deployment.tags and any(t.startswith("office:") for t in deployment.tags)
+
+    # Item 43 "Quý I/2026": due Tue 31/03/2026; reminders 10, 3, 1 and 0 working days before, at 08:00.
+    times = scheduled_times(d43)
+    for day in (date(2026, 3, 17), date(2026, 3, 26), date(2026, 3, 30), date(2026, 3, 31)):
+        assert datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ) in times
+    assert d43.schedules[0].schedule.timezone == "Asia/Ho_Chi_Minh"
+
+    # The next scheduled times of a few items equal what the chasing core gives for the horizon.
+    end = START + timedelta(days=settings.sync_horizon_days - 1)
+    expected = item_checkpoints(engine, start=START, end=end, as_of=AS_OF, settings=settings)
+    scheduled = 0
+    for number in ("1", "15", "38", "43", "49", "62"):
+        want = sorted(m.astimezone(TZ) for m in expected[ids[number]])
+        assert scheduled_times(found[f"{code}-{number}"]) == want, number
+        scheduled += bool(want)
+    assert scheduled >= 2
+    assert report.scheduled == sum(1 for v in expected.values() if v)
+
+
+def test_resync_changes_nothing_and_removed_items_lose_their_deployment(plan001):
+    engine = plan001
+    sync(engine, as_of=AS_OF, start=START)
+    before = {name: (d.id, d.updated) for name, d in deployments().items()}
+    again = sync(engine, as_of=AS_OF, start=START)
+    assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 62)
+    assert {name: (d.id, d.updated) for name, d in deployments().items()} == before
+
+    ids = items_by_number(engine)
+    with unit_of_work(engine) as session:
+        session.get(Item, ids["7"]).removed_at = datetime.now(TZ)
+    after = sync(engine, as_of=AS_OF, start=START)
+    assert (after.deleted, after.created, after.updated, after.unchanged) == (1, 0, 0, 61)
+    found = deployments()
+    assert len(found) == 61 and "xa-ngoc-lien-2026-2030-7" not in found
+
+
+def test_resync_of_one_item_touches_only_that_item(plan001):
+    from dondoc.sync import resync_item
+
+    engine = plan001
+    sync(engine, as_of=AS_OF, start=START)
+    ids = items_by_number(engine)
+    report = resync_item(engine, ids["43"], as_of=AS_OF)  # a new horizon start: only item 43 changes
+    assert report.created == 0 and report.deleted == 0 and report.updated + report.unchanged == 1
+    assert len(deployments()) == 62
+
+
+def test_scheduler_creates_runs_for_synced_schedules(plan001):
+    """The server's scheduler turns a synced schedule into flow runs (checkpoints injected a few seconds ahead)."""
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    engine = plan001
+    ids = items_by_number(engine)
+    soon = datetime.now(TZ).replace(microsecond=0) + timedelta(seconds=20)
+    moments = [soon, soon + timedelta(minutes=7)]
+    today = datetime.now(TZ).date()
+    desired = desired_deployments(engine, start=today, end=today + timedelta(days=10), as_of=today,
+                                  item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
+    assert "RDATE:" in desired["xa-ngoc-lien-2026-2030-43"].rrule
+    sync(engine, as_of=today, item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
+    deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
+
+    async def runs(client):
+        return await client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
+        )
+
+    deadline = time.monotonic() + 60
+    found = []
+    while time.monotonic() < deadline:
+        found = run(_with_client(runs))
+        if len(found) >= 2:
+            break
+        time.sleep(1)
+    assert sorted(r.expected_start_time.astimezone(TZ) for r in found) == moments
+    assert all(r.state_name == "Scheduled" for r in found if r.expected_start_time > datetime.now(TZ))
+    assert all(r.parameters == {"item_id": ids["43"]} for r in found)
+
+
+def test_up_once_on_an_existing_server_syncs_the_examples_and_deploys_the_flows(sqlite_engine, prefect_api, monkeypatch):
+    """``dondoc up --once`` with PREFECT_API_URL: examples imported, every item deployed, service flows deployed."""
+    from typer.testing import CliRunner
+
+    from dondoc.cli import app
+
+    existing = deployments()
+    run(_with_client(lambda c: delete_deployments(c, [d.id for d in existing.values()])))
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    result = CliRunner().invoke(app, ["up", "--once"])
+    assert result.exit_code == 0, result.output
+    assert f"Dùng máy chủ Prefect có sẵn: {prefect_api}" in result.output
+    assert "tạo 93" in result.output
+    assert len(deployments()) == 93
+
+    names = run(_with_client(lambda c: c.read_deployments()))
+    service_entrypoints = {d.entrypoint for d in names if "dondoc:service" in d.tags}
+    assert service_entrypoints == {
+        "flows/status.py:status_flow", "flows/digest.py:digest_flow", "flows/progress.py:progress_flow",
+        "flows/nudge.py:nudge_flow", "flows/resync.py:resync_flow",
+    }
+
+    again = CliRunner().invoke(app, ["sync", "--json"])
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.output)
+    assert (summary["created"], summary["updated"], summary["deleted"], summary["unchanged"]) == (0, 0, 0, 93)
+
+
+def test_service_flows_run_and_publish_their_artifacts(plan001):
+    """Each flow in-process against the server: the status flow's artifacts land under stable keys."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.digest import digest_flow
+    from flows.item import item_flow
+    from flows.nudge import nudge_flow
+    from flows.progress import progress_flow
+    from flows.resync import resync_flow
+    from flows.status import status_flow
+
+    engine = plan001
+    moment = datetime(2026, 3, 31, 9, 0, tzinfo=TZ)
+    result = status_flow(as_of=date(2026, 4, 1), unit="Xã Ngọc Liên")
+    assert result["artifact"] == "status-xa-ngoc-lien" and result["totals"]["qua_han"] > 0
+    found = run(_with_client(lambda c: c.read_artifacts(
+        artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["status-xa-ngoc-lien", "status-xa-ngoc-lien-table"])))))
+    kinds = {a.key: a.type for a in found}
+    assert kinds == {"status-xa-ngoc-lien": "markdown", "status-xa-ngoc-lien-table": "table"}
+    markdown = next(a.data for a in found if a.type == "markdown")
+    assert markdown.startswith("# Tình hình thực hiện: Xã Ngọc Liên") and "## Theo cơ quan chủ trì" in markdown
+
+    sent = item_flow(items_by_number(engine)["43"], moment)
+    assert sent["sent"] == 1 and sent["messages"][0].startswith("reminder:xa-ngoc-lien-2026-2030#43")
+    assert item_flow(items_by_number(engine)["43"], moment)["sent"] == 0  # the ledger: nothing twice
+    assert isinstance(digest_flow(as_of=moment), int)
+    assert digest_flow(as_of=datetime(2026, 4, 4, 16, 0, tzinfo=TZ)) == 0  # a Saturday: no digest
+    assert isinstance(progress_flow(as_of=moment), int)
+    assert isinstance(nudge_flow(as_of=moment), int)
+    plan = resync_flow(as_of=AS_OF, dry_run=True)
+    assert plan["created"] == 62 and not deployments()  # dry run: nothing written
+
+
+def test_dondoc_worker_joins_the_pool_and_stops_on_sigint(prefect_api, tmp_path):
+    """``dondoc worker`` (scale-out: one per machine) registers with the pool and exits cleanly on Ctrl-C."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({"PREFECT_API_URL": prefect_api, "DONDOC_HOME": str(tmp_path / "home"),
+                "PREFECT_WORKER_HEARTBEAT_SECONDS": "1", "PREFECT_WORKER_QUERY_SECONDS": "1"})
+    process = subprocess.Popen([str(Path(sys.executable).with_name("dondoc")), "worker"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        pool = get_settings().prefect_pool
+        deadline, workers = time.monotonic() + 60, []
+        while time.monotonic() < deadline and not workers:
+            assert process.poll() is None
+            time.sleep(1)
+            workers = run(_with_client(lambda c: c.read_workers_for_work_pool(pool)))
+        assert workers, "no worker registered with the pool"
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=60)[0].decode()
+        assert process.returncode == 0, output
+        assert f"Worker phục vụ work pool «{pool}»" in output
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def test_status_update_from_the_cli_resyncs_the_item(plan001, prefect_api, monkeypatch):
+    """`dondoc update` on a server that runs: the item's remaining reminders leave its schedule."""
+    from typer.testing import CliRunner
+
+    import dondoc.cli
+    from dondoc.cli import app
+
+    engine = plan001
+    day = date(2026, 11, 23)
+    monkeypatch.setattr(dondoc.cli, "today", lambda: day)  # the horizon starts on this explicit day
+    monkeypatch.setenv("PREFECT_API_URL", prefect_api)
+    sync(engine, as_of=day, start=day)
+    name = "xa-ngoc-lien-2026-2030-40"  # "Hằng năm": due 31/12/2026, reminders in December
+    before = scheduled_times(deployments()[name])
+    assert [t.date() for t in before][:4] == [date(2026, 12, 17), date(2026, 12, 28), date(2026, 12, 30), date(2026, 12, 31)]
+    result = CliRunner().invoke(app, ["update", "40", "--status", "hoan_thanh", "--date", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "Đã cập nhật lịch nhắc việc" in result.output
+    assert scheduled_times(deployments()[name]) == []  # the 2027 due date is beyond the horizon

@@ -1,0 +1,78 @@
+"""``dondoc up`` starts a local Prefect server and a worker, and Ctrl-C stops all of it (no orphans)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+DONDOC = Path(sys.executable).with_name("dondoc")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_up_serves_until_sigint_then_stops_everything(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update({"DONDOC_HOME": str(tmp_path / "home"), "PREFECT_WORKER_QUERY_SECONDS": "2", "COLUMNS": "200"})
+    env.pop("DONDOC_DATABASE_URL", None)
+    log = tmp_path / "up.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(DONDOC), "up", "--no-examples"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and "Đang chạy" not in log.read_text(errors="replace"):
+            assert process.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.5)
+        output = log.read_text(errors="replace")
+        assert "Đang chạy" in output, output
+        assert "Giao diện Prefect: http://127.0.0.1:" in output
+        url = (tmp_path / "home" / "prefect" / "api_url").read_text().strip()
+        assert httpx.get(f"{url}/health", timeout=5).json() is True
+        assert (tmp_path / "home" / "prefect" / "prefect.db").exists()
+        below = descendants(process.pid)
+        assert len(below) >= 2  # the server and the worker (and their children)
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0, log.read_text(errors="replace")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(alive(p) for p in below):
+            time.sleep(0.2)
+        assert not [p for p in below if alive(p)], "orphan processes left after Ctrl-C"
+        assert not (tmp_path / "home" / "prefect" / "api_url").exists()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

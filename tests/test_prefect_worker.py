@@ -1,0 +1,136 @@
+"""The distributed path for real: a Prefect server on PostgreSQL, the Đôn Đốc database on PostgreSQL,
+a process worker serving the pool, an item flow run submitted through it, its message in the outbox,
+and the status run triggered through Prefect (what ``dondoc status --via-prefect`` does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import create_engine, make_url, select, text
+
+from conftest import PLAN_001, POSTGRES_URL, _postgres_schema_url, seed_path
+from dondoc.configuration import load_config
+from dondoc.db import get_engine, migrate
+from dondoc.importer import parse_plan_file
+from dondoc.models import Item
+from dondoc.plans import import_plan
+from dondoc.prefect_server import LocalServer, start_worker
+from dondoc.settings import get_settings
+from dondoc.sync import read_item_deployments, sync
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRES_URL, reason="the distributed-path test needs DONDOC_TEST_POSTGRES_URL (set by .ci/run)"
+)
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+@pytest.fixture
+def prefect_database():
+    """A fresh PostgreSQL database for the Prefect server (asyncpg URL), dropped afterwards."""
+    name = f"prefect_t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=name, query={})
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def dondoc_postgres(monkeypatch):
+    admin, schema, url = _postgres_schema_url(POSTGRES_URL)
+    monkeypatch.setenv("DONDOC_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    from dondoc.db import dispose_engines
+
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+async def _client(fn):
+    from prefect.client.orchestration import get_client
+
+    async with get_client() as client:
+        return await fn(client)
+
+
+def wait_final(run_id, timeout: float = 150.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = asyncio.run(_client(lambda c: c.read_flow_run(run_id)))
+        if run.state and run.state.type.value in FINAL:
+            return run
+        time.sleep(1)
+    pytest.fail(f"flow run {run_id} not finished after {timeout} s")
+
+
+def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database, dondoc_postgres, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from typer.testing import CliRunner
+
+    from dondoc.cli import app
+    from dondoc.worker import deploy_service_flows
+
+    settings = get_settings()
+    engine = get_engine(dondoc_postgres)
+    migrate(engine)
+    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
+                config=load_config(), settings=settings)
+    with engine.connect() as conn:
+        item43 = conn.scalar(select(Item.id).where(Item.number == "43"))
+
+    server = LocalServer(tmp_path / "prefect", extra_env={"PREFECT_API_DATABASE_CONNECTION_URL": prefect_database})
+    server.start(timeout=120)
+    worker = None
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            report = sync(engine, as_of=date(2026, 1, 5), item_ids=[item43])
+            assert report.created == 1
+            deploy_service_flows(settings)
+            env = {"DONDOC_HOME": str(settings.home_path), "DONDOC_DATABASE_URL": dondoc_postgres,
+                   "PREFECT_WORKER_QUERY_SECONDS": "1"}
+            worker = start_worker(settings.prefect_pool, server.api_url, env=env, log_path=tmp_path / "worker.log",
+                                  prefect_home=tmp_path / "worker-home")
+            (deployment,) = asyncio.run(_client(read_item_deployments)).values()
+            as_of = datetime(2026, 3, 31, 9, 0, tzinfo=TZ)  # the due day of item 43: the last reminder
+            flow_run = asyncio.run(_client(lambda c: c.create_flow_run_from_deployment(
+                deployment.id, parameters={"item_id": item43, "as_of": as_of.isoformat()})))
+            finished = wait_final(flow_run.id)
+            assert finished.state.type.value == "COMPLETED", (worker.log_tail(40))
+
+            records = [json.loads(p.read_text()) for p in sorted(settings.outbox_path.glob("*.json"))]
+            assert len(records) == 1, records
+            assert "#43" in json.dumps(records[0], ensure_ascii=False)
+
+            # Run again: the ledger makes it send nothing new.
+            again = asyncio.run(_client(lambda c: c.create_flow_run_from_deployment(
+                deployment.id, parameters={"item_id": item43, "as_of": as_of.isoformat()})))
+            assert wait_final(again.id).state.type.value == "COMPLETED"
+            assert len(list(settings.outbox_path.glob("*.json"))) == 1
+
+            # dondoc status --via-prefect: the status deployment runs on the worker; its markdown is printed.
+            monkeypatch.setenv("PREFECT_API_URL", server.api_url)
+            result = CliRunner().invoke(app, ["status", "--via-prefect", "--as-of", "2026-04-01", "--json"])
+            assert result.exit_code == 0, result.output + worker.log_tail(40)
+            answer = json.loads(result.output)
+            assert answer["state"] == "Completed"
+            assert "Tình hình thực hiện" in answer["markdown"] and "Quá hạn" in answer["markdown"]
+    finally:
+        if worker is not None:
+            worker.stop()
+        server.stop()
+    assert not worker.running and not server.child.running
