@@ -23,4 +23,7 @@ def item_flow(item_id: int, as_of: datetime | None = None) -> dict:
     run = ItemRun(item_id=item_id, as_of=as_of)
     moment = context.local(run.as_of)
     get_run_logger().info("Đôn đốc mục %s lúc %s", run.item_id, moment.isoformat())
-    return chasing.chase_item(run.item_id, moment)
+    result = chasing.chase_item(run.item_id, moment)
+    if result["deferred"] and result["deferred_until"]:
+        chasing.defer(run.item_id, datetime.fromisoformat(result["deferred_until"]))
+    return result

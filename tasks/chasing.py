@@ -23,8 +23,35 @@ def chase_item(item_id: int, as_of: datetime) -> dict:
     from dondoc.chasing import chase
 
     result = chase(context.engine(), as_of, item_ids=[item_id], policy=context.policy(), calendar=context.calendar())
-    get_run_logger().info("Mục %s lúc %s: đã gửi %s, bỏ qua %s", item_id, as_of.isoformat(), result.sent, result.skipped)
-    return {"sent": result.sent, "skipped": result.skipped, "messages": list(result.messages)}
+    get_run_logger().info("Mục %s lúc %s: đã gửi %s, bỏ qua %s, hoãn %s", item_id, as_of.isoformat(), result.sent,
+                          result.skipped, result.deferred)
+    return {
+        "sent": result.sent,
+        "skipped": result.skipped,
+        "deferred": result.deferred,
+        "deferred_until": result.deferred_until.isoformat() if result.deferred_until else None,
+        "messages": list(result.messages),
+    }
+
+
+@task(name="defer-item-run", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
+def defer(item_id: int, until: datetime) -> str | None:
+    """Quiet hours or a day off: run this item's deployment again at ``until`` (the next working morning)."""
+    from prefect import get_client
+    from prefect.runtime import deployment
+    from prefect.states import Scheduled
+
+    if deployment.id is None:  # run by hand outside a deployment: the next scheduled checkpoint catches up
+        return None
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run_from_deployment(
+            deployment.id,
+            parameters={"item_id": item_id},
+            state=Scheduled(scheduled_time=until),
+            tags=["dondoc", "deferred"],
+        )
+    get_run_logger().info("Mục %s: hoãn gửi đến %s (giờ yên lặng hoặc ngày nghỉ)", item_id, until.isoformat())
+    return str(run.id)
 
 
 @task(name="send-digest", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)

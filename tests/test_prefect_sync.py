@@ -293,3 +293,24 @@ def test_status_update_from_the_cli_resyncs_the_item(plan001, prefect_api, monke
     assert result.exit_code == 0, result.output
     assert "Đã cập nhật lịch nhắc việc" in result.output
     assert scheduled_times(deployments()[name]) == []  # the 2027 due date is beyond the horizon
+
+
+def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, monkeypatch):
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    from flows.item import item_flow
+
+    engine = plan001
+    sync(engine, as_of=AS_OF, start=START)
+    deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(deployment.id))
+    night = datetime(2026, 3, 17, 22, 0, tzinfo=TZ)  # the 10-day reminder is due, but it is night
+    result = item_flow(items_by_number(engine)["43"], night)
+    assert result["sent"] == 0 and result["deferred"] == 1
+    assert result["deferred_until"] == datetime(2026, 3, 18, 8, 0, tzinfo=TZ).isoformat()
+    runs = run(_with_client(lambda c: c.read_flow_runs(
+        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])))))
+    deferred = [r for r in runs if "deferred" in r.tags]
+    assert len(deferred) == 1
+    assert deferred[0].state.state_details.scheduled_time == datetime(2026, 3, 18, 8, 0, tzinfo=TZ)
+    assert deferred[0].parameters == {"item_id": items_by_number(engine)["43"]}
