@@ -22,3 +22,29 @@ def mask(value: str | None) -> str:
     'ab****'
     """
     return (value[:2] + "****") if value else ""
+
+
+class ZaloPost:
+    """What the Zalo OA and ZNS services share: a token-authenticated POST and its outcome.
+
+    Mixed into the Apprise services (not a ``Notify*`` class, so Apprise does not list it).
+    """
+
+    def post_zalo(self, url: str, payload: dict, what: str) -> bool:
+        from notifications.zalo_api import NO_ACCOUNT, OUTSIDE_WINDOW, QUOTA, post_with_token
+
+        result = post_with_token(
+            self.token_store, url, payload,
+            oauth_base_url=self.oauth_base_url, app_id=self.zalo_app_id, secret_key=self.secret_key,
+            timeout=self.api_timeout,
+        )
+        self.last_result = SendResult(
+            result.ok, result.message_id, result.error, result.code, result.transient,
+            fallback=result.code in OUTSIDE_WINDOW | NO_ACCOUNT | QUOTA,
+        )
+        if result.ok:
+            self.logger.info("Sent %s.", what)
+        else:
+            self.logger.warning("Failed to send %s: %s", what, result.error)
+        return result.ok
+

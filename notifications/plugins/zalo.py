@@ -17,13 +17,13 @@ from apprise.url import PrivacyMode
 from apprise.utils.parse import parse_list, validate_regex
 
 from dondoc.settings import get_settings
-from notifications.plugins.common import SendResult
-from notifications.zalo_api import NO_ACCOUNT, OUTSIDE_WINDOW, QUOTA, TokenStore, post_with_token
+from notifications.plugins.common import SendResult, ZaloPost
+from notifications.zalo_api import TokenStore
 
 OA_MESSAGE_PATH = "/v3.0/oa/message/cs"
 
 
-class NotifyZalo(NotifyBase):
+class NotifyZalo(ZaloPost, NotifyBase):
     service_name = "Zalo Official Account"
     service_url = "https://developers.zalo.me/docs/official-account"
     protocol = "zalo"
@@ -75,20 +75,8 @@ class NotifyZalo(NotifyBase):
         ok = True
         for user_id in self.targets:
             self.throttle()
-            result = post_with_token(
-                self.token_store, f"{self.oa_base_url}{OA_MESSAGE_PATH}",
-                {"recipient": {"user_id": user_id}, "message": {"text": text}},
-                oauth_base_url=self.oauth_base_url, app_id=self.zalo_app_id, secret_key=self.secret_key,
-                timeout=self.api_timeout,
-            )
-            self.last_result = SendResult(
-                result.ok, result.message_id, result.error, result.code, result.transient,
-                fallback=result.code in OUTSIDE_WINDOW | NO_ACCOUNT | QUOTA,
-            )
-            if result.ok:
-                self.logger.info("Sent Zalo OA message.")
-            else:
-                self.logger.warning("Failed to send Zalo OA message: %s", result.error)
+            payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+            if not self.post_zalo(f"{self.oa_base_url}{OA_MESSAGE_PATH}", payload, "Zalo OA message"):
                 ok = False
         return ok
 

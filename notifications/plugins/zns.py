@@ -19,13 +19,13 @@ from apprise.utils.parse import parse_list, validate_regex
 
 from dondoc.settings import get_settings
 from notifications.people import normalize_phone
-from notifications.plugins.common import SendResult
-from notifications.zalo_api import NO_ACCOUNT, OUTSIDE_WINDOW, QUOTA, TokenStore, post_with_token
+from notifications.plugins.common import SendResult, ZaloPost
+from notifications.zalo_api import TokenStore
 
 ZNS_PATH = "/message/template"
 
 
-class NotifyZNS(NotifyBase):
+class NotifyZNS(ZaloPost, NotifyBase):
     service_name = "Zalo ZNS"
     service_url = "https://zalo.cloud/zns"
     protocol = "zns"
@@ -85,19 +85,7 @@ class NotifyZNS(NotifyBase):
             self.throttle()
             payload = {"phone": phone, "template_id": self.template_id, "template_data": data,
                        "tracking_id": tracking_id or uuid.uuid4().hex}
-            result = post_with_token(
-                self.token_store, f"{self.zns_base_url}{ZNS_PATH}", payload,
-                oauth_base_url=self.oauth_base_url, app_id=self.zalo_app_id, secret_key=self.secret_key,
-                timeout=self.api_timeout,
-            )
-            self.last_result = SendResult(
-                result.ok, result.message_id, result.error, result.code, result.transient,
-                fallback=result.code in NO_ACCOUNT | OUTSIDE_WINDOW | QUOTA,
-            )
-            if result.ok:
-                self.logger.info("Sent Zalo ZNS message.")
-            else:
-                self.logger.warning("Failed to send Zalo ZNS message: %s", result.error)
+            if not self.post_zalo(f"{self.zns_base_url}{ZNS_PATH}", payload, "Zalo ZNS message"):
                 ok = False
         return ok
 
