@@ -18,7 +18,6 @@ cells read as empty.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +27,9 @@ import docx as python_docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .model import ImportFormatError, ParsedPlan, clean_cell
-from .text import NOT_A_PLAN, TableAssembler, build_plan, extract_metadata, header_keys
+from .model import ParsedPlan, clean_cell
+from .package import parse_package
+from .text import TableAssembler, build_plan, extract_metadata, header_keys
 
 _DATA_START_RE = re.compile(r"[0-9]{1,6}\s*[.)]?|[IVXLCDM]{1,12}(?:[.)\s].*)?", re.S)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -37,29 +37,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def parse_docx(path: Path | str | IO[bytes], *, source: str | None = None) -> ParsedPlan:
     """Parse a .docx plan (a path, or a binary file object with ``source`` as its name)."""
-    if source is None:
-        source = Path(path).name if isinstance(path, (str, Path)) else "<docx>"
-    try:
-        if isinstance(path, (str, Path)):
-            with open(path, "rb") as fh:
-                document = python_docx.Document(io.BytesIO(fh.read()))
-        else:
-            document = python_docx.Document(path)
-    except OSError as exc:
-        raise ImportFormatError(source, f"không đọc được tệp: {exc.strerror or exc} "
-                                "(cannot read file)") from None
-    except Exception as exc:  # noqa: BLE001 - any failure here means a broken package
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: tài liệu Word (.docx) bị hỏng hoặc không đọc được "
-            f"({type(exc).__name__}) (not a valid plan file: corrupt .docx)") from None
-    try:
-        return _parse_document(document, source)
-    except ImportFormatError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - malformed XML inside a valid zip
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: cấu trúc tài liệu Word không đọc được "
-            f"({type(exc).__name__}: {str(exc)[:120]}) (unreadable .docx structure)") from None
+    return parse_package(path, source, extension="docx", what="tài liệu Word",
+                         load=python_docx.Document, parse=_parse_document)
 
 
 def _parse_document(document, source: str) -> ParsedPlan:

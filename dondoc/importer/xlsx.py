@@ -12,46 +12,23 @@ cell is itself merged from above (that row continues the item above).
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
 
 from .model import ImportFormatError, ParsedPlan, clean_cell
-from .text import NOT_A_PLAN, TableAssembler, build_plan, extract_metadata, header_keys
+from .package import parse_package
+from .text import TableAssembler, build_plan, extract_metadata, header_keys
 
 HEADER_SEARCH_ROWS = 30
 
 
 def parse_xlsx(path: Path | str | IO[bytes], *, source: str | None = None) -> ParsedPlan:
     """Parse an .xlsx plan (a path, or a binary file object with ``source`` as its name)."""
-    if source is None:
-        source = Path(path).name if isinstance(path, (str, Path)) else "<xlsx>"
-    try:
-        if isinstance(path, (str, Path)):
-            with open(path, "rb") as fh:
-                stream: IO[bytes] = io.BytesIO(fh.read())
-        else:
-            stream = path
-        workbook = openpyxl.load_workbook(stream, data_only=True)
-    except OSError as exc:
-        raise ImportFormatError(source, f"không đọc được tệp: {exc.strerror or exc} "
-                                "(cannot read file)") from None
-    except Exception as exc:  # noqa: BLE001 - any failure here means a broken package
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: bảng tính Excel (.xlsx) bị hỏng hoặc không đọc được "
-            f"({type(exc).__name__}) (not a valid plan file: corrupt .xlsx)") from None
-    try:
-        return _parse_workbook(workbook, source)
-    except ImportFormatError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - malformed content inside a valid zip
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: cấu trúc bảng tính không đọc được "
-            f"({type(exc).__name__}: {str(exc)[:120]}) (unreadable .xlsx structure)") from None
-    finally:
-        workbook.close()
+    return parse_package(path, source, extension="xlsx", what="bảng tính Excel",
+                         load=lambda stream: openpyxl.load_workbook(stream, data_only=True),
+                         parse=_parse_workbook, close=lambda workbook: workbook.close())
 
 
 def cell_text(value: Any) -> str:
