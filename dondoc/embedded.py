@@ -8,24 +8,20 @@ a process worker until Ctrl-C (SIGINT) or SIGTERM, which stop all of it.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from rich.console import Console
 from sqlalchemy import func, select
 
 from dondoc.configuration import load_config
 from dondoc.db import get_engine, migrate, read_session
+from dondoc.demo import EXAMPLES, NGOC_LIEN, TRUONG_XUAN
 from dondoc.importer import parse_plan_file
 from dondoc.models import Plan
 from dondoc.plans import import_plan
 from dondoc.render import print_import_report, print_status, safe_url
 from dondoc.settings import get_settings
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXAMPLE_UNITS = {
-    "ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt": "Xã Ngọc Liên",
-    "ke-hoach-cchc-xa-truong-xuan-2026-2030.txt": "Xã Trường Xuân",
-}
+EXAMPLE_UNITS = {NGOC_LIEN: "Xã Ngọc Liên", TRUONG_XUAN: "Xã Trường Xuân"}
 
 
 def run_up(console: Console, import_examples: bool = True, orchestrate: bool = True, serve: bool = True) -> int:
