@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo
 
@@ -212,4 +213,62 @@ def resync_after_change(engine, ref: str, plan: str | None = None, unit: str | N
         console.print(f"[yellow]Chưa cập nhật được lịch trên Prefect[/] ({type(exc).__name__}); «dondoc sync» sẽ làm lại.")
         return
     console.print("Đã cập nhật lịch nhắc việc của mục trên Prefect.")
+
+
+# -- reports --------------------------------------------------------------------------------
+
+@app.command()
+@guarded
+def report(
+    period: Annotated[str, typer.Option(help="Kỳ báo cáo: 2026-Q1, 2026-H1, 2026-Q3 hoặc 2026")],
+    unit: Annotated[Optional[str], typer.Option(help="Đơn vị (mặc định: đơn vị duy nhất đã nhập)")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Thư mục ghi báo cáo")] = Path("."),
+    signed_on: Annotated[Optional[str], typer.Option("--date", help="Ngày ký (mặc định hôm nay)")] = None,
+    number: Annotated[str, typer.Option(help="Số văn bản")] = "…/BC-UBND",
+):
+    """Lập báo cáo định kỳ CCHC: tệp Word theo Nghị định 30/2020, phụ lục Excel và bản tóm tắt Markdown."""
+    from sqlalchemy import select
+
+    from dondoc.configuration import load_config
+    from dondoc.db import read_session
+    from dondoc.models import Unit
+    from dondoc.plans import LookupFailed, find_unit, slugify
+    from dondoc.reports import PeriodError, parse_period
+    from dondoc.reports.content import compile_report
+    from dondoc.reports.docx_report import write_docx
+    from dondoc.reports.markdown import render_markdown
+    from dondoc.reports.xlsx_annex import write_xlsx
+    from dondoc.schedule import work_calendar
+
+    try:
+        the_period = parse_period(period)
+    except PeriodError as exc:
+        fail(str(exc))
+    engine = ready_engine()
+    with read_session(engine) as session:
+        if unit:
+            the_unit = find_unit(session, unit)
+        else:
+            units = list(session.scalars(select(Unit).where(Unit.plans.any())))
+            if len(units) != 1:
+                raise LookupFailed("Có nhiều đơn vị (hoặc chưa có), hãy chọn bằng --unit: " + ", ".join(u.name for u in units))
+            the_unit = units[0]
+    settings = get_settings()
+    content = compile_report(
+        engine, the_period, unit_ids=[the_unit.id], calendar=work_calendar(load_config(), settings),
+        due_soon_working_days=settings.due_soon_working_days,
+    )
+    output.mkdir(parents=True, exist_ok=True)
+    base = output / f"bao-cao-cchc-{slugify(the_unit.name)}-{the_period.key.lower()}"
+    place = the_unit.name.split(" ", 1)[1] if " " in the_unit.name else the_unit.name
+    docx_path = write_docx(
+        content, base.with_suffix(".docx"), issuer=f"UỶ BAN NHÂN DÂN {the_unit.name.upper()}", place=place,
+        signed_on=parse_day(signed_on, "--date") or today(), number=number,
+    )
+    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"))
+    md_path = base.with_suffix(".md")
+    md_path.write_text(render_markdown(content, unit=the_unit.name), encoding="utf-8")
+    console.print(f"Đã lập báo cáo {the_period.title} của {the_unit.name} (số liệu đến {content.cutoff:%d/%m/%Y}):")
+    for path in (docx_path, xlsx_path, md_path):
+        console.print(f"  {path}")
 

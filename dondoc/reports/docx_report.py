@@ -1,0 +1,326 @@
+"""The report as an official Word document (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+
+A4 portrait, margins 20/20/30/15 mm, Times New Roman; a borderless two-column
+header (issuing body and number | Quốc hiệu and Tiêu ngữ), the place and date in
+italics, "BÁO CÁO" and the subject, numbered sections with tables, "Nơi nhận" and
+the signature block; page numbers centred at the top from page 2.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from dondoc.reports.content import ReportContent, format_rate
+from dondoc.status import Shown
+
+FONT = "Times New Roman"
+QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+SECTIONS = (
+    "I. Tổng quan",
+    "II. Theo lĩnh vực",
+    "III. Theo cơ quan",
+    "IV. Nhiệm vụ đã hoàn thành",
+    "V. Nhiệm vụ quá hạn",
+    "VI. Nhiệm vụ thường xuyên",
+    "VII. Nhiệm vụ chờ sự kiện",
+    "VIII. Thay đổi so với kỳ trước",
+)
+DEFAULT_RECIPIENTS = (
+    "UBND tỉnh (để báo cáo);",
+    "Sở Nội vụ (để báo cáo);",
+    "TT Đảng ủy, TT HĐND xã;",
+    "Chủ tịch, các PCT UBND xã;",
+    "Các cơ quan, đơn vị thuộc xã;",
+    "Lưu: VT, VP.",
+)
+
+
+def date_line(place: str, day: date) -> str:
+    """"Ngọc Liên, ngày 05 tháng 3 năm 2026": days below 10 and months 1–2 take a leading 0."""
+    dd = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    mm = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {dd} tháng {mm} năm {day.year}"
+
+
+def _d(day: date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _font(run, size=None, bold=None, italic=None):
+    run.font.name = FONT
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+    if italic is not None:
+        run.italic = italic
+    return run
+
+
+def _para(container, text="", *, size=14, bold=False, italic=False, align=None, space_after=0, indent_first=None):
+    p = container.add_paragraph()
+    if text:
+        _font(p.add_run(text), size, bold, italic)
+    if align is not None:
+        p.alignment = align
+    p.paragraph_format.space_after = Pt(space_after)
+    p.paragraph_format.space_before = Pt(0)
+    if indent_first is not None:
+        p.paragraph_format.first_line_indent = Mm(indent_first)
+    return p
+
+
+def _cell_text(cell, text, *, size=13, bold=False, italic=False, align=WD_ALIGN_PARAGRAPH.CENTER):
+    """Write into a cell's first paragraph (a cell always has one)."""
+    p = cell.paragraphs[0] if not cell.paragraphs[0].text and not cell.paragraphs[0].runs else cell.add_paragraph()
+    if text:
+        _font(p.add_run(text), size, bold, italic)
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(0)
+    return p
+
+
+def _no_borders(table):
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tbl_pr.append(borders)
+
+
+def _bottom_rule(paragraph):
+    """A drawn line under a paragraph (the line below the issuing body, the Tiêu ngữ)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(k), v)
+    bdr.append(bottom)
+    ppr.append(bdr)
+
+
+def _page_field(paragraph):
+    run = _font(paragraph.add_run(), 13)
+    for tag, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):
+        if tag:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), tag)
+        elif text == " PAGE ":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def _table(doc, header: list[str], rows: list[list], *, widths_mm: list[float] | None = None, size=12):
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header):
+        _cell_text(cell, text, size=size, bold=True)
+    for values in rows:
+        cells = table.add_row().cells
+        for i, (cell, value) in enumerate(zip(cells, values)):
+            text = "" if value is None else str(value)
+            align = WD_ALIGN_PARAGRAPH.LEFT if isinstance(value, str) and len(text) > 12 else WD_ALIGN_PARAGRAPH.CENTER
+            _cell_text(cell, text, size=size, align=align)
+    if widths_mm:
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths_mm):
+                cell.width = Mm(w)
+    _para(doc, "", size=6)
+    return table
+
+
+STATUS_ORDER = (
+    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.AWAITING, Shown.CONTINUOUS,
+)
+
+
+def _totals_row(name, totals: dict[str, int]) -> list:
+    return [name, sum(totals.values()), *(totals[s.value] for s in STATUS_ORDER)]
+
+
+def _short(s: Shown) -> str:
+    return s.label[0].upper() + s.label[1:]
+
+
+def write_docx(
+    content: ReportContent,
+    path: str | Path,
+    *,
+    issuer: str = "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN",
+    place: str = "Ngọc Liên",
+    signed_on: date,
+    number: str = "…/BC-UBND",
+    signer_title: str = "CHỦ TỊCH",
+    signer_on_behalf: str = "TM. UỶ BAN NHÂN DÂN",
+    signer_name: str | None = None,
+    recipients: list[str] | tuple[str, ...] = DEFAULT_RECIPIENTS,
+    subject: str | None = None,
+) -> Path:
+    path = Path(path)
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance = Mm(10)
+    # Page numbers centred at the top, from page 2: a different (empty) first-page header.
+    section.different_first_page_header_footer = True
+    header_p = section.header.paragraphs[0]
+    header_p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _page_field(header_p)
+    section.first_page_header.paragraphs[0].text = ""
+
+    # Header: issuing body and number | Quốc hiệu and Tiêu ngữ.
+    head = doc.add_table(rows=2, cols=2)
+    _no_borders(head)
+    head.autofit = False
+    for row in head.rows:
+        row.cells[0].width, row.cells[1].width = Mm(65), Mm(100)
+    left, right = head.rows[0].cells
+    issuer_p = _cell_text(left, issuer.upper(), size=13, bold=True)
+    _bottom_rule(issuer_p)
+    _cell_text(right, QUOC_HIEU, size=13, bold=True)
+    tieu_ngu = _cell_text(right, TIEU_NGU, size=14, bold=True)
+    _bottom_rule(tieu_ngu)
+    left2, right2 = head.rows[1].cells
+    _cell_text(left2, f"Số: {number}", size=13)
+    _cell_text(right2, date_line(place, signed_on), size=14, italic=True)
+
+    period = content.period
+    _para(doc, "", size=8)
+    _para(doc, "BÁO CÁO", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    subject = subject or f"Kết quả thực hiện kế hoạch cải cách hành chính {period.title[0].lower() + period.title[1:]}"
+    _para(doc, subject, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    _para(
+        doc,
+        f"Số liệu tính từ ngày {_d(period.start)} đến ngày {_d(period.cutoff)}.",
+        size=14, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6,
+    )
+
+    def heading(text):
+        _para(doc, text, size=14, bold=True, space_after=6, indent_first=10)
+
+    def body(text):
+        _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+
+    t = content.totals
+    status_header = ["Tổng số", *(_short(s) for s in STATUS_ORDER)]
+
+    heading(SECTIONS[0])
+    body(
+        f"Tổng số nhiệm vụ (theo mốc thời hạn) theo dõi: {content.total}; đã hoàn thành {content.done_count} "
+        f"(đúng hạn {t[Shown.DONE_ON_TIME.value]}, trễ hạn {t[Shown.DONE_LATE.value]}); quá hạn {t[Shown.OVERDUE.value]}; "
+        f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}."
+    )
+    _table(doc, ["Trạng thái", "Số nhiệm vụ"],
+           [[_short(s), t[s.value]] for s in STATUS_ORDER] + [["Tổng số", content.total],
+                                                              ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]])
+
+    heading(SECTIONS[1])
+    _table(doc, ["Lĩnh vực", *status_header], [_totals_row(g.name, g.totals) for g in content.by_area], size=10)
+
+    heading(SECTIONS[2])
+    _table(doc, ["Cơ quan chủ trì", *status_header], [_totals_row(g.name, g.totals) for g in content.by_office], size=10)
+
+    heading(SECTIONS[3])
+    if content.done:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn", "Ngày hoàn thành", "Sản phẩm", "Kết quả"],
+               [[i, d.row.item, d.row.content, _d(d.row.extended_due or d.row.effective_due), _d(d.done_on),
+                 d.row.product or "", _short(d.row.shown)] for i, d in enumerate(content.done, 1)], size=10)
+    else:
+        body("Trong kỳ chưa có nhiệm vụ hoàn thành.")
+
+    heading(SECTIONS[4])
+    if content.overdue:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn", "Lý do"],
+               [[i, r.item, r.content, ", ".join(r.lead), _d(r.extended_due or r.effective_due), r.days_overdue,
+                 r.last_note or "(chưa báo cáo lý do)"] for i, r in enumerate(content.overdue, 1)], size=10)
+    else:
+        body("Không có nhiệm vụ quá hạn.")
+    if content.extensions:
+        body(f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:")
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
+               [[i, e.item, e.content, _d(e.previous_due), _d(e.new_due), e.granted_by, e.reason or ""]
+                for i, e in enumerate(content.extensions, 1)], size=10)
+    else:
+        body("Trong kỳ không có nhiệm vụ được gia hạn.")
+
+    heading(SECTIONS[5])
+    if content.continuous:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Tiến độ gần nhất", "Ngày cập nhật"],
+               [[i, r.item, r.content, ", ".join(r.lead), r.last_note or "(chưa có báo cáo)", _d(r.last_update)]
+                for i, r in enumerate(content.continuous, 1)], size=10)
+    else:
+        body("Không có nhiệm vụ thường xuyên.")
+
+    heading(SECTIONS[6])
+    if content.awaiting:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Sự kiện chờ"],
+               [[i, r.item, r.content, r.event or r.deadline_text] for i, r in enumerate(content.awaiting, 1)], size=10)
+    else:
+        body("Không có nhiệm vụ chờ sự kiện.")
+
+    heading(SECTIONS[7])
+    if content.previous is None:
+        body("Không so sánh với kỳ trước.")
+    elif content.changes:
+        body(f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}):")
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Kỳ trước", "Kỳ này"],
+               [[i, c.item + (f" ({c.label})" if c.label else ""), c.content,
+                 _short(c.before) if c.before else "(chưa theo dõi)", _short(c.after) if c.after else "(không còn theo dõi)"]
+                for i, c in enumerate(content.changes, 1)], size=10)
+    else:
+        body(f"Không có thay đổi so với kỳ báo cáo {content.previous.title}.")
+
+    # Closing: "Nơi nhận" left, signer right.
+    _para(doc, "", size=8)
+    closing = doc.add_table(rows=1, cols=2)
+    _no_borders(closing)
+    closing.autofit = False
+    left, right = closing.rows[0].cells
+    left.width, right.width = Mm(85), Mm(80)
+    _cell_text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for r in recipients:
+        _cell_text(left, f"- {r}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if signer_on_behalf:
+        _cell_text(right, signer_on_behalf, size=14, bold=True)
+    _cell_text(right, signer_title, size=14, bold=True)
+    for _ in range(4):
+        _cell_text(right, "", size=14)
+    if signer_name:
+        _cell_text(right, signer_name, size=14, bold=True)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(path)
+    return path

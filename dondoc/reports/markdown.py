@@ -1,0 +1,71 @@
+"""A Markdown summary of the report (Vietnamese), e.g. for a Prefect artifact or a chat message."""
+
+from __future__ import annotations
+
+from dondoc.reports.content import ReportContent, format_rate
+from dondoc.reports.docx_report import STATUS_ORDER, _short
+
+
+def _d(day) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _cell(text) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(content: ReportContent, *, unit: str | None = None, limit: int = 20) -> str:
+    p = content.period
+    t = content.totals
+    lines = [
+        f"# Báo cáo kết quả thực hiện kế hoạch CCHC {p.title}" + (f" — {unit}" if unit else ""),
+        "",
+        f"Số liệu từ {_d(p.start)} đến {_d(p.cutoff)}.",
+        "",
+        "## Tổng quan",
+        "",
+        "| Trạng thái | Số nhiệm vụ |",
+        "| --- | ---: |",
+        *(f"| {_short(s)} | {t[s.value]} |" for s in STATUS_ORDER),
+        f"| **Tổng số** | **{content.total}** |",
+        "",
+        f"Tỷ lệ hoàn thành đúng hạn: **{format_rate(content.on_time_rate)}** ({t['hoan_thanh_dung_han']}/{content.done_count}).",
+        "",
+    ]
+    for d in content.deadlines:
+        lines.append(f"- Hạn gửi ({d.label}): {_d(d.due)}")
+    for problem in content.deadline_problems:
+        lines.append(f"- ⚠ {problem}")
+    if content.deadlines:
+        lines.append("")
+
+    def listing(title, rows, fmt):
+        lines.extend([f"## {title} ({len(rows)})", ""])
+        if not rows:
+            lines.extend(["Không có.", ""])
+            return
+        for r in rows[:limit]:
+            lines.append(f"- {fmt(r)}")
+        if len(rows) > limit:
+            lines.append(f"- … và {len(rows) - limit} nhiệm vụ khác (xem phụ lục .xlsx)")
+        lines.append("")
+
+    lines.extend(["## Theo cơ quan", "", "| Cơ quan | Tổng | Quá hạn | Hoàn thành |", "| --- | ---: | ---: | ---: |"])
+    for g in content.by_office:
+        done = g.totals["hoan_thanh_dung_han"] + g.totals["hoan_thanh_tre_han"]
+        lines.append(f"| {_cell(g.name)} | {g.count} | {g.totals['qua_han']} | {done} |")
+    lines.append("")
+    listing("Quá hạn", content.overdue,
+            lambda r: f"**{r.item}** {_cell(r.content)} — {', '.join(r.lead)}; quá hạn {r.days_overdue} ngày"
+            + (f"; lý do: {_cell(r.last_note)}" if r.last_note else ""))
+    listing("Đã hoàn thành", content.done,
+            lambda d: f"**{d.row.item}** {_cell(d.row.content)} — {_short(d.row.shown).lower()} {_d(d.done_on)}"
+            + (f"; sản phẩm: {_cell(d.row.product)}" if d.row.product else ""))
+    listing("Gia hạn trong kỳ", content.extensions,
+            lambda e: f"**{e.item}** {_d(e.previous_due)} → {_d(e.new_due)} ({_cell(e.granted_by)})")
+    listing("Thường xuyên", content.continuous,
+            lambda r: f"**{r.item}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
+    listing("Chờ sự kiện", content.awaiting, lambda r: f"**{r.item}** {_cell(r.content)} — chờ: {_cell(r.event)}")
+    listing("Thay đổi so với kỳ trước", content.changes,
+            lambda c: f"**{c.item}** {_short(c.before) if c.before else '(mới)'} → {_short(c.after) if c.after else '(bỏ)'}")
+    return "\n".join(lines).rstrip() + "\n"

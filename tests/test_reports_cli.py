@@ -1,0 +1,46 @@
+"""`dondoc report`: the three files for a unit and period, numbers equal to the status run."""
+
+from __future__ import annotations
+
+import docx
+import openpyxl
+from typer.testing import CliRunner
+
+from conftest import PLAN_001, seed_path
+from dondoc.cli import app
+
+runner = CliRunner()
+
+
+def test_report_command_writes_docx_xlsx_and_markdown(db_url, tmp_path):
+    assert runner.invoke(app, ["import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên"]).exit_code == 0
+    assert runner.invoke(app, ["update", "43", "--status", "hoan_thanh", "--date", "2026-03-10",
+                               "--product", "Kế hoạch số 12/KH-UBND"]).exit_code == 0
+    result = runner.invoke(app, ["report", "--period", "2026-Q1", "-o", str(tmp_path / "out"), "--date", "2026-03-05"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "bao-cao-cchc-xa-ngoc-lien-2026-q1-phu-luc.xlsx",
+        "bao-cao-cchc-xa-ngoc-lien-2026-q1.docx",
+        "bao-cao-cchc-xa-ngoc-lien-2026-q1.md",
+    ]
+    document = docx.Document(out / "bao-cao-cchc-xa-ngoc-lien-2026-q1.docx")
+    text = "\n".join(p.text for p in document.paragraphs)
+    header = " ".join(c.text for c in document.tables[0]._cells)
+    assert "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN" in header and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header
+    assert "Ngọc Liên, ngày 05 tháng 3 năm 2026" in text + header
+    assert "BÁO CÁO" in text
+    status = runner.invoke(app, ["status", "--as-of", "2026-03-14", "--json"])
+    import json
+
+    rows = json.loads(status.stdout)["rows"]
+    sheet = openpyxl.load_workbook(out / "bao-cao-cchc-xa-ngoc-lien-2026-q1-phu-luc.xlsx").active
+    assert sheet.max_row - 1 == len(rows)  # one row per status row, under the header
+    assert "Kế hoạch số 12/KH-UBND" in (out / "bao-cao-cchc-xa-ngoc-lien-2026-q1.md").read_text(encoding="utf-8")
+
+
+def test_report_command_rejects_a_bad_period(db_url):
+    assert runner.invoke(app, ["import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên"]).exit_code == 0
+    result = runner.invoke(app, ["report", "--period", "2026-Q5"])
+    assert result.exit_code == 2 and "2026-Q5" in result.output

@@ -1,0 +1,197 @@
+"""Periodic report for plan 001, Quý I/2026: content, .docx, .xlsx and Markdown, on both backends."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from conftest import ARTIFACTS, PLAN_001, seed_path
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import event, update
+
+from dondoc.configuration import load_config
+from dondoc.importer import parse_plan_file
+from dondoc.models import Extension
+from dondoc.plans import import_plan
+from dondoc.reports.content import compile_report, format_rate
+from dondoc.reports.docx_report import QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
+from dondoc.reports.markdown import render_markdown
+from dondoc.reports.periods import parse_period
+from dondoc.reports.xlsx_annex import HEADER, STATUS_COLUMN, write_xlsx
+from dondoc.schedule import work_calendar
+from dondoc.settings import get_settings
+from dondoc.status import Shown
+from dondoc.statusrun import run_status
+from dondoc.updates import extend, record_update
+
+D = date
+CUTOFF = D(2026, 3, 14)
+
+
+def _calendar():
+    return work_calendar(load_config(), get_settings())
+
+
+@pytest.fixture
+def content(engine):
+    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=load_config(),
+                settings=get_settings())
+    record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
+    record_update(engine, "7", "dang_thuc_hien", on=D(2026, 2, 2), note="Đã rà soát 15 TTHC")
+    record_update(engine, "37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
+    record_update(engine, "49", "dang_thuc_hien", on=D(2026, 3, 12), note="Đang xây dựng dự thảo")
+    record_update(engine, "43", "dang_thuc_hien", on=D(2026, 3, 20), note="after the cut-off: not in the report")
+    extend(engine, "49", D(2026, 8, 31), by="Chủ tịch UBND xã", on=D(2026, 3, 1), reason="Chờ hướng dẫn")
+    with engine.begin() as conn:  # granted within the period (granted_at is the recording time)
+        conn.execute(update(Extension).values(granted_at=datetime(2026, 3, 1, 3, 0, tzinfo=UTC)))
+    return compile_report(engine, parse_period("2026-Q1"), calendar=_calendar())
+
+
+def _status(engine):
+    return run_status(engine, CUTOFF, _calendar(), due_soon_working_days=5)
+
+
+def test_content_matches_the_status_run_at_the_cutoff(engine, content):
+    status = _status(engine)
+    assert content.cutoff == CUTOFF
+    assert content.totals == status.totals and content.total == len(status.rows)
+    assert [(r.milestone_id, r.shown) for r in content.rows] == [(r.milestone_id, r.shown) for r in status.rows]
+    done = {d.row.item.rsplit("#", 1)[1]: d for d in content.done}
+    assert done["43"].done_on == D(2026, 3, 10) and done["43"].row.product == "Kế hoạch số 12/KH-UBND"
+    assert content.on_time_rate == status.totals["hoan_thanh_dung_han"] / (
+        status.totals["hoan_thanh_dung_han"] + status.totals["hoan_thanh_tre_han"]
+    )
+    overdue = {r.item.rsplit("#", 1)[1]: r for r in content.overdue}
+    assert overdue["37"].last_note == "Chưa có hướng dẫn của Sở Nội vụ" and overdue["37"].days_overdue > 0
+    cont = {r.item.rsplit("#", 1)[1]: r for r in content.continuous}
+    assert cont["7"].last_note == "Đã rà soát 15 TTHC"
+    assert len(content.awaiting) == status.totals["cho"] > 0
+    assert [(e.item.rsplit("#", 1)[1], e.previous_due, e.new_due) for e in content.extensions] == [
+        ("49", D(2026, 6, 30), D(2026, 8, 31))
+    ]
+    # Changed since the previous report (annual 2025, cut-off 14/12/2025): at least item 43 (now done).
+    assert content.previous.key == "2025"
+    changed = {c.item.rsplit("#", 1)[1]: c for c in content.changes}
+    assert changed["43"].after is Shown.DONE_ON_TIME and changed["43"].before is not Shown.DONE_ON_TIME
+    before = run_status(engine, D(2025, 12, 14), _calendar())
+    old = {r.milestone_id: r.shown for r in before.rows}
+    expected = {r.milestone_id for r in status.rows if old.get(r.milestone_id) is not r.shown}
+    assert {c.row.milestone_id for c in content.changes if c.row} == expected
+    # Comparing with a previous content gives no changes against itself.
+    again = compile_report(engine, parse_period("2026-Q1"), calendar=_calendar(), previous=content)
+    assert again.changes == []
+    assert len(content.deadline_problems) == 1  # the shipped office deadline precedes the cut-off
+
+
+def test_compile_uses_one_status_run(engine, content):
+    statements = []
+    listener = lambda *a, **k: statements.append(1)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        compile_report(engine, parse_period("2026-Q1"), calendar=_calendar(), compare_previous=False)
+        without = len(statements)
+        statements.clear()
+        compile_report(engine, parse_period("2026-Q1"), calendar=_calendar())
+        with_previous = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert without <= 7 + 2  # the status run's queries + done dates + extensions
+    assert with_previous <= without + 7
+
+
+def _table_rows(table):
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_docx_layout_and_numbers(engine, content, tmp_path):
+    path = write_docx(content, tmp_path / "bao-cao-2026-Q1.docx", signed_on=D(2026, 3, 5))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"bao-cao-2026-Q1-{engine.dialect.name}.docx").write_bytes(path.read_bytes())
+    doc = Document(str(path))
+    s = doc.sections[0]
+    mm = lambda length: round(length.mm, 1)
+    assert (mm(s.page_width), mm(s.page_height)) == (210, 297) and s.orientation == 0  # A4 portrait
+    assert [mm(x) for x in (s.top_margin, s.bottom_margin, s.left_margin, s.right_margin)] == [20, 20, 30, 15]
+    # Page numbers from page 2: an empty first-page header, a centred PAGE field in the others.
+    assert s.different_first_page_header_footer
+    assert s.first_page_header.paragraphs[0].text == ""
+    assert "PAGE" in s.header._element.xml and s.header.paragraphs[0].alignment == 1  # centre
+    # Fonts: Times New Roman everywhere.
+    runs = [r for p in doc.paragraphs for r in p.runs]
+    runs += [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    assert runs and {r.font.name for r in runs} == {"Times New Roman"}
+    # Header table.
+    head = doc.tables[0]
+    left, right = head.rows[0].cells
+    issuer = left.paragraphs[0].runs[0]
+    assert issuer.text == "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN" and issuer.bold and issuer.font.size.pt == 13
+    assert "w:tblBorders" in head._tbl.xml and 'w:val="nil"' in head._tbl.xml
+    qh, tn = right.paragraphs[0].runs[0], right.paragraphs[1].runs[0]
+    assert (qh.text, qh.bold, qh.font.size.pt) == (QUOC_HIEU, True, 13)
+    assert (tn.text, tn.bold, tn.font.size.pt) == (TIEU_NGU, True, 14)
+    assert head.rows[1].cells[0].text == "Số: …/BC-UBND"
+    date_run = head.rows[1].cells[1].paragraphs[0].runs[0]
+    assert date_run.text == "Ngọc Liên, ngày 05 tháng 3 năm 2026" and date_run.italic
+    # Title, subject, sections in order.
+    texts = [p.text for p in doc.paragraphs]
+    title = next(p for p in doc.paragraphs if p.text == "BÁO CÁO")
+    assert title.runs[0].bold and title.runs[0].font.size.pt == 14
+    subject = doc.paragraphs[texts.index("BÁO CÁO") + 1]
+    assert "quý I năm 2026" in subject.text and subject.runs[0].bold
+    assert [t for t in texts if re.match(r"^[IVX]+\. ", t)] == list(SECTIONS)
+    # Every number equals the status run at the same cut-off.
+    status = _status(engine)
+    totals_table = _table_rows(doc.tables[1])
+    by_label = {row[0]: row[1] for row in totals_table[1:]}
+    for s_ in Shown:
+        assert by_label[s_.label[0].upper() + s_.label[1:]] == str(status.totals[s_.value])
+    assert by_label["Tổng số"] == str(len(status.rows))
+    assert by_label["Tỷ lệ hoàn thành đúng hạn"] == format_rate(content.on_time_rate)
+    overview = texts[texts.index(SECTIONS[0]) + 1]
+    numbers = [int(n) for n in re.findall(r"\b\d+\b", overview.split("tỷ lệ")[0])]
+    t = status.totals
+    assert numbers == [len(status.rows), t["hoan_thanh_dung_han"] + t["hoan_thanh_tre_han"], t["hoan_thanh_dung_han"],
+                       t["hoan_thanh_tre_han"], t["qua_han"]]
+    order = ["hoan_thanh_dung_han", "hoan_thanh_tre_han", "trong_han", "sap_den_han", "qua_han", "cho", "thuong_xuyen"]
+    for table, groups in ((doc.tables[2], status.by_area), (doc.tables[3], status.by_office)):
+        rows = _table_rows(table)[1:]
+        assert rows == [[g.name, str(len(g.rows)), *(str(g.totals[k]) for k in order)] for g in groups]
+    overdue_table = next(tb for tb in doc.tables if _table_rows(tb)[0][-1] == "Lý do")
+    overdue = [r for r in status.rows if r.shown is Shown.OVERDUE]
+    assert [(row[1], row[5]) for row in _table_rows(overdue_table)[1:]] == [(r.item, str(r.days_overdue)) for r in overdue]
+    assert any("Chưa có hướng dẫn của Sở Nội vụ" in row[6] for row in _table_rows(overdue_table)[1:])
+    done_table = next(tb for tb in doc.tables if _table_rows(tb)[0][4:6] == ["Ngày hoàn thành", "Sản phẩm"])
+    assert len(done_table.rows) - 1 == t["hoan_thanh_dung_han"] + t["hoan_thanh_tre_han"]
+    assert any(row[4:6] == ["10/03/2026", "Kế hoạch số 12/KH-UBND"] for row in _table_rows(done_table))
+    # Closing blocks.
+    closing = doc.tables[-1].rows[0].cells
+    assert closing[0].paragraphs[0].text == "Nơi nhận:" and "CHỦ TỊCH" in [p.text for p in closing[1].paragraphs]
+
+
+def test_xlsx_annex_rows_and_colours(engine, content, tmp_path):
+    path = write_xlsx(content, tmp_path / "phu-luc-2026-Q1.xlsx")
+    ws = load_workbook(path).active
+    assert [c.value for c in ws[1]] == list(HEADER)
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    status = _status(engine)
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(status.rows)
+    for cells, r in zip(rows, status.rows):
+        assert cells[2].value == r.item and cells[STATUS_COLUMN - 1].value == r.shown.label
+        assert cells[0].fill.fgColor.rgb == "FF" + r.shown.hex.lstrip("#").upper()
+        assert cells[STATUS_COLUMN - 1].fill.fgColor.rgb == "FF" + r.shown.hex.lstrip("#").upper()
+        assert cells[13].value == r.days_overdue
+    row43 = next(c for c in rows if c[2].value.endswith("#43"))
+    assert row43[11].value.date() == D(2026, 3, 10) and row43[12].value == "Kế hoạch số 12/KH-UBND"
+
+
+def test_markdown_summary(engine, content):
+    text = render_markdown(content, unit="Xã Ngọc Liên")
+    status = _status(engine)
+    assert text.startswith("# Báo cáo kết quả thực hiện kế hoạch CCHC Quý I năm 2026 — Xã Ngọc Liên")
+    assert f"| **Tổng số** | **{len(status.rows)}** |" in text
+    assert f"| Quá hạn | {status.totals['qua_han']} |" in text
+    assert "Chưa có hướng dẫn của Sở Nội vụ" in text and "Kế hoạch số 12/KH-UBND" in text
+    assert "## Gia hạn trong kỳ (1)" in text
