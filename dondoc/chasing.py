@@ -93,7 +93,7 @@ def load_policy(settings: Settings | None = None) -> Policy:
         nudge_day=(raw.get("nudge") or {}).get("day_of_month", 1),
         standing_office=(raw.get("nudge") or {}).get("standing_office", "Phòng Văn hóa - Xã hội"),
         timezone=settings.timezone,
-        public_url=getattr(settings, "public_url", "http://127.0.0.1:8000"),
+        public_url=settings.public_url,
     )
 
 

@@ -70,34 +70,30 @@ def deliveries(
         console.print("Gửi lại: dondoc resend ID")
 
 
-@app.command()
-def resend(delivery_id: Annotated[int, typer.Argument(help="ID trong «dondoc deliveries»")]):
-    """Gửi lại một tin đã ghi trong nhật ký tới đúng người nhận đó (thử lại mọi kênh của họ)."""
+def _dispatch(action) -> None:
+    """Run ``action(dispatcher)``, print each person's outcome; exit 1 when someone was not reached."""
     from notifications.delivery import Dispatcher
 
     try:
         with Dispatcher(ready_engine()) as dispatcher:
-            report = dispatcher.resend(delivery_id)
+            report = action(dispatcher)
     except _notify_errors() as exc:
         fail(str(exc))
     _print_report(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def resend(delivery_id: Annotated[int, typer.Argument(help="ID trong «dondoc deliveries»")]):
+    """Gửi lại một tin đã ghi trong nhật ký tới đúng người nhận đó (thử lại mọi kênh của họ)."""
+    _dispatch(lambda dispatcher: dispatcher.resend(delivery_id))
 
 
 @app.command("notify-test")
 def notify_test(person: Annotated[str, typer.Argument(help="ID của người trong people.yaml")]):
     """Gửi tin nhắn thử tới một người trên từng kênh của họ (Zalo, ZNS, email...)."""
-    from notifications.delivery import Dispatcher
-
-    try:
-        with Dispatcher(ready_engine()) as dispatcher:
-            report = dispatcher.send_test(person)
-    except _notify_errors() as exc:
-        fail(str(exc))
-    _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    _dispatch(lambda dispatcher: dispatcher.send_test(person))
 
 
 @app.command("zalo-tokens")

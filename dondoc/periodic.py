@@ -8,6 +8,7 @@ office or unit, recorded once in the chasing ledger.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -63,6 +64,36 @@ def _ref(row: StatusRow):
     )
 
 
+def send_once(engine: Engine, day: date, purpose: str,
+              batch: dict[str, tuple[str, dict, Callable[[str], object]]], dispatcher=None) -> int:
+    """Send each message of ``batch`` (ledger key -> recipient, ledger payload, builder of the message
+    from its key) at most once: record it in the ledger, send it unless a delivery is already logged
+    (a run stopped before marking it), then mark it sent. Returns how many were sent."""
+    with engine.connect() as conn:
+        existing = ledger_states(conn, list(batch))
+    todo = [key for key in batch if existing.get(key) != "sent"]
+    record_entries(engine, [
+        dict(key=key, purpose=purpose, recipient=batch[key][0], channel="auto", state="pending", as_of=day,
+             level=0, stage=0, payload=batch[key][1], created_at=utcnow())
+        for key in todo if key not in existing
+    ])
+    sent = 0
+    sender, owned = (None, False)
+    try:
+        for key in todo:
+            recipient, _payload, build = batch[key]
+            if not delivered(engine, key):
+                if sender is None:
+                    sender, owned = open_dispatcher(engine, dispatcher)
+                sender.send(build(key), [recipient])
+                sent += 1
+            mark_sent(engine, key)
+    finally:
+        if owned and sender is not None:
+            sender.close()
+    return sent
+
+
 def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
     """From the ask day until the send deadline: one request per office listing its open and
     continuous items, once per period."""
@@ -81,32 +112,18 @@ def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, c
         if row.shown in OPEN:
             for office in row.lead:
                 by_office[(row.unit, office)].append(row)
-    keys = {k: f"progress:{k[0]}:{k[1]}:{deadline.period}" for k in by_office}
-    with engine.connect() as conn:
-        existing = ledger_states(conn, list(keys.values()))
-    todo = [k for k in by_office if existing.get(keys[k]) != "sent"]
-    record_entries(engine, [dict(key=keys[k], purpose="progress", recipient=f"office:{k[1]}", channel="auto", state="pending",
-                          as_of=day, level=0, stage=0, payload={"period": deadline.period}, created_at=utcnow())
-                     for k in todo if keys[k] not in existing])
-    sent = 0
-    sender, owned = (None, False)
-    try:
-        for unit, office in todo:
-            key = keys[(unit, office)]
-            if not delivered(engine, key):
-                if sender is None:
-                    sender, owned = open_dispatcher(engine, dispatcher)
-                message = messages.progress_request(
-                    [_ref(r) for r in by_office[(unit, office)]], office=office, period=deadline.label,
-                    report_by=deadline.send_by, ledger_key=key, public_url=policy.public_url,
-                )
-                sender.send(message, [f"office:{office}"])
-                sent += 1
-            mark_sent(engine, key)
-    finally:
-        if owned and sender is not None:
-            sender.close()
-    return sent
+
+    def request(unit: str, office: str):
+        return lambda key: messages.progress_request(
+            [_ref(r) for r in by_office[(unit, office)]], office=office, period=deadline.label,
+            report_by=deadline.send_by, ledger_key=key, public_url=policy.public_url,
+        )
+
+    batch = {
+        f"progress:{unit}:{office}:{deadline.period}": (f"office:{office}", {"period": deadline.period}, request(unit, office))
+        for unit, office in by_office
+    }
+    return send_once(engine, day, "progress", batch, dispatcher)
 
 
 def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
@@ -125,33 +142,20 @@ def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar:
     by_unit: dict[str, list[StatusRow]] = defaultdict(list)
     for row in report.awaiting:
         by_unit[row.unit].append(row)
-    month = f"{day:%Y-%m}"
-    keys = {unit: f"nudge:{unit}:{month}" for unit in by_unit}
-    with engine.connect() as conn:
-        existing = ledger_states(conn, list(keys.values()))
-    todo = [u for u in by_unit if existing.get(keys[u]) != "sent"]
     recipient = f"office:{policy.standing_office}"
-    record_entries(engine, [dict(key=keys[u], purpose="nudge", recipient=recipient, channel="auto", state="pending", as_of=day,
-                          level=0, stage=0, payload={"items": len(by_unit[u])}, created_at=utcnow())
-                     for u in todo if keys[u] not in existing])
-    sent = 0
-    sender, owned = (None, False)
-    try:
-        for unit in todo:
-            if not delivered(engine, keys[unit]):
-                if sender is None:
-                    sender, owned = open_dispatcher(engine, dispatcher)
-                items = [_ref(r) for r in by_unit[unit]]
-                for item, row in zip(items, by_unit[unit]):
-                    item.status = f"chờ: {row.event or row.deadline_text}"
-                sender.send(messages.nudge(items, unit=unit, office=policy.standing_office, month=day,
-                                           ledger_key=keys[unit], public_url=policy.public_url), [recipient])
-                sent += 1
-            mark_sent(engine, keys[unit])
-    finally:
-        if owned and sender is not None:
-            sender.close()
-    return sent
+
+    def nudge(unit: str):
+        def build(key: str):
+            items = [_ref(r) for r in by_unit[unit]]
+            for item, row in zip(items, by_unit[unit]):
+                item.status = f"chờ: {row.event or row.deadline_text}"
+            return messages.nudge(items, unit=unit, office=policy.standing_office, month=day, ledger_key=key,
+                                  public_url=policy.public_url)
+
+        return build
+
+    batch = {f"nudge:{unit}:{day:%Y-%m}": (recipient, {"items": len(rows)}, nudge(unit)) for unit, rows in by_unit.items()}
+    return send_once(engine, day, "nudge", batch, dispatcher)
 
 
 def leader_title(spec: str) -> str:
