@@ -288,3 +288,73 @@ class ChaseEntry(Base):
     digest_key: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccessLink(Base):
+    """A secret link to a page or a calendar feed, for one office, a unit's leadership or its standing office.
+
+    ``kind`` is one of ``office``, ``office_feed``, ``leadership``, ``leadership_feed``
+    and ``standing``. Only the SHA-256 of the token is used to find a link; the
+    token itself is kept so that messages can carry the link. Rotating a link
+    revokes it (``revoked_at``) and issues a new one; a revoked link answers 404.
+    """
+
+    __tablename__ = "access_links"
+    __table_args__ = (Index("ix_access_links_scope", "kind", "unit_id", "office_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(100))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    unit: Mapped[Unit] = relationship()
+    office: Mapped[Office | None] = relationship()
+
+
+class CalendarEvent(Base):
+    """What a calendar feed last published for one event UID: its fingerprint and SEQUENCE (RFC 5545)."""
+
+    __tablename__ = "calendar_events"
+
+    uid: Mapped[str] = mapped_column(String(300), primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Evidence(Base):
+    """A file an office attached to a status update (kept under <home>/evidence/, named by its SHA-256)."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReportRun(Base):
+    """One compiled periodic report (a draft or the final), recorded once per unit, period and stage."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (UniqueConstraint("unit_id", "period", "stage", name="uq_report_runs_unit_period_stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(20))  # 2026-Q1 | 2026-H1 | 2026-Q3 | 2026
+    stage: Mapped[str] = mapped_column(String(10))  # draft | final
+    as_of: Mapped[date] = mapped_column(Date)
+    directory: Mapped[str] = mapped_column(String(500))
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(20), default="compiled")  # compiled | delivered
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -130,6 +130,32 @@ class Settings(BaseSettings):
         le=64,
         description="Prefect API writes `dondoc sync` runs at the same time. Keep 1 against a Prefect server on SQLite (parallel writes wait on its lock); 8 or more on PostgreSQL.",
     )
+    web_host: str = Field(
+        default="127.0.0.1",
+        description="Address the web pages and calendar feeds listen on when `dondoc up` or `dondoc web` serves them (0.0.0.0 for every interface).",
+    )
+    web_port: int = Field(
+        default=8000,
+        ge=0,
+        le=65535,
+        description="Port of the web pages and calendar feeds. 0 means `dondoc up` does not serve them.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web forms' anti-forgery tokens. Empty means a random key kept in <home>/secrets/web_key. Never printed.",
+    )
+    upload_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest evidence file an office may attach to a status report, in bytes.",
+    )
+    feed_refresh_minutes: int = Field(
+        default=60,
+        ge=5,
+        le=1440,
+        description="How often calendar apps are asked to refresh an office's feed (REFRESH-INTERVAL and X-PUBLISHED-TTL).",
+    )
 
     @property
     def home_path(self) -> Path:
@@ -144,6 +170,14 @@ class Settings(BaseSettings):
     @property
     def outbox_path(self) -> Path:
         return self.home_path / "outbox"
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.home_path / "evidence"
+
+    @property
+    def reports_path(self) -> Path:
+        return self.home_path / "reports"
 
     @property
     def zalo_token_path(self) -> Path:

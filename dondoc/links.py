@@ -1,0 +1,162 @@
+"""Secret links: who may open which page or calendar feed.
+
+Each office has a link to its status page and one to its calendar feed; each
+unit has a leadership link (overview, acknowledge, extend), a leadership feed
+and a standing-office link (import, resolve, triggers, rotate). A link carries
+192 random bits (``secrets.token_urlsafe(24)``). It is looked up by the SHA-256
+of the token presented and then compared with :func:`hmac.compare_digest`, so
+neither the lookup nor the comparison leaks how much of a guess was right.
+Rotating a link revokes the old token at once (it answers 404) and issues a new
+one; every issue and rotation is written to the audit log.
+
+>>> len(new_token()) >= 32
+True
+>>> url_for("https://dondoc.example.vn/", "office", "abc")
+'https://dondoc.example.vn/o/abc'
+>>> url_for("https://dondoc.example.vn", "office_feed", "abc")
+'https://dondoc.example.vn/feeds/abc.ics'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dondoc.models import AccessLink, AuditEntry, Office, utcnow
+
+OFFICE = "office"
+OFFICE_FEED = "office_feed"
+LEADERSHIP = "leadership"
+LEADERSHIP_FEED = "leadership_feed"
+STANDING = "standing"
+KINDS = (OFFICE, OFFICE_FEED, LEADERSHIP, LEADERSHIP_FEED, STANDING)
+PAGE_KINDS = (OFFICE, LEADERSHIP, STANDING)
+FEED_KINDS = (OFFICE_FEED, LEADERSHIP_FEED)
+OFFICE_KINDS = (OFFICE, OFFICE_FEED)
+
+KIND_LABELS = {
+    OFFICE: "Trang báo cáo của cơ quan",
+    OFFICE_FEED: "Lịch của cơ quan",
+    LEADERSHIP: "Trang lãnh đạo",
+    LEADERSHIP_FEED: "Lịch của lãnh đạo",
+    STANDING: "Trang cơ quan thường trực",
+}
+
+_PREFIX = {OFFICE: "/o/", LEADERSHIP: "/l/", STANDING: "/s/"}
+TOKEN_BYTES = 24  # 192 bits
+MAX_TOKEN_LENGTH = 100
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def path_for(kind: str, token: str) -> str:
+    """The path of a link: ``/o/T``, ``/l/T``, ``/s/T`` for pages, ``/feeds/T.ics`` for feeds."""
+    if kind in FEED_KINDS:
+        return f"/feeds/{token}.ics"
+    return _PREFIX[kind] + token
+
+
+def url_for(public_url: str, kind: str, token: str, suffix: str = "") -> str:
+    return public_url.rstrip("/") + path_for(kind, token) + suffix
+
+
+def _check_scope(kind: str, office_id: int | None) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown link kind {kind!r}")
+    if (kind in OFFICE_KINDS) != (office_id is not None):
+        raise ValueError(f"a {kind} link {'needs' if kind in OFFICE_KINDS else 'takes no'} office")
+
+
+def active_link(session: Session, kind: str, unit_id: int, office_id: int | None = None) -> AccessLink | None:
+    _check_scope(kind, office_id)
+    query = select(AccessLink).where(
+        AccessLink.kind == kind, AccessLink.unit_id == unit_id, AccessLink.revoked_at.is_(None),
+        AccessLink.office_id.is_(None) if office_id is None else AccessLink.office_id == office_id,
+    ).order_by(AccessLink.id.desc())
+    return session.scalars(query).first()
+
+
+def _issue(session: Session, kind: str, unit_id: int, office_id: int | None, actor: str | None, action: str) -> AccessLink:
+    token = new_token()
+    link = AccessLink(kind=kind, unit_id=unit_id, office_id=office_id, token=token, token_sha256=token_digest(token))
+    session.add(link)
+    session.flush()
+    session.add(AuditEntry(actor=actor, action=action, entity="access_link", entity_id=link.id,
+                           details={"kind": kind, "unit_id": unit_id, "office_id": office_id}))
+    return link
+
+
+def ensure_link(session: Session, kind: str, unit_id: int, office_id: int | None = None,
+                actor: str | None = None) -> AccessLink:
+    """The active link of this scope, issued now if there is none."""
+    return active_link(session, kind, unit_id, office_id) or _issue(session, kind, unit_id, office_id, actor, "link_issued")
+
+
+def rotate(session: Session, kind: str, unit_id: int, office_id: int | None = None,
+           actor: str | None = None) -> AccessLink:
+    """Revoke the scope's active link (it answers 404 from now on) and issue a new one."""
+    _check_scope(kind, office_id)
+    now = utcnow()
+    for old in session.scalars(select(AccessLink).where(
+        AccessLink.kind == kind, AccessLink.unit_id == unit_id, AccessLink.revoked_at.is_(None),
+        AccessLink.office_id.is_(None) if office_id is None else AccessLink.office_id == office_id,
+    )):
+        old.revoked_at = now
+    return _issue(session, kind, unit_id, office_id, actor, "link_rotated")
+
+
+def resolve(session: Session, token: str, kinds: tuple[str, ...] = KINDS) -> AccessLink | None:
+    """The active link whose token is ``token`` and whose kind is one of ``kinds``; None otherwise."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    link = session.scalars(select(AccessLink).where(AccessLink.token_sha256 == token_digest(token))).first()
+    if link is None or not hmac.compare_digest(link.token.encode(), token.encode("utf-8", "surrogatepass")):
+        return None
+    if link.revoked_at is not None or link.kind not in kinds:
+        return None
+    return link
+
+
+@dataclass
+class LinkBook:
+    """Links for messages, issued on first use within one session (one transaction)."""
+
+    session: Session
+    public_url: str
+    _cache: dict[tuple[str, int, int | None], str] = field(default_factory=dict)
+
+    def token(self, kind: str, unit_id: int, office_id: int | None = None) -> str:
+        key = (kind, unit_id, office_id)
+        if key not in self._cache:
+            self._cache[key] = ensure_link(self.session, kind, unit_id, office_id).token
+        return self._cache[key]
+
+    def office_page(self, office_id: int, item_id: int | None = None) -> str:
+        unit_id = self.session.get(Office, office_id).unit_id
+        suffix = f"/items/{item_id}" if item_id is not None else ""
+        return url_for(self.public_url, OFFICE, self.token(OFFICE, unit_id, office_id), suffix)
+
+    def leadership_page(self, unit_id: int, item_id: int | None = None) -> str:
+        suffix = f"/items/{item_id}" if item_id is not None else ""
+        return url_for(self.public_url, LEADERSHIP, self.token(LEADERSHIP, unit_id), suffix)
+
+    def standing_page(self, unit_id: int) -> str:
+        return url_for(self.public_url, STANDING, self.token(STANDING, unit_id))
+
+    def office_feed(self, office_id: int) -> str:
+        unit_id = self.session.get(Office, office_id).unit_id
+        return url_for(self.public_url, OFFICE_FEED, self.token(OFFICE_FEED, unit_id, office_id))
+
+    def leadership_feed(self, unit_id: int) -> str:
+        return url_for(self.public_url, LEADERSHIP_FEED, self.token(LEADERSHIP_FEED, unit_id))
