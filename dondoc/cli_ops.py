@@ -228,12 +228,9 @@ def report(
     from dondoc.configuration import load_config
     from dondoc.db import read_session
     from dondoc.models import Unit
-    from dondoc.plans import LookupFailed, find_unit, slugify
+    from dondoc.plans import LookupFailed, find_unit
     from dondoc.reports import PeriodError, parse_period
-    from dondoc.reports.content import compile_report
-    from dondoc.reports.docx_report import write_docx
-    from dondoc.reports.markdown import render_markdown
-    from dondoc.reports.xlsx_annex import write_xlsx
+    from dondoc.reports.build import build_report
     from dondoc.schedule import work_calendar
 
     try:
@@ -250,21 +247,13 @@ def report(
                 raise LookupFailed("Có nhiều đơn vị (hoặc chưa có), hãy chọn bằng --unit: " + ", ".join(u.name for u in units))
             the_unit = units[0]
     settings = get_settings()
-    content = compile_report(
-        engine, the_period, unit_ids=[the_unit.id], calendar=work_calendar(load_config(), settings),
+    files = build_report(
+        engine, the_unit, the_period, output, calendar=work_calendar(load_config(), settings),
         due_soon_working_days=settings.due_soon_working_days,
-    )
-    output.mkdir(parents=True, exist_ok=True)
-    base = output / f"bao-cao-cchc-{slugify(the_unit.name)}-{the_period.key.lower()}"
-    place = the_unit.name.split(" ", 1)[1] if " " in the_unit.name else the_unit.name
-    docx_path = write_docx(
-        content, base.with_suffix(".docx"), issuer=f"UỶ BAN NHÂN DÂN {the_unit.name.upper()}", place=place,
         signed_on=parse_day(signed_on, "--date") or today(), number=number,
     )
-    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"))
-    md_path = base.with_suffix(".md")
-    md_path.write_text(render_markdown(content, unit=the_unit.name), encoding="utf-8")
+    content = files.content
     console.print(f"Đã lập báo cáo {the_period.title} của {the_unit.name} (số liệu đến {content.cutoff:%d/%m/%Y}):")
-    for path in (docx_path, xlsx_path, md_path):
+    for path in files.paths:
         console.print(f"  {path}")
 
