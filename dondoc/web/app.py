@@ -7,7 +7,10 @@ Pages use :func:`page_link` to turn the token in the path into the link's scope
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -31,13 +34,15 @@ NOT_FOUND = "Không tìm thấy trang. Đường dẫn có thể đã được t
 
 
 def create_app(engine: Engine | None = None, settings: Settings | None = None,
-               config: AppConfig | None = None) -> FastAPI:
+               config: AppConfig | None = None, today: Callable[[], date] | None = None) -> FastAPI:
+    """The application. ``today`` gives the day pages compute status for (tests pass a fixed day)."""
     settings = settings or get_settings()
     app = FastAPI(title="Đôn Đốc", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = engine or get_engine(settings=settings)
     app.state.config = config or load_config()
     app.state.secret_key = security.secret_key(settings)
+    app.state.today = today or (lambda: datetime.now(ZoneInfo(settings.timezone)).date())
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from dondoc.web import feeds, leadership, office, standing
@@ -68,6 +73,16 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None,
 
 def engine_of(request: Request) -> Engine:
     return request.app.state.engine
+
+
+def today_of(request: Request) -> date:
+    return request.app.state.today()
+
+
+def work_calendar_of(request: Request):
+    from dondoc.schedule import work_calendar
+
+    return work_calendar(request.app.state.config, request.app.state.settings)
 
 
 def page_link(session: Session, token: str, *kinds: str) -> AccessLink:
