@@ -45,9 +45,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None,
     app.state.today = today or (lambda: datetime.now(ZoneInfo(settings.timezone)).date())
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    from dondoc.web import feeds, leadership, office, standing
+    from dondoc.web import feeds, leadership, office, reports, standing
 
-    for module in (office, leadership, standing, feeds):
+    for module in (office, leadership, standing, feeds, reports):
         app.include_router(module.router)
 
     @app.get("/", response_class=HTMLResponse)

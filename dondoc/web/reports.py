@@ -1,0 +1,5 @@
+"""Routes of the report download pages (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
