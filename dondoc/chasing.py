@@ -359,7 +359,7 @@ def mark_sent(engine: Engine, key: str) -> None:
         session.execute(update(ChaseEntry).where(ChaseEntry.key == key).values(state="sent", sent_at=utcnow()))
 
 
-def _item_ref(due: OpenDue, days_overdue: int | None = None):
+def _item_ref(due: OpenDue, days_overdue: int | None = None, link: str | None = None):
     from notifications.messages import ItemRef
 
     return ItemRef(
@@ -371,18 +371,32 @@ def _item_ref(due: OpenDue, days_overdue: int | None = None):
         cooperating_offices=list(due.cooperating),
         area=due.area_code,
         days_overdue=days_overdue,
+        link=link,
     )
 
 
-def _message(action: Action, policy: Policy):
+def _message(action: Action, policy: Policy, links=None):
+    """The message of an action. Offices get their own status page; leaders the leadership page."""
     from notifications import messages
 
+    unit_id = links.unit_of(plan_code=action.due.plan) if links else None
+    kind, _, name = action.recipient.partition(":")
+    office_link = links.office(unit_id, name, action.due.item_id) if links and kind == "office" else None
     if action.purpose == "reminder":
-        return messages.reminder(_item_ref(action.due), days_left=action.days, ledger_key=action.key, public_url=policy.public_url)
+        return messages.reminder(_item_ref(action.due, link=office_link), days_left=action.days,
+                                 ledger_key=action.key, public_url=policy.public_url)
     office = ", ".join(action.due.leads)
+    if links is None:
+        return messages.escalation(_item_ref(action.due, action.days), level=action.level, days_overdue=action.days,
+                                   office=office, ledger_key=action.key, public_url=policy.public_url)
+    if kind == "office":  # the office head: report progress and the reason, nothing to acknowledge
+        link, ack = office_link or links.leadership(unit_id, action.due.item_id), None
+    else:
+        link = links.leadership(unit_id, action.due.item_id)
+        ack = links.leadership(unit_id, action.due.item_id, anchor="#xu-ly")
     return messages.escalation(
-        _item_ref(action.due, action.days), level=action.level, days_overdue=action.days, office=office,
-        ledger_key=action.key, public_url=policy.public_url,
+        _item_ref(action.due, action.days, link=link), level=action.level, days_overdue=action.days, office=office,
+        ledger_key=action.key, public_url=policy.public_url, ack_link=ack,
     )
 
 
@@ -446,6 +460,9 @@ def chase(
     result.skipped = len(actions) - len(to_send) - result.digested
     if not to_send:
         return result
+    from dondoc.links import MessageLinks
+
+    links = MessageLinks(engine, policy.public_url)
     sender, owned = open_dispatcher(engine, dispatcher)
     try:
         for action in to_send:
@@ -454,7 +471,7 @@ def chase(
                 result.skipped += 1
                 continue
             cc = [f"office:{o}" for o in action.due.cooperating] if action.purpose == "reminder" and policy.copy_cooperating else []
-            sender.send(_message(action, policy), [action.recipient], cc=cc)
+            sender.send(_message(action, policy, links), [action.recipient], cc=cc)
             mark_sent(engine, action.key)
             result.sent += 1
             result.messages.append(action.key)

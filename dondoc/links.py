@@ -160,3 +160,58 @@ class LinkBook:
 
     def leadership_feed(self, unit_id: int) -> str:
         return url_for(self.public_url, LEADERSHIP_FEED, self.token(LEADERSHIP_FEED, unit_id))
+
+
+class MessageLinks:
+    """Page links for the messages of one run: by plan code and office name, issued on first use.
+
+    Offices get their own status page (never the leadership's); leaders get the
+    leadership page, where they acknowledge and extend; the standing office gets
+    its page. Links are looked up once per scope and cached for the run.
+    """
+
+    def __init__(self, engine, public_url: str) -> None:
+        from sqlalchemy import select as _select
+
+        from dondoc.db import read_session
+        from dondoc.models import Plan, Unit
+
+        self.engine = engine
+        self.public_url = public_url
+        with read_session(engine) as session:
+            self._plan_unit = dict(session.execute(_select(Plan.code, Plan.unit_id)).all())
+            self._unit_ids = dict(session.execute(_select(Unit.name, Unit.id)).all())
+            self._offices = {(u, n): i for i, u, n in session.execute(_select(Office.id, Office.unit_id, Office.name))}
+        self._tokens: dict[tuple[str, int, int | None], str] = {}
+
+    def _token(self, kind: str, unit_id: int, office_id: int | None = None) -> str:
+        key = (kind, unit_id, office_id)
+        if key not in self._tokens:
+            from dondoc.db import unit_of_work
+
+            with unit_of_work(self.engine) as session:
+                self._tokens[key] = ensure_link(session, kind, unit_id, office_id).token
+        return self._tokens[key]
+
+    def unit_of(self, plan_code: str | None = None, unit_name: str | None = None) -> int | None:
+        if plan_code is not None:
+            return self._plan_unit.get(plan_code)
+        return self._unit_ids.get(unit_name)
+
+    def office(self, unit_id: int | None, office_name: str, item_id: int | None = None) -> str | None:
+        office_id = self._offices.get((unit_id, office_name))
+        if office_id is None:
+            return None
+        suffix = f"/items/{item_id}" if item_id is not None else ""
+        return url_for(self.public_url, OFFICE, self._token(OFFICE, unit_id, office_id), suffix)
+
+    def leadership(self, unit_id: int | None, item_id: int | None = None, anchor: str = "") -> str | None:
+        if unit_id is None:
+            return None
+        suffix = (f"/items/{item_id}" if item_id is not None else "") + anchor
+        return url_for(self.public_url, LEADERSHIP, self._token(LEADERSHIP, unit_id), suffix)
+
+    def standing(self, unit_id: int | None) -> str | None:
+        if unit_id is None:
+            return None
+        return url_for(self.public_url, STANDING, self._token(STANDING, unit_id))

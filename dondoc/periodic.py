@@ -113,11 +113,22 @@ def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, c
             for office in row.lead:
                 by_office[(row.unit, office)].append(row)
 
+    from dondoc.links import MessageLinks
+
+    links = MessageLinks(engine, policy.public_url)
+
     def request(unit: str, office: str):
-        return lambda key: messages.progress_request(
-            [_ref(r) for r in by_office[(unit, office)]], office=office, period=deadline.label,
-            report_by=deadline.send_by, ledger_key=key, public_url=policy.public_url,
-        )
+        def build(key: str):
+            unit_id = links.unit_of(unit_name=unit)
+            items = [_ref(r) for r in by_office[(unit, office)]]
+            for item, row in zip(items, by_office[(unit, office)]):
+                item.link = links.office(unit_id, office, row.item_id)
+            return messages.progress_request(
+                items, office=office, period=deadline.label, report_by=deadline.send_by, ledger_key=key,
+                public_url=policy.public_url, link=links.office(unit_id, office),
+            )
+
+        return build
 
     batch = {
         f"progress:{unit}:{office}:{deadline.period}": (f"office:{office}", {"period": deadline.period}, request(unit, office))
@@ -143,14 +154,19 @@ def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar:
     for row in report.awaiting:
         by_unit[row.unit].append(row)
     recipient = f"office:{policy.standing_office}"
+    from dondoc.links import MessageLinks
+
+    links = MessageLinks(engine, policy.public_url)
 
     def nudge(unit: str):
         def build(key: str):
+            page = links.standing(links.unit_of(unit_name=unit))
             items = [_ref(r) for r in by_unit[unit]]
             for item, row in zip(items, by_unit[unit]):
                 item.status = f"chờ: {row.event or row.deadline_text}"
+                item.link = page
             return messages.nudge(items, unit=unit, office=policy.standing_office, month=day, ledger_key=key,
-                                  public_url=policy.public_url)
+                                  public_url=policy.public_url, link=page)
 
         return build
 
@@ -181,7 +197,7 @@ def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: Wo
     with engine.connect() as conn:
         rows = conn.execute(
             select(ChaseEntry.id, ChaseEntry.recipient, ChaseEntry.level, ChaseEntry.payload, ChaseEntry.occurrence_id,
-                   Item.number, Item.content, Plan.code.label("plan_code"), Occurrence.effective_due,
+                   Item.id.label("item_id"), Plan.unit_id, Item.number, Item.content, Plan.code.label("plan_code"), Occurrence.effective_due,
                    Occurrence.extended_due, Area.code.label("area_code"))
             .join(Item, Item.id == ChaseEntry.item_id)
             .join(Plan, Plan.id == Item.plan_id)
@@ -195,6 +211,9 @@ def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: Wo
         by_leader[r.recipient].append(r)
     sent = 0
     sender, owned = (None, False)
+    from dondoc.links import MessageLinks
+
+    links = MessageLinks(engine, policy.public_url) if by_leader else None
     try:
         for leader, entries in by_leader.items():
             key = f"digest:{leader}:{day.isoformat()}"
@@ -211,14 +230,18 @@ def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: Wo
             items = [
                 ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=r.extended_due or r.effective_due,
                         lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
-                        days_overdue=(day - (r.extended_due or r.effective_due)).days)
+                        days_overdue=(day - (r.extended_due or r.effective_due)).days,
+                        link=links.leadership(r.unit_id, r.item_id))
                 for r in seen.values()
             ]
+            units = {r.unit_id for r in seen.values()}
+            overview = links.leadership(units.pop()) if len(units) == 1 else None
             if sender is None:
                 sender, owned = open_dispatcher(engine, dispatcher)
             if not delivered(engine, key):
                 names = ", ".join(p.name for p in sender.people.resolve(leader)) or leader_title(leader)
-                sender.send(messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=policy.public_url), [leader])
+                sender.send(messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=policy.public_url,
+                                            link=overview or policy.public_url), [leader])
             with unit_of_work(engine) as session:
                 session.execute(update(ChaseEntry).where(ChaseEntry.id.in_([r.id for r in entries])).values(state="digested", digest_key=key))
                 session.execute(update(ChaseEntry).where(ChaseEntry.key == key).values(state="sent", sent_at=utcnow()))

@@ -1,0 +1,127 @@
+"""Every message links to a page its recipient may open: offices their own page, leaders the
+leadership page (acknowledge, extend), the standing office its page; never a link of another scope."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from conftest import PLAN_001, seed_path
+from dondoc import links
+from dondoc.chasing import chase, load_policy, nudge_awaiting, send_digest, send_progress_requests
+from dondoc.configuration import load_config
+from dondoc.db import read_session
+from dondoc.importer import parse_plan_file
+from dondoc.models import Office
+from dondoc.plans import import_plan
+from dondoc.schedule import work_calendar
+from dondoc.settings import get_settings
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+URL = "https://dondoc.ngoclien.example.vn"
+PEOPLE = """
+people:
+  - {id: chu-tich, name: Nguyễn Văn An, role: Chủ tịch UBND xã, tags: [chu-tich, leadership]}
+  - {id: pct-1, name: Lê Thị Bình, role: Phó Chủ tịch UBND xã, tags: [leadership], areas: [I, II, III, IV, V, VI]}
+"""
+LINK = re.compile(re.escape(URL) + r"/[^\s\"<>)]+")
+
+
+@pytest.fixture
+def setup(engine, tmp_path, monkeypatch):
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("DONDOC_PUBLIC_URL", URL)
+    get_settings.cache_clear()
+    settings, config = get_settings(), load_config()
+    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
+    return engine, load_policy(settings), work_calendar(config, settings)
+
+
+def at(day: date, hour: int = 8) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=TZ)
+
+
+def outbox_records() -> list[dict]:
+    folder = get_settings().home_path / "outbox"
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+
+
+def scope_of(engine, url: str) -> tuple[str, str | None, str]:
+    """(link kind, office name, the rest of the path) of a link in a message; fails for a dead link."""
+    path = urlsplit(url).path
+    match = re.fullmatch(r"/(o|l|s)/([A-Za-z0-9_-]+)(/.*)?", path)
+    assert match, f"not a page link: {url}"
+    with read_session(engine) as session:
+        link = links.resolve(session, match.group(2))
+        assert link is not None, f"dead link: {url}"
+        office = session.get(Office, link.office_id).name if link.office_id else None
+    return link.kind, office, match.group(3) or ""
+
+
+def test_each_message_links_to_its_recipients_own_page(setup):
+    engine, policy, calendar = setup
+    # 17/03: first reminders of the Q1 due dates; 02/04 and 10/04: escalations of level 1 and 2.
+    for day in (date(2026, 3, 17), date(2026, 4, 2), date(2026, 4, 8), date(2026, 4, 15)):
+        chase(engine, at(day), policy=policy, calendar=calendar)
+    send_digest(engine, at(date(2026, 4, 15), 16), policy=policy, calendar=calendar)
+    send_progress_requests(engine, at(date(2026, 2, 23)), policy=policy, calendar=calendar)
+    nudge_awaiting(engine, at(date(2026, 1, 5)), policy=policy, calendar=calendar)
+
+    seen: dict[str, set[str]] = {}
+    for record in outbox_records():
+        text = record.get("text") or record.get("body") or json.dumps(record, ensure_ascii=False)
+        key = record.get("ledger_key") or record.get("key") or ""
+        purpose = key.split(":", 1)[0]
+        found = LINK.findall(text)
+        assert found, f"{key}: no page link"
+        for url in found:
+            kind, office, rest = scope_of(engine, url)
+            seen.setdefault(purpose, set()).add(kind)
+            if purpose == "reminder" or (purpose == "escalation" and ":L1:" in key) or purpose == "progress":
+                assert kind == links.OFFICE, f"{key} links to a {kind} page"
+                assert f"office:{office}" in key if purpose != "progress" else f":{office}:" in key, \
+                    f"{key} links to {office}'s page"
+            elif purpose in ("escalation", "digest"):
+                assert kind == links.LEADERSHIP
+            elif purpose == "nudge":
+                assert kind == links.STANDING
+            if purpose in ("reminder", "escalation"):
+                assert re.fullmatch(r"/items/\d+(#xu-ly)?", rest), url
+    # levels 2 and 3 reach leaders through the digest (escalation.yaml: digest: true)
+    assert seen == {"reminder": {"office"}, "escalation": {"office"}, "digest": {"leadership"},
+                    "progress": {"office"}, "nudge": {"standing"}}
+
+
+def test_links_are_issued_once_per_scope_and_rotation_changes_the_next_messages(setup):
+    engine, policy, calendar = setup
+    chase(engine, at(date(2026, 3, 17)), policy=policy, calendar=calendar)
+    first = {url for r in outbox_records() for url in LINK.findall(json.dumps(r, ensure_ascii=False))}
+    tokens = {urlsplit(u).path.split("/")[2] for u in first}
+    with read_session(engine) as session:
+        from sqlalchemy import func, select
+
+        from dondoc.models import AccessLink
+
+        assert session.scalar(select(func.count(AccessLink.id))) == len(tokens)  # one per office reminded
+        issued = [(a.kind, a.unit_id, a.office_id, a.token) for a in session.scalars(select(AccessLink))]
+    from dondoc.db import unit_of_work
+
+    with unit_of_work(engine) as session:
+        for kind, unit_id, office_id, _token in issued:
+            links.rotate(session, kind, unit_id, office_id, actor="test")
+    with read_session(engine) as session:
+        assert all(links.resolve(session, token) is None for *_scope, token in issued)
+    result = chase(engine, at(date(2026, 3, 26)), policy=policy, calendar=calendar)  # 3 working days before 31/03
+    assert result.sent, result
+    later = {url for r in outbox_records() for url in LINK.findall(json.dumps(r, ensure_ascii=False))} - first
+    assert later and not any(token in url for url in later for *_scope, token in issued)
+    for url in later:
+        scope_of(engine, url)  # the new links work
