@@ -88,6 +88,12 @@ def run_orchestration(console: Console, engine, *, serve: bool = True) -> int:
             console.print("Các luồng khác: " + ", ".join(f"{name} ({state})" for name, state in services.items()))
         if not serve:
             return 0
+        if settings.web_port:
+            from dondoc.web.server import WebServer
+
+            web = WebServer(engine, settings).start()
+            children.append(web)
+            console.print(f"Trang web và lịch: [bold]{web.url}[/] (đường dẫn riêng của từng cơ quan, lãnh đạo: [bold]dondoc links[/]).")
         home.mkdir(parents=True, exist_ok=True)
         worker = start_worker(settings.prefect_pool, url, log_path=home / "worker.log", prefect_home=home)
         children.append(worker)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -43,9 +44,17 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_up_serves_until_sigint_then_stops_everything(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    env.update({"DONDOC_HOME": str(tmp_path / "home"), "PREFECT_WORKER_QUERY_SECONDS": "2", "COLUMNS": "200"})
+    web_port = free_port()
+    env.update({"DONDOC_HOME": str(tmp_path / "home"), "PREFECT_WORKER_QUERY_SECONDS": "2", "COLUMNS": "200",
+                "DONDOC_WEB_PORT": str(web_port)})
     env.pop("DONDOC_DATABASE_URL", None)
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
@@ -62,6 +71,8 @@ def test_up_serves_until_sigint_then_stops_everything(tmp_path):
         url = (tmp_path / "home" / "prefect" / "api_url").read_text().strip()
         assert httpx.get(f"{url}/health", timeout=5).json() is True
         assert (tmp_path / "home" / "prefect" / "prefect.db").exists()
+        assert f"Trang web và lịch: http://127.0.0.1:{web_port}" in output
+        assert httpx.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5).text == "ok"
         below = descendants(process.pid)
         assert len(below) >= 2  # the server and the worker (and their children)
 
@@ -72,6 +83,8 @@ def test_up_serves_until_sigint_then_stops_everything(tmp_path):
             time.sleep(0.2)
         assert not [p for p in below if alive(p)], "orphan processes left after Ctrl-C"
         assert not (tmp_path / "home" / "prefect" / "api_url").exists()
+        with socket.socket() as sock:  # the web port is free again
+            sock.bind(("127.0.0.1", web_port))
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from datetime import date
 
 import uvicorn
 from sqlalchemy import Engine
@@ -18,16 +20,24 @@ from dondoc.settings import Settings
 class WebServer:
     """A uvicorn server for :func:`dondoc.web.app.create_app`, started and stopped from code."""
 
-    def __init__(self, engine: Engine, settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    def __init__(self, engine: Engine, settings: Settings, host: str | None = None, port: int | None = None,
+                 today: Callable[[], date] | None = None) -> None:
+        """``today`` gives the day pages compute status for (the current local day when None)."""
         from dondoc.web.app import create_app
 
-        self.app = create_app(engine, settings)
+        self.app = create_app(engine, settings, today=today)
         config = uvicorn.Config(self.app, host=host or settings.web_host,
                                 port=settings.web_port if port is None else port,
                                 access_log=False, log_level="warning", lifespan="off",
                                 proxy_headers=True, server_header=False)
         self.server = uvicorn.Server(config)
         self.thread: threading.Thread | None = None
+
+    name = "web"
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
 
     @property
     def url(self) -> str:
