@@ -97,7 +97,8 @@ def office_directory(config: AppConfig, level: str, stored: list[Office] | None 
     by_name = {o.name: o for o in stored or []}
     for o in spec.offices:
         db = by_name.get(o.name)
-        entries.append((OfficeRef(db.id if db else o.name, o.name, o.in_unit_group), list(o.aliases)))
+        aliases = [*o.aliases, *(db.aliases or [])] if db else list(o.aliases)  # stored aliases add to config's
+        entries.append((OfficeRef(db.id if db else o.name, o.name, o.in_unit_group), aliases))
         names.add(o.name)
     for db in stored or []:
         if db.name not in names:
