@@ -248,3 +248,18 @@ def test_rotating_links(client, token, engine, unit_id):
     assert client.get(f"/s/{token}").status_code == 404
     assert client.get(target).status_code == 200
     assert client.post(f"/s/{token}/links/rotate", data={"csrf": csrf, "kind": "standing"}).status_code == 404
+
+
+def test_a_trigger_recorded_on_the_page_refreshes_the_items_schedule(client, token, engine, monkeypatch):
+    """The item changed on the page is re-synced with Prefect after the response (best effort)."""
+    import dondoc.web.resync as resync
+
+    assert resync.resync_items(engine, [1], date(2026, 3, 2), get_settings()) == "no-server"
+    calls = []
+    monkeypatch.setattr(resync, "resync_items", lambda engine, item_ids, as_of, settings: calls.append(item_ids))
+    milestone = _waiting(engine, "4")
+    csrf = csrf_of(client.get(f"/s/{token}"))
+    done = client.post(f"/s/{token}/trigger", data={"csrf": csrf, "milestone": str(milestone.id), "on": "2026-03-02",
+                                                   "days": "15"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert calls == [[milestone.item_id]]

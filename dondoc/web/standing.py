@@ -16,7 +16,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from dondoc.plans import LookupFailed, UnknownOffices, _ensure_offices, import_p
 from dondoc.updates import InvalidUpdate, set_deadline_meaning, trigger_event
 from dondoc.web.app import engine_of, page_link, render, today_of, work_calendar_of
 from dondoc.web.security import check_csrf
+from dondoc.web.resync import schedule_resync
 
 router = APIRouter()
 
@@ -157,7 +158,7 @@ def standing_page(request: Request, token: str):
 
 
 @router.post("/s/{token}/import", response_class=HTMLResponse)
-async def upload_plan(request: Request, token: str):
+async def upload_plan(request: Request, token: str, background_tasks: BackgroundTasks):
     settings = request.app.state.settings
     with read_session(engine_of(request)) as session:
         link, _ = _unit(session, token)
@@ -173,11 +174,11 @@ async def upload_plan(request: Request, token: str):
     path = _upload_dir(request) / sha / _safe_filename(upload.filename)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    return _import(request, token, path, sha)
+    return _import(request, token, path, sha, background_tasks)
 
 
 @router.post("/s/{token}/resolve", response_class=HTMLResponse)
-async def resolve_offices(request: Request, token: str):
+async def resolve_offices(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
     with read_session(engine) as session:
         link, unit = _unit(session, token)
@@ -208,10 +209,10 @@ async def resolve_offices(request: Request, token: str):
                 office.aliases = [*(office.aliases or []), name]
                 session.add(AuditEntry(action="office.alias", entity="office", entity_id=office.id,
                                        details={"alias": name, "via": "standing"}))
-    return _import(request, token, path, sha)
+    return _import(request, token, path, sha, background_tasks)
 
 
-def _import(request: Request, token: str, path: Path, sha: str) -> HTMLResponse:
+def _import(request: Request, token: str, path: Path, sha: str, background_tasks: BackgroundTasks) -> HTMLResponse:
     engine, settings, config = engine_of(request), request.app.state.settings, request.app.state.config
     with read_session(engine) as session:
         _, unit = _unit(session, token)
@@ -237,11 +238,12 @@ def _import(request: Request, token: str, path: Path, sha: str) -> HTMLResponse:
         shutil.rmtree(path.parent, ignore_errors=True)
         return _page(request, token, status_code=400, error=str(exc))
     shutil.rmtree(path.parent, ignore_errors=True)
+    schedule_resync(background_tasks, request, None)  # new, changed and removed items
     return _page(request, token, report=report)
 
 
 @router.post("/s/{token}/deadline", response_class=HTMLResponse)
-async def set_meaning(request: Request, token: str):
+async def set_meaning(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
     with read_session(engine) as session:
         link, unit = _unit(session, token)
@@ -259,11 +261,12 @@ async def set_meaning(request: Request, token: str):
     if result.needs_review:
         return _page(request, token, status_code=400,
                      error=f"Mục {item.number}: thời hạn «{meaning}» vẫn chưa đọc được: " + "; ".join(result.problems))
+    schedule_resync(background_tasks, request, [item.id])
     return _again(token, "deadline")
 
 
 @router.post("/s/{token}/trigger", response_class=HTMLResponse)
-async def record_trigger(request: Request, token: str):
+async def record_trigger(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
     with read_session(engine) as session:
         link, unit = _unit(session, token)
@@ -292,6 +295,7 @@ async def record_trigger(request: Request, token: str):
                       by="standing", milestone=str(active.index(milestone.id) + 1), unit=unit.name, calendar=calendar)
     except (LookupFailed, InvalidUpdate) as exc:
         return _page(request, token, status_code=400, error=f"Mục {item.number}: {exc}")
+    schedule_resync(background_tasks, request, [item.id])
     return _again(token, "trigger")
 
 
