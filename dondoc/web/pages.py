@@ -1,0 +1,394 @@
+"""What the office and leadership pages show, read set-based: one status run per page,
+then a fixed number of queries for the items' offices, milestones, history and files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+
+from calendars.workdays import WorkCalendar
+from dondoc.chasing import OpenDue, Policy, actions_for, open_dues
+from dondoc.models import (
+    Acknowledgement,
+    Area,
+    Evidence,
+    Extension,
+    Item,
+    ItemOffice,
+    Milestone,
+    Occurrence,
+    Office,
+    Plan,
+    StatusUpdate,
+)
+from dondoc.status import ATTENTION_ORDER, Shown, Stored
+from dondoc.statusrun import StatusReport, StatusRow, attention_key, run_status
+
+SOURCE_LABELS = {"web": "trang web", "cli": "cơ quan thường trực", "import": "nhập kế hoạch"}
+
+
+@dataclass
+class EvidenceInfo:
+    id: int
+    filename: str
+    size: int
+
+
+@dataclass
+class HistoryEntry:
+    id: int
+    as_of: date
+    recorded_at: datetime
+    status: str
+    note: str | None
+    product: str | None
+    reported_by: str | None
+    source: str
+    evidence: list[EvidenceInfo] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        try:
+            return Stored(self.status).label
+        except ValueError:
+            return self.status
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+
+@dataclass
+class MilestoneChoice:
+    index: int  # 1-based among the item's active milestones (what record_update takes)
+    label: str
+
+
+@dataclass
+class ItemCard:
+    item_id: int
+    ref: str
+    plan: str
+    number: str
+    content: str
+    area: str | None
+    deadline_text: str
+    expected_product: str | None
+    role: str | None  # lead | coop for an office's page
+    leads: list[str]
+    cooperating: list[str]
+    rows: list[StatusRow] = field(default_factory=list)
+    milestones: list[MilestoneChoice] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+    @property
+    def shown(self) -> Shown | None:
+        """The most urgent shown status among the item's milestones."""
+        if not self.rows:
+            return None
+        return min((r.shown for r in self.rows), key=ATTENTION_ORDER.__getitem__)
+
+    @property
+    def colour(self) -> str:
+        return self.shown.colour if self.shown else "grey"
+
+    def sort_key(self) -> tuple:
+        first = min((attention_key(r) for r in self.rows), default=(len(ATTENTION_ORDER), 0, date.max))
+        return (0 if self.role in (None, "lead") else 1, first[:3], self.plan, _number_key(self.number))
+
+
+@dataclass
+class Escalation:
+    """One overdue due date of an item, its escalation level reached today and whether leadership saw it."""
+
+    occurrence_id: int
+    nominal: date
+    deadline: date
+    days_overdue: int
+    level: int
+    acknowledged: bool
+
+
+@dataclass
+class ExtensionInfo:
+    previous_due: date
+    new_due: date
+    nominal_due: date
+    granted_by: str
+    reason: str | None
+    granted_at: datetime
+
+
+@dataclass
+class AckInfo:
+    deadline: date
+    acknowledged_by: str
+    note: str | None
+    at: datetime
+
+
+@dataclass
+class OfficeView:
+    office: Office
+    report: StatusReport
+    cards: list[ItemCard]
+
+    @property
+    def lead_cards(self) -> list[ItemCard]:
+        return [c for c in self.cards if c.role == "lead"]
+
+    @property
+    def coop_cards(self) -> list[ItemCard]:
+        return [c for c in self.cards if c.role != "lead"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for card in self.cards:
+            if card.shown is not None:
+                counts[card.shown.value] += 1
+        return counts
+
+
+def _number_key(number: str) -> tuple:
+    return (int(number), "") if number.isdigit() else (10**9, number)
+
+
+def status_report(engine: Engine, unit_id: int, as_of: date, calendar: WorkCalendar, due_soon: int) -> StatusReport:
+    return run_status(engine, as_of, calendar, due_soon_working_days=due_soon, unit_ids=[unit_id])
+
+
+def item_cards(engine: Engine, item_ids: list[int], report: StatusReport,
+               roles: dict[int, str] | None = None, history_limit: int | None = None) -> list[ItemCard]:
+    """Cards for the items (their milestones' rows from ``report``, offices, milestones and history)."""
+    if not item_ids:
+        return []
+    rows_by_item: dict[int, list[StatusRow]] = defaultdict(list)
+    for row in report.rows:
+        rows_by_item[row.item_id].append(row)
+    with engine.connect() as conn:
+        items = conn.execute(
+            select(Item.id, Item.number, Item.content, Item.deadline_text, Item.product, Plan.code,
+                   Area.code.label("area_code"), Area.title.label("area_title"))
+            .join(Plan, Plan.id == Item.plan_id)
+            .outerjoin(Area, Area.id == Item.area_id)
+            .where(Item.id.in_(item_ids), Item.removed_at.is_(None))
+        ).all()
+        offices: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "coop": []})
+        for item_id, role, name in conn.execute(
+            select(ItemOffice.item_id, ItemOffice.role, Office.name)
+            .join(Office, Office.id == ItemOffice.office_id)
+            .where(ItemOffice.item_id.in_(item_ids))
+            .order_by(ItemOffice.item_id, Office.id)
+        ):
+            offices[item_id].setdefault(role, []).append(name)
+        milestones: dict[int, list[MilestoneChoice]] = defaultdict(list)
+        for m in conn.execute(
+            select(Milestone.item_id, Milestone.label, Milestone.kind, Milestone.text)
+            .where(Milestone.item_id.in_(item_ids), Milestone.active.is_(True))
+            .order_by(Milestone.item_id, Milestone.position)
+        ):
+            index = len(milestones[m.item_id]) + 1
+            text = f"{m.label}: {m.text}" if m.label else m.text
+            milestones[m.item_id].append(MilestoneChoice(index, f"{index}. {text}"))
+    history = item_history(engine, item_ids)
+    cards = []
+    for it in items:
+        entries = history.get(it.id, [])
+        cards.append(ItemCard(
+            item_id=it.id,
+            ref=f"{it.code}#{it.number}",
+            plan=it.code,
+            number=it.number,
+            content=it.content,
+            area=f"{it.area_code}. {it.area_title}" if it.area_code else None,
+            deadline_text=it.deadline_text,
+            expected_product=it.product,
+            role=(roles or {}).get(it.id),
+            leads=offices[it.id]["lead"],
+            cooperating=offices[it.id]["coop"],
+            rows=rows_by_item.get(it.id, []),
+            milestones=milestones.get(it.id, []),
+            history=entries[:history_limit] if history_limit else entries,
+        ))
+    cards.sort(key=ItemCard.sort_key)
+    return cards
+
+
+def item_history(engine: Engine, item_ids: list[int]) -> dict[int, list[HistoryEntry]]:
+    """Every update of the items, newest first, with their evidence files (two queries)."""
+    history: dict[int, list[HistoryEntry]] = defaultdict(list)
+    by_id: dict[int, HistoryEntry] = {}
+    with engine.connect() as conn:
+        for u in conn.execute(
+            select(StatusUpdate.id, StatusUpdate.item_id, StatusUpdate.as_of, StatusUpdate.recorded_at,
+                   StatusUpdate.status, StatusUpdate.note, StatusUpdate.product, StatusUpdate.reported_by,
+                   StatusUpdate.source)
+            .where(StatusUpdate.item_id.in_(item_ids))
+            .order_by(StatusUpdate.item_id, StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
+        ):
+            entry = HistoryEntry(u.id, u.as_of, u.recorded_at, u.status, u.note, u.product, u.reported_by, u.source)
+            history[u.item_id].append(entry)
+            by_id[u.id] = entry
+        for e in conn.execute(
+            select(Evidence.id, Evidence.status_update_id, Evidence.filename, Evidence.size)
+            .join(StatusUpdate, StatusUpdate.id == Evidence.status_update_id)
+            .where(StatusUpdate.item_id.in_(item_ids))
+            .order_by(Evidence.id)
+        ):
+            by_id[e.status_update_id].evidence.append(EvidenceInfo(e.id, e.filename, e.size))
+    return history
+
+
+def office_view(engine: Engine, office: Office, as_of: date, calendar: WorkCalendar, due_soon: int,
+                item_id: int | None = None, history_limit: int | None = 3) -> OfficeView:
+    """The office's items, lead then cooperating, what needs attention first."""
+    query = (
+        select(ItemOffice.item_id, ItemOffice.role)
+        .join(Item, Item.id == ItemOffice.item_id)
+        .join(Plan, Plan.id == Item.plan_id)
+        .where(ItemOffice.office_id == office.id, Item.removed_at.is_(None), Plan.unit_id == office.unit_id)
+    )
+    if item_id is not None:
+        query = query.where(ItemOffice.item_id == item_id)
+    roles: dict[int, str] = {}
+    with engine.connect() as conn:
+        for iid, role in conn.execute(query):
+            if role == "lead" or iid not in roles:
+                roles[iid] = role
+    report = status_report(engine, office.unit_id, as_of, calendar, due_soon)
+    cards = item_cards(engine, list(roles), report, roles, history_limit)
+    return OfficeView(office, report, cards)
+
+
+def unit_item_id(engine: Engine, unit_id: int, item_id: int) -> int | None:
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(Item.id).join(Plan, Plan.id == Item.plan_id)
+            .where(Item.id == item_id, Plan.unit_id == unit_id, Item.removed_at.is_(None))
+        )
+
+
+def escalations(engine: Engine, as_of: date, item_ids: list[int], policy: Policy,
+                calendar: WorkCalendar) -> dict[int, list[Escalation]]:
+    """Each item's overdue due dates with the escalation level reached on ``as_of`` (four queries)."""
+    result: dict[int, list[Escalation]] = defaultdict(list)
+    if not item_ids:
+        return result
+    for due in open_dues(engine, as_of, item_ids):
+        if due.deadline >= as_of:
+            continue
+        result[due.item_id].append(Escalation(
+            occurrence_id=due.occurrence_id,
+            nominal=due.nominal,
+            deadline=due.deadline,
+            days_overdue=(as_of - due.deadline).days,
+            level=escalation_level(due, as_of, policy, calendar),
+            acknowledged=due.acknowledged,
+        ))
+    return result
+
+
+def escalation_level(due: OpenDue, day: date, policy: Policy, calendar: WorkCalendar) -> int:
+    """The highest level the policy reaches on ``day`` (whether or not an acknowledgement stopped it)."""
+    actions = actions_for(replace(due, acknowledged=False), day, policy, calendar)
+    return max((a.level for a in actions if a.purpose == "escalation"), default=0)
+
+
+def open_due_dates(engine: Engine, as_of: date, item_id: int) -> list[OpenDue]:
+    """The item's due dates not done on ``as_of`` (what an extension may move)."""
+    return sorted(open_dues(engine, as_of, [item_id]), key=lambda d: (d.deadline, d.nominal))
+
+
+def extensions_of(engine: Engine, item_id: int) -> list[ExtensionInfo]:
+    with engine.connect() as conn:
+        return [
+            ExtensionInfo(r.previous_due, r.new_due, r.nominal_due, r.granted_by, r.reason, r.granted_at)
+            for r in conn.execute(
+                select(Extension.previous_due, Extension.new_due, Extension.granted_by, Extension.reason,
+                       Extension.granted_at, Occurrence.nominal_due)
+                .join(Occurrence, Occurrence.id == Extension.occurrence_id)
+                .where(Occurrence.item_id == item_id)
+                .order_by(Extension.granted_at.desc(), Extension.id.desc())
+            )
+        ]
+
+
+def acknowledgements_of(engine: Engine, item_id: int) -> list[AckInfo]:
+    with engine.connect() as conn:
+        return [
+            AckInfo(r.deadline, r.acknowledged_by, r.note, r.at)
+            for r in conn.execute(
+                select(Acknowledgement.deadline, Acknowledgement.acknowledged_by, Acknowledgement.note,
+                       Acknowledgement.at)
+                .join(Occurrence, Occurrence.id == Acknowledgement.occurrence_id)
+                .where(Occurrence.item_id == item_id)
+                .order_by(Acknowledgement.id.desc())
+            )
+        ]
+
+
+@dataclass
+class Bar:
+    """One stacked bar of the status chart: segments as (x, width, colour, count, label), in percent."""
+
+    name: str
+    total: int
+    segments: list[tuple[float, float, str, int, str]]
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{label}: {count}" for _, _, _, count, label in self.segments)
+
+
+CHART_ORDER = [Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE,
+               Shown.AWAITING, Shown.CONTINUOUS]
+
+
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def roman_value(code: str) -> int | None:
+    """The value of an area code written in Roman numerals (None for other codes).
+
+    >>> [roman_value(c) for c in ("I", "IV", "VI", "IX", "A")]
+    [1, 4, 6, 9, None]
+    """
+    if not code or any(ch not in ROMAN for ch in code):
+        return None
+    total = 0
+    for ch, after in zip(code, code[1:] + " "):
+        value = ROMAN[ch]
+        total += -value if after in ROMAN and ROMAN[after] > value else value
+    return total
+
+
+def area_order(groups) -> list:
+    """Areas in the appendix's order (I, II, … VI), those without a code last."""
+    def key(group):
+        code = group.name.split(".", 1)[0] if ". " in group.name else ""
+        value = roman_value(code)
+        return (value is None, value or 0, group.name)
+    return sorted(groups, key=key)
+
+
+def chart_bars(groups) -> list[Bar]:
+    """Stacked bars for the groups, scaled to the largest group."""
+    largest = max((len(g.rows) for g in groups), default=0) or 1
+    bars = []
+    for group in groups:
+        totals = group.totals
+        x = 0.0
+        segments = []
+        for shown in CHART_ORDER:
+            count = totals[shown.value]
+            if count:
+                width = 100.0 * count / largest
+                segments.append((round(x, 3), round(width, 3), shown.hex, count, shown.label))
+                x += width
+        bars.append(Bar(group.name, len(group.rows), segments))
+    return bars

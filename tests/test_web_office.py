@@ -1,0 +1,242 @@
+"""The office page on plan 001 (Xã Ngọc Liên), computed for Friday 10/04/2026."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from conftest import PLAN_001, seed_path
+from dondoc import links
+from dondoc.configuration import load_config
+from dondoc.db import read_session, unit_of_work
+from dondoc.importer import parse_plan_file
+from dondoc.models import Evidence, Item, ItemOffice, Milestone, Office, StatusUpdate
+from dondoc.plans import import_plan
+from dondoc.settings import get_settings
+from dondoc.web.app import create_app
+
+TODAY = date(2026, 4, 10)
+KINH_TE = "Phòng Kinh tế"
+VAN_HOA = "Phòng Văn hóa - Xã hội"
+PDF = b"%PDF-1.4\n% minh chung\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class Site:
+    engine: object
+    settings: object
+    client: TestClient
+    tokens: dict[str, str]  # office name -> token of its page
+    leadership: str
+    items: dict[str, int]  # item number -> id
+
+    def office_url(self, office: str = KINH_TE, number: str | None = None) -> str:
+        base = f"/o/{self.tokens[office]}"
+        return base if number is None else f"{base}/items/{self.items[number]}"
+
+    def csrf(self, url: str) -> str:
+        page = self.client.get(url)
+        assert page.status_code == 200, page.text
+        return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+    def report(self, number: str, office: str = KINH_TE, files=None, **fields):
+        url = self.office_url(office, number)
+        data = {"csrf": self.csrf(url), **fields}
+        return self.client.post(url, data=data, files=files, follow_redirects=False)
+
+    def updates(self) -> list[StatusUpdate]:
+        with read_session(self.engine) as session:
+            return list(session.scalars(select(StatusUpdate).order_by(StatusUpdate.id)))
+
+
+def make_site(engine, plan_path: Path | None = None, today: date = TODAY, **settings_update) -> Site:
+    settings = get_settings()
+    if settings_update:
+        settings = settings.model_copy(update=settings_update)
+    config = load_config()
+    import_plan(engine, parse_plan_file(plan_path or seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
+                config=config, settings=settings)
+    with unit_of_work(engine) as session:
+        offices = list(session.scalars(select(Office)))
+        tokens = {o.name: links.ensure_link(session, links.OFFICE, o.unit_id, o.id).token for o in offices}
+        leadership = links.ensure_link(session, links.LEADERSHIP, offices[0].unit_id).token
+        items = {i.number: i.id for i in session.scalars(select(Item))}
+    client = TestClient(create_app(engine, settings, config, today=lambda: today))
+    return Site(engine, settings, client, tokens, leadership, items)
+
+
+@pytest.fixture
+def site(engine) -> Site:
+    return make_site(engine)
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_office_page_lists_lead_items_first_and_what_needs_attention_on_top(site):
+    page = site.client.get(site.office_url())
+    assert page.status_code == 200
+    html = page.text
+    assert "Nhiệm vụ của Phòng Kinh tế" in html
+    position = {n: html.index(f'id="item-{site.items[n]}"') for n in ("37", "43", "5", "4", "1")}
+    # overdue since 02/02 before overdue since 31/03, then on track, then awaiting, then continuous
+    assert position["37"] < position["43"] < position["5"] < position["4"] < position["1"]
+    assert html.index("Nhiệm vụ chủ trì") < position["37"]
+    assert f'class="card red" id="item-{site.items["43"]}"' in html
+    assert f'class="card blue" id="item-{site.items["5"]}"' in html
+    assert "quá 10 ngày" in html  # 43: due 31/03/2026
+    # cooperating items come after every lead item, in their own section
+    with read_session(site.engine) as session:
+        office_id = session.scalar(select(Office.id).where(Office.name == KINH_TE))
+        roles = {(r.item_id, r.role) for r in session.scalars(select(ItemOffice).where(ItemOffice.office_id == office_id))}
+    lead = {i for i, role in roles if role == "lead"}
+    coop_only = {i for i, role in roles if role == "coop"} - lead
+    assert coop_only
+    coop_heading = html.index("Nhiệm vụ phối hợp")
+    assert all(html.index(f'id="item-{i}"') < coop_heading for i in lead)
+    assert all(html.index(f'id="item-{i}"') > coop_heading for i in coop_only)
+    assert html.count('enctype="multipart/form-data"') == len(lead | coop_only)
+
+
+def test_reporting_done_with_a_product_turns_the_item_green(site):
+    answer = site.report("5", status="hoan_thanh", product="Quyết định số 45/QĐ-UBND", note="Đã trình UBND xã")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{site.office_url(number='5')}?ok=saved"
+    page = site.client.get(answer.headers["location"])
+    assert "Đã ghi nhận báo cáo" in page.text
+    assert '<span class="badge green">hoàn thành đúng hạn</span>' in page.text
+    assert "Quyết định số 45/QĐ-UBND" in page.text
+    [update] = site.updates()
+    assert (update.status, update.source, update.reported_by, update.as_of) == ("hoan_thanh", "web", KINH_TE, TODAY)
+    assert (update.product, update.note) == ("Quyết định số 45/QĐ-UBND", "Đã trình UBND xã")
+    listing = site.client.get(site.office_url()).text
+    assert f'class="card green" id="item-{site.items["5"]}"' in listing
+
+
+def test_done_after_the_due_date_is_orange_and_the_list_form_comes_back_to_the_list(site):
+    answer = site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT", back="list")
+    assert answer.headers["location"] == f"{site.office_url()}?ok=saved&item={site.items['43']}#item-{site.items['43']}"
+    listing = site.client.get(answer.headers["location"]).text
+    card = listing[listing.index(f'id="item-{site.items["43"]}"'):]
+    assert "Đã ghi nhận báo cáo" in card[:card.index("</article>")]
+    assert f'class="card orange" id="item-{site.items["43"]}"' in listing
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"status": "vuong_mac"}, "Khi báo vướng mắc, hãy ghi rõ lý do"),
+    ({"status": "hoan_thanh"}, "Khi báo hoàn thành, hãy ghi sản phẩm"),
+    ({"status": "xong"}, "Hãy chọn một trạng thái"),
+    ({"status": "dang_thuc_hien", "milestone": "9"}, "Mốc thời gian đã chọn không có"),
+])
+def test_an_incomplete_report_is_shown_again_with_the_reason(site, fields, message):
+    answer = site.report("43", **{"note": "", **fields})
+    assert answer.status_code == 422
+    assert message in answer.text
+    assert site.updates() == []
+
+
+def test_a_blocked_report_keeps_its_reason_as_the_latest_note(site):
+    assert site.report("43", status="vuong_mac", note="Chưa được bố trí kinh phí").status_code == 303
+    page = site.client.get(site.office_url(number="43")).text
+    assert "vướng mắc" in page and "Chưa được bố trí kinh phí" in page
+
+
+def test_a_report_may_name_the_milestone(site):
+    # item 37 has three milestones; the second is its yearly report
+    assert site.report("37", status="dang_thuc_hien", milestone="2", note="Đang tổng hợp").status_code == 303
+    [update] = site.updates()
+    with read_session(site.engine) as session:
+        positions = list(session.scalars(select(Milestone.id).where(Milestone.item_id == site.items["37"],
+                                                                    Milestone.active.is_(True))
+                                         .order_by(Milestone.position)))
+    assert update.milestone_id == positions[1]
+
+
+def test_the_item_page_shows_the_whole_history_newest_first(site):
+    for n, note in enumerate(["Bước một", "Bước hai", "Bước ba", "Bước bốn"]):
+        assert site.report("5", status="dang_thuc_hien", note=note).status_code == 303
+    item_page = site.client.get(site.office_url(number="5")).text
+    history = item_page[item_page.index("Lịch sử báo cáo"):]
+    assert [history.index(n) for n in ("Bước bốn", "Bước ba", "Bước hai", "Bước một")] == sorted(
+        history.index(n) for n in ("Bước bốn", "Bước ba", "Bước hai", "Bước một"))
+    listing = site.client.get(site.office_url()).text
+    card = listing[listing.index(f'id="item-{site.items["5"]}"'):]
+    card = card[: card.index("</article>")]
+    assert "Bước bốn" in card and "Bước một" not in card  # the list shows the latest three
+
+
+def test_an_item_of_another_office_is_not_found(site):
+    with read_session(site.engine) as session:
+        kinh_te = session.scalar(select(Office.id).where(Office.name == KINH_TE))
+        mine = set(session.scalars(select(ItemOffice.item_id).where(ItemOffice.office_id == kinh_te)))
+    foreign = next(i for i in site.items.values() if i not in mine)
+    url = f"{site.office_url()}/items/{foreign}"
+    assert site.client.get(url).status_code == 404
+    csrf = site.csrf(site.office_url())
+    assert site.client.post(url, data={"csrf": csrf, "status": "dang_thuc_hien"}).status_code == 404
+    assert site.client.get(f"{site.office_url()}/items/abc").status_code == 404
+    assert site.client.get(f"{site.office_url()}/items/999999").status_code == 404
+    assert site.updates() == []
+
+
+@pytest.mark.parametrize("name, content, content_type", [
+    ("Báo cáo số 12.pdf", PDF, "application/pdf"),
+    ("anh.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 64, "image/jpeg"),
+    ("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png"),
+    ("quyet-dinh.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("bang.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "application/vnd.ms-excel"),
+])
+def test_evidence_is_kept_by_its_digest_and_served_back_as_an_attachment(site, name, content, content_type):
+    content = content if content is not None else docx_bytes()
+    answer = site.report("5", status="hoan_thanh", product="Kế hoạch số 12/KH-UBND",
+                         files={"evidence": (name, content, "application/octet-stream")})
+    assert answer.status_code == 303, answer.text
+    with read_session(site.engine) as session:
+        [evidence] = session.scalars(select(Evidence)).all()
+    assert (evidence.filename, evidence.content_type, evidence.size) == (name, content_type, len(content))
+    stored = site.settings.evidence_path / evidence.sha256
+    assert stored.read_bytes() == content
+    assert [p.name for p in site.settings.evidence_path.iterdir()] == [evidence.sha256]
+    page = site.client.get(answer.headers["location"]).text
+    assert f'{site.office_url()}/evidence/{evidence.id}' in page
+    download = site.client.get(f"{site.office_url()}/evidence/{evidence.id}")
+    assert download.status_code == 200
+    assert download.content == content
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["content-type"].startswith(content_type)
+    # another office, even one cooperating on the item, cannot fetch it
+    assert site.client.get(f"{site.office_url(VAN_HOA)}/evidence/{evidence.id}").status_code == 404
+    # leadership of the unit can
+    assert site.client.get(f"/l/{site.leadership}/evidence/{evidence.id}").content == content
+
+
+def test_an_evidence_file_name_is_cleaned(site):
+    answer = site.report("5", status="dang_thuc_hien", note="x",
+                         files={"evidence": ('..\\..\\tạm/<b>"kế hoạch".pdf', PDF, "application/pdf")})
+    assert answer.status_code == 303
+    with read_session(site.engine) as session:
+        assert session.scalar(select(Evidence.filename)) == "bkế hoạch.pdf"
+
+
+def test_a_recorded_report_queues_a_resync_of_the_item_schedule(site, monkeypatch):
+    import dondoc.web.office as office
+
+    queued = []
+    monkeypatch.setattr(office, "schedule_resync", lambda tasks, request, item_ids: queued.append(item_ids))
+    assert site.report("43", status="vuong_mac", note="").status_code == 422
+    assert queued == []
+    assert site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT").status_code == 303
+    assert queued == [[site.items["43"]]]
