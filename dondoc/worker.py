@@ -5,7 +5,7 @@ the worker, and the status run through Prefect.
   else the local server ``dondoc up`` started (its address is kept in
   ``<home>/prefect/api_url``).
 - :func:`deploy_service_flows` keeps the deployments of the status, digest,
-  progress, nudge and re-sync flows (compare first: nothing changes on a re-run).
+  progress, report, nudge and re-sync flows (compare first: nothing changes on a re-run).
 - :func:`serve` runs children (server, worker) until SIGINT/SIGTERM, then stops them.
 - :func:`status_via_prefect` triggers the status deployment, waits, and returns its markdown artifact.
 """
@@ -103,6 +103,8 @@ def services(policy: Any = None) -> list[Service]:
                 "Bản tổng hợp hằng ngày cho lãnh đạo (chỉ ngày làm việc)."),
         Service("dondoc-progress", "flows/progress.py:progress_flow", _at(send_at),
                 "Kiểm tra hằng ngày: yêu cầu các cơ quan báo cáo tiến độ trước hạn gửi báo cáo."),
+        Service("dondoc-report", "flows/report.py:report_flow", _at(send_at),
+                "Hằng ngày: lập và gửi báo cáo định kỳ CCHC vào ngày dự thảo và ngày hạn gửi cấp trên."),
         Service("dondoc-nudge", "flows/nudge.py:nudge_flow", _at(send_at, dom=str(nudge_day)),
                 "Hằng tháng: nhắc văn phòng các mục đang chờ sự kiện."),
         Service("dondoc-resync", "flows/resync.py:resync_flow", "0 2 1 * *",

@@ -22,7 +22,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -41,7 +41,7 @@ from notifications.outbox import write_outbox
 from notifications.people import PeopleConfig, Person, load_people
 from notifications.plugins import SERVICES
 from notifications.plugins.common import SendResult, mask
-from notifications.plugins.email import NotifySMTP, build_email
+from notifications.plugins.email import Attachment, NotifySMTP, build_email
 
 log = logging.getLogger("dondoc.notifications")
 
@@ -91,20 +91,37 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------
-    def send(self, message: Message, recipients: Iterable[str], *, cc: Iterable[str] = ()) -> SendReport:
-        report = self._send(message, recipients, cc)
+    def send(self, message: Message, recipients: Iterable[str], *, cc: Iterable[str] = (),
+             channels: Collection[str] | None = None) -> SendReport:
+        """``channels``: only these of each person's channels (``("email",)`` for a message whose
+        attachments must arrive); a person with none of them usable gets the outbox."""
+        report = self._send(message, recipients, cc, channels)
         self.writer.flush()  # the attempts are committed when send() returns
         return report
 
-    def _send(self, message: Message, recipients: Iterable[str], cc: Iterable[str]) -> SendReport:
+    @staticmethod
+    def _files(message: Message) -> list[Attachment]:
+        try:
+            return [Attachment.from_path(path) for path in message.attachments]
+        except OSError as exc:
+            raise DeliveryError(f"Không đọc được tệp đính kèm ({type(exc).__name__}): {exc.filename}") from None
+
+    def _send(self, message: Message, recipients: Iterable[str], cc: Iterable[str],
+              channels: Collection[str] | None = None) -> SendReport:
         recipients, cc = list(recipients), list(cc)
         persons = self.people.resolve_all(recipients)
         cc_persons = [p for p in self.people.resolve_all(cc) if p.id not in {q.id for q in persons}]
         rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
+        files = self._files(message)
         # The message row is written with the first attempt's row, in the same transaction.
         stored = StoredMessage(None, dict(ledger_key=message.ledger_key, kind=message.kind, subject=rendered.subject,
                                           data=message.data, recipients=recipients, cc=cc))
-        outcomes = [self._deliver(stored, message, rendered, person, cc_persons) for person in persons]
+        outcomes = [
+            self._deliver(stored, message, rendered, person, cc_persons, files=files,
+                          chain=None if channels is None else
+                          [c for c in self.usable_channels(person, message.kind) if c in channels])
+            for person in persons
+        ]
         if not persons:  # nobody to send to: keep the message anyway
             self.writer.store_message(stored)
         return SendReport(stored, outcomes)
@@ -229,7 +246,7 @@ class Dispatcher:
         return service
 
     def _attempt(self, channel: str, person: Person, message: Message, rendered: Rendered,
-                 cc_persons: list[Person]) -> SendResult:
+                 cc_persons: list[Person], files: list[Attachment] = ()) -> SendResult:
         s = self.settings
         try:
             if channel == "email":
@@ -237,7 +254,7 @@ class Dispatcher:
                 cc = [(p.name, p.email) for p in cc_persons if p.email and p.email != person.email]
                 email = build_email(sender=self._sender, to=[(person.name, person.email)], cc=cc,
                                     subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                    headers={"X-Dondoc-Ledger-Key": message.ledger_key})
+                                    headers={"X-Dondoc-Ledger-Key": message.ledger_key}, attachments=files)
                 return smtp.deliver(email)
             if channel == "zalo":
                 service = self._service(f"zalo://{s.zalo_app_id}/{self._zalo_secret()}/{person.zalo_user_id}")
@@ -278,17 +295,18 @@ class Dispatcher:
         ))
 
     def _deliver(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
-                 cc_persons: list[Person], chain: list[str] | None = None) -> PersonOutcome:
+                 cc_persons: list[Person], chain: list[str] | None = None,
+                 files: list[Attachment] = ()) -> PersonOutcome:
         chain = chain if chain is not None else self.usable_channels(person, message.kind)
         if not chain or chain == ["outbox"]:
-            return self._to_outbox(stored, message, rendered, person, cc_persons)
+            return self._to_outbox(stored, message, rendered, person, cc_persons, files)
         attempts, error = 0, None
         for index, channel in enumerate(chain):
             last_channel = index == len(chain) - 1
             address = self._address(channel, person)
             for attempt in range(1, self.settings.notify_retries + 1):
                 attempts += 1
-                result = self._attempt(channel, person, message, rendered, cc_persons)
+                result = self._attempt(channel, person, message, rendered, cc_persons, files)
                 last_try = attempt == self.settings.notify_retries or not result.transient
                 if result.ok:
                     outcome = ledger.OUTCOME_SENT
@@ -310,20 +328,20 @@ class Dispatcher:
         return PersonOutcome(person.id, False, None, attempts, error)
 
     def _to_outbox(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
-                   cc_persons: list[Person]) -> PersonOutcome:
+                   cc_persons: list[Person], files: list[Attachment] = ()) -> PersonOutcome:
         message_id = self._store(stored)
         to = [(person.name, person.email)] if person.email else []
         cc = [(p.name, p.email) for p in cc_persons if p.email]
         email = build_email(sender=self._sender, to=to, cc=cc, subject=rendered.subject,
                             text=rendered.text, html=rendered.html,
-                            headers={"X-Dondoc-Ledger-Key": message.ledger_key})
+                            headers={"X-Dondoc-Ledger-Key": message.ledger_key}, attachments=files)
         record = {
             "ledger_key": message.ledger_key, "kind": message.kind, "message_id": message_id,
             "person": person.id, "name": person.name, "office": person.office,
             "addresses": {"email": person.email, "zalo_user_id": person.zalo_user_id, "phone": person.phone},
             "channels": self.people.channel_order(person), "cc": [p.id for p in cc_persons],
             "subject": rendered.subject, "text": rendered.text, "zalo_text": rendered.zalo_text,
-            "data": message.data,
+            "data": message.data, "attachments": [f.filename for f in files],
         }
         try:
             path = write_outbox(self.settings.outbox_path, ledger_key=message.ledger_key, person_id=person.id,

@@ -40,14 +40,18 @@ class ItemRef:
 
 @dataclass
 class Message:
+    """``attachments``: paths of files sent with the email (other channels carry the link in ``data``)."""
+
     kind: str
     data: dict
     ledger_key: str
+    attachments: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"Loại tin không hỗ trợ (unknown message kind): {self.kind}")
         self.data = to_plain(self.data)
+        self.attachments = [str(a) for a in self.attachments]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from email.header import decode_header
 
 import pytest
@@ -153,3 +154,45 @@ def test_one_connection_serves_many_messages(engine, smtp):
         for n in range(5):
             assert dispatcher.send(_reminder(key=f"k{n}"), ["cv-vhxh"]).ok
     assert len(smtp.received) == 5
+
+
+def test_attachments_arrive_intact_beside_both_parts(engine, smtp, tmp_path):
+    """Files travel as base64 parts of multipart/mixed; a Vietnamese file name survives (RFC 2231)."""
+    import os
+
+    from notifications.messages import report_ready
+
+    docx = tmp_path / "bao-cao-cchc-xa-ngoc-lien-2026-q1.docx"
+    docx.write_bytes(b"PK\x03\x04" + os.urandom(5000) + b"\r\n.\r\n\x00\xff")  # binary, with an SMTP end-of-data line
+    named = tmp_path / "Phụ lục Quý I.xlsx"
+    named.write_bytes(bytes(range(256)) * 3)
+    message = report_ready(title="Báo cáo kết quả CCHC", period="Quý I/2026", as_of=date(2026, 3, 14),
+                           link="https://dondoc.ngoclien.example.vn/l/t/reports/1", ledger_key="report:test")
+    message.attachments = [str(docx), str(named)]
+    with Dispatcher(engine) as dispatcher:
+        report = dispatcher.send(message, ["office:Phòng Văn hóa - Xã hội"], channels=("email",))
+    assert report.ok and [o.channel for o in report.outcomes] == ["email"]  # email although Zalo comes first for him
+
+    (received,) = smtp.received
+    message = received.message
+    assert message.get_content_type() == "multipart/mixed"
+    assert message.get_body(("plain",)).get_content().startswith("Báo cáo kết quả CCHC Quý I/2026 (số liệu đến")
+    assert "<a href=" in message.get_body(("html",)).get_content()
+    parts = list(message.iter_attachments())
+    assert [(p.get_filename(), p.get_content_type(), p.get_content_disposition()) for p in parts] == [
+        ("bao-cao-cchc-xa-ngoc-lien-2026-q1.docx",
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "attachment"),
+        ("Phụ lục Quý I.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"),
+    ]
+    assert parts[0].get_content() == docx.read_bytes() and parts[1].get_content() == named.read_bytes()
+    assert received.raw.isascii()  # 7-bit clean on the wire
+
+
+def test_a_missing_attachment_is_bad_input(engine, smtp, tmp_path):
+    from notifications.delivery import DeliveryError
+
+    message = _reminder()
+    message.attachments = [str(tmp_path / "khong-co.docx")]
+    with pytest.raises(DeliveryError, match="tệp đính kèm"):
+        send(message, ["office:Phòng Văn hóa - Xã hội"], engine=engine)
+    assert smtp.received == []

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import base64
 import itertools
+import mimetypes
 import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from apprise.common import NotifyType
@@ -75,6 +78,41 @@ def _body(text: str, subtype: str) -> bytes:
             "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + encoded
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email: its name as the recipient sees it, its bytes and MIME type."""
+
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Attachment":
+        path = Path(path)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return cls(path.name, path.read_bytes(), kind)
+
+
+def _filename_param(name: str, value: str) -> str:
+    """A MIME parameter: quoted when ASCII, else RFC 2231 (``name*=utf-8''...``).
+
+    >>> _filename_param("filename", "bao-cao.docx")
+    'filename="bao-cao.docx"'
+    >>> _filename_param("filename", "Báo cáo.docx")
+    "filename*=utf-8''B%C3%A1o%20c%C3%A1o.docx"
+    """
+    if value.isascii() and '"' not in value and "\\" not in value:
+        return f'{name}="{value}"'
+    return f"{name}*=utf-8''{quote(value, safe='')}"
+
+
+def _attachment_part(attachment: Attachment) -> bytes:
+    encoded = base64.encodebytes(attachment.data).replace(b"\n", b"\r\n")
+    return (f"Content-Type: {attachment.content_type}; {_filename_param('name', attachment.filename)}\r\n"
+            f"Content-Disposition: attachment; {_filename_param('filename', attachment.filename)}\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + encoded
+
+
 _BOUNDARY_TOKEN = uuid.uuid4().hex  # one random draw per process; the counter makes each boundary unique
 _BOUNDARY_COUNTER = itertools.count(1)
 
@@ -92,9 +130,15 @@ class OutgoingEmail:
         return self.data
 
 
+def _boundary() -> str:
+    return f"=_dondoc_{_BOUNDARY_TOKEN}_{next(_BOUNDARY_COUNTER)}"
+
+
 def build_email(*, sender: str | Address, to: list[str | Address], cc: list[str | Address], subject: str,
-                text: str, html: str | None, headers: dict[str, str] | None = None) -> OutgoingEmail:
-    """A standard MIME message: multipart/alternative (text + HTML) in UTF-8, subject as encoded words.
+                text: str, html: str | None, headers: dict[str, str] | None = None,
+                attachments: list[Attachment] | tuple[Attachment, ...] = ()) -> OutgoingEmail:
+    """A standard MIME message: multipart/alternative (text + HTML) in UTF-8, subject as encoded words;
+    with ``attachments``, that body and the files (base64) inside multipart/mixed.
 
     Addresses are ``(name, addr)`` pairs or strings. Written directly rather than
     through ``email.message`` (several times faster, and the 3.11 ``EmailMessage``
@@ -116,13 +160,20 @@ def build_email(*, sender: str | Address, to: list[str | Address], cc: list[str 
         lines.append(f"{name}: {encode_words(value)}")
     head = ("\r\n".join(lines) + "\r\n").encode("ascii")
     if html:
-        boundary = f"=_dondoc_{_BOUNDARY_TOKEN}_{next(_BOUNDARY_COUNTER)}"
-        data = (head + f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii")
+        boundary = _boundary()
+        body = (f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii")
                 + f"--{boundary}\r\n".encode("ascii") + _body(text, "plain")
                 + f"--{boundary}\r\n".encode("ascii") + _body(html, "html")
                 + f"--{boundary}--\r\n".encode("ascii"))
     else:
-        data = head + _body(text, "plain")
+        body = _body(text, "plain")
+    if attachments:
+        mixed = _boundary()
+        body = (f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'.encode("ascii")
+                + f"--{mixed}\r\n".encode("ascii") + body
+                + b"".join(f"--{mixed}\r\n".encode("ascii") + _attachment_part(a) for a in attachments)
+                + f"--{mixed}--\r\n".encode("ascii"))
+    data = head + body
     recipients = [addr for _name, addr in [*to, *cc] if addr]
     return OutgoingEmail(envelope_from, recipients, message_id, data)
 
@@ -300,4 +351,4 @@ class NotifySMTP(NotifyBase):
         return results
 
 
-__all__ = ["Address", "NotifySMTP", "OutgoingEmail", "build_email", "encode_words"]
+__all__ = ["Address", "Attachment", "NotifySMTP", "OutgoingEmail", "build_email", "encode_words"]

@@ -1,0 +1,24 @@
+"""The daily report run: on a draft or send day, compile each unit's periodic report, send it, publish its summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, get_run_logger
+from pydantic import BaseModel, Field
+
+from tasks import context, report
+
+
+class ReportDelivery(BaseModel):
+    as_of: date | None = Field(default=None, description="Ngày chạy (YYYY-MM-DD); bỏ trống là hôm nay")
+
+
+@flow(name="dondoc-report")
+def report_flow(as_of: str | None = None) -> dict:
+    day = ReportDelivery(as_of=as_of).as_of or context.today()
+    runs = report.deliver(day)
+    keys = report.publish(runs)
+    get_run_logger().info("Ngày %s: %s báo cáo đã lập và gửi", day.isoformat(), len(runs))
+    return {"as_of": day.isoformat(), "reports": [f"{r['period']}:{r['stage']}:{r['unit_slug']}" for r in runs],
+            "artifacts": keys}
