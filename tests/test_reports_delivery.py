@@ -17,7 +17,7 @@ from dondoc.db import read_session, unit_of_work
 from dondoc.importer import parse_plan_file
 from dondoc.models import ChaseEntry, ReportRun, Unit
 from dondoc.plans import import_plan
-from dondoc.reports.delivery import deliver_due_reports, due_reports, report_schedule
+from dondoc.reports.delivery import ATTACHED, deliver_due_reports, due_reports, report_schedule
 from dondoc.schedule import work_calendar
 from dondoc.settings import get_settings
 from dondoc.web.app import create_app
@@ -154,7 +154,7 @@ def test_draft_day_builds_records_and_sends_to_the_standing_office_via_the_outbo
     assert email["subject"] == ("[Đôn Đốc] Dự thảo báo cáo kết quả thực hiện công tác cải cách hành chính "
                                 "Quý I năm 2026 của Xã Ngọc Liên: đề nghị rà soát")
     assert "trước hạn gửi cấp trên ngày 19 tháng 3 năm 2026" in email["text"]
-    assert sorted(email["attachments"]) == sorted(f for f in run.files if not f.endswith(".md"))
+    assert sorted(email["attachments"]) == sorted(f for f in run.files if f.endswith(ATTACHED))
     assert note["attachments"] == []
     standing = token(engine, links.STANDING)
     assert f"{PUBLIC}/s/{standing}/reports/{run.run_id}" in note["zalo_text"]
@@ -167,7 +167,7 @@ def test_draft_day_builds_records_and_sends_to_the_standing_office_via_the_outbo
     with_files = [m for m in emls.values() if m.get_content_type() == "multipart/mixed"]
     assert eml is not None and len(with_files) == 1
     attached = {part.get_filename(): part.get_content() for part in with_files[0].iter_attachments()}
-    assert attached == {name: (folder / name).read_bytes() for name in run.files if not name.endswith(".md")}
+    assert attached == {name: (folder / name).read_bytes() for name in run.files if name.endswith(ATTACHED)}
 
     # Again the same day, and the next (catch-up) day: nothing new.
     assert deliver(engine, D(2026, 3, 16)) == []
@@ -201,7 +201,8 @@ def test_final_day_emails_the_files_to_the_standing_office_and_leadership(unit00
         assert message["Subject"] == ("[Đôn Đốc] Báo cáo kết quả thực hiện công tác cải cách hành chính "
                                       "Quý I năm 2026 đã sẵn sàng để ký")
         files = {p.get_filename(): p.get_content() for p in message.iter_attachments()}
-        assert files == {n: (folder / n).read_bytes() for n in FILES if not n.endswith(".md")}
+        assert files == {n: (folder / n).read_bytes() for n in run.files if n.endswith(ATTACHED)}
+        assert set(files) >= {n for n in FILES if not n.endswith(".md")}
         text = message.get_body(("plain",)).get_content()
         page = standing if received.rcpt_tos == ["vhxh@ngoclien.example.vn"] else leadership
         assert f"{PUBLIC}/{'s' if page == standing else 'l'}/{page}/reports/{run.run_id}" in text
