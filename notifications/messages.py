@@ -167,39 +167,44 @@ def reminder(item: ItemRef, *, days_left: int, ledger_key: str, public_url: str)
     return Message("reminder", {"item": item, "days_left": days_left, "link": item.link}, ledger_key)
 
 
+_DEFAULT = object()
+
+
 def escalation(item: ItemRef, *, level: int, days_overdue: int, office: str, ledger_key: str,
-               public_url: str, to_name: str | None = None) -> Message:
+               public_url: str, to_name: str | None = None, ack_link: str | None | object = _DEFAULT) -> Message:
+    """``ack_link`` None: the recipient (an office head) is not the one to acknowledge or extend."""
     item.link = _item_link(item, public_url)
-    ack = f"{public_url.rstrip('/')}/ack/{item.plan}/{item.number}"
+    ack = f"{public_url.rstrip('/')}/ack/{item.plan}/{item.number}" if ack_link is _DEFAULT else ack_link
     data = {"item": item, "level": level, "days_overdue": days_overdue, "office": office,
             "link": item.link, "ack_link": ack, "to_name": to_name}
     return Message("escalation", data, ledger_key)
 
 
 def progress_request(items: list[ItemRef], *, office: str, period: str, report_by: date,
-                     ledger_key: str, public_url: str) -> Message:
+                     ledger_key: str, public_url: str, link: str | None = None) -> Message:
     for item in items:
         item.link = _item_link(item, public_url)
-    link = f"{public_url.rstrip('/')}/report"
+    link = link or f"{public_url.rstrip('/')}/report"
     data = {"items": items, "office": office, "period": period, "report_by": report_by, "link": link}
     return Message("progress_request", data, ledger_key)
 
 
 def digest(items: list[ItemRef], *, leader: str, as_of: date, ledger_key: str, public_url: str,
-           due_soon: list[ItemRef] | None = None) -> Message:
+           due_soon: list[ItemRef] | None = None, link: str | None = None) -> Message:
     for item in [*items, *(due_soon or [])]:
         item.link = _item_link(item, public_url)
     data = {"overdue": items, "due_soon": due_soon or [], "leader": leader, "as_of": as_of,
-            "link": f"{public_url.rstrip('/')}/status"}
+            "link": link or f"{public_url.rstrip('/')}/status"}
     return Message("digest", data, ledger_key)
 
 
-def nudge(items: list[ItemRef], *, unit: str, office: str, month: date, ledger_key: str, public_url: str) -> Message:
+def nudge(items: list[ItemRef], *, unit: str, office: str, month: date, ledger_key: str, public_url: str,
+          link: str | None = None) -> Message:
     """The monthly list, for the standing office, of items awaiting their trigger."""
     for item in items:
         item.link = _item_link(item, public_url)
     data = {"items": items, "unit": unit, "office": office, "month_label": f"{month.month:02d}/{month.year}",
-            "link": f"{public_url.rstrip('/')}/standing"}
+            "link": link or f"{public_url.rstrip('/')}/standing"}
     return Message("nudge", data, ledger_key)
 
 
