@@ -149,6 +149,15 @@ def test_report_done_then_acknowledge_and_extend(server, browser, sqlite_engine,
 
     lead.goto(lead_url)
     assert int(lead.locator('[data-status="qua_han"] b').inner_text()) == overdue_before - 1
+
+    # leaders open their page from Zalo too: on a phone nothing but the wide tables scrolls sideways
+    page.goto(lead_url)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(ARTIFACTS / "web-leadership-phone.png"))
+    page.goto(f"{office_url}/items/{items['5']}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert "Kế hoạch số 12/KH-UBND" in page.locator("ol.history").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-office-item-phone.png"), full_page=True)
     assert problems == []  # nothing blocked by the content security policy, no script errors
     phone.close()
     desk.close()

@@ -176,6 +176,7 @@ def test_the_item_page_shows_the_whole_history_newest_first(site):
     card = listing[listing.index(f'id="item-{site.items["5"]}"'):]
     card = card[: card.index("</article>")]
     assert "Bước bốn" in card and "Bước một" not in card  # the list shows the latest three
+    assert "Lịch sử báo cáo (4)" in card and "Xem toàn bộ 4 báo cáo" in card
 
 
 def test_an_item_of_another_office_is_not_found(site):

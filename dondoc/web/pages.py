@@ -84,6 +84,7 @@ class ItemCard:
     rows: list[StatusRow] = field(default_factory=list)
     milestones: list[MilestoneChoice] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    history_count: int = 0
 
     @property
     def shown(self) -> Shown | None:
@@ -214,6 +215,7 @@ def item_cards(engine: Engine, item_ids: list[int], report: StatusReport,
             rows=rows_by_item.get(it.id, []),
             milestones=milestones.get(it.id, []),
             history=entries[:history_limit] if history_limit else entries,
+            history_count=len(entries),
         ))
     cards.sort(key=ItemCard.sort_key)
     return cards
