@@ -222,7 +222,10 @@ def report(
     signed_on: Annotated[Optional[str], typer.Option("--date", help="Ngày ký (mặc định hôm nay)")] = None,
     number: Annotated[str, typer.Option(help="Số văn bản")] = "…/BC-UBND",
 ):
-    """Lập báo cáo định kỳ CCHC: tệp Word theo Nghị định 30/2020, phụ lục Excel và bản tóm tắt Markdown."""
+    """Lập báo cáo định kỳ CCHC: tệp Word theo Nghị định 30/2020, phụ lục Excel và bản tóm tắt Markdown.
+
+    Với đơn vị cấp tỉnh (hoặc có đơn vị trực thuộc), báo cáo tổng hợp mọi đơn vị trực thuộc.
+    """
     from sqlalchemy import select
 
     from dondoc.configuration import load_config
@@ -253,7 +256,8 @@ def report(
         signed_on=parse_day(signed_on, "--date") or today(), number=number,
     )
     content = files.content
-    console.print(f"Đã lập báo cáo {the_period.title} của {the_unit.name} (số liệu đến {content.cutoff:%d/%m/%Y}):")
+    scope = f" (tổng hợp {len(files.province.units)} đơn vị)" if files.province else ""
+    console.print(f"Đã lập báo cáo {the_period.title} của {the_unit.name}{scope} (số liệu đến {content.cutoff:%d/%m/%Y}):")
     for path in files.paths:
         console.print(f"  {path}")
 

@@ -44,3 +44,28 @@ def test_report_command_rejects_a_bad_period(db_url):
     assert runner.invoke(app, ["import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên"]).exit_code == 0
     result = runner.invoke(app, ["report", "--period", "2026-Q5"])
     assert result.exit_code == 2 and "2026-Q5" in result.output
+
+
+def test_report_command_for_a_province(db_url, tmp_path):
+    assert runner.invoke(app, ["demo-data", "--communes", "3", "--as-of", "2026-03-31"]).exit_code == 0
+    out = tmp_path / "tinh"
+    result = runner.invoke(app, ["report", "--period", "2026-Q1", "--unit", "Tỉnh Thanh Hóa", "-o", str(out),
+                                 "--date", "2026-03-16"])
+    assert result.exit_code == 0, result.output
+    assert "tổng hợp 3 đơn vị" in result.output
+    stem = "bao-cao-cchc-tinh-thanh-hoa-2026-q1"
+    assert sorted(p.name for p in out.iterdir()) == [f"{stem}-phu-luc.xlsx", f"{stem}.docx", f"{stem}.md"]
+    import json
+
+    rows = json.loads(runner.invoke(app, ["status", "--as-of", "2026-03-14", "--json"]).stdout)["rows"]
+    document = docx.Document(out / f"{stem}.docx")
+    summary = next(t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị")
+    total = summary.rows[-1].cells
+    assert total[1].text == "Tổng cộng" and total[2].text == str(len(rows))
+    for commune in ("Xã An Bình", "Xã Bình Minh", "Xã Cẩm Thủy"):
+        mine = [r for r in rows if r["unit"] == commune]
+        row = next(r for r in summary.rows if r.cells[1].text == commune)
+        assert mine and row.cells[2].text == str(len(mine))
+        assert row.cells[7].text == str(sum(r["shown"] == "qua_han" for r in mine))
+    book = openpyxl.load_workbook(out / f"{stem}-phu-luc.xlsx")
+    assert book["Phụ lục"].max_row - 1 == len(rows)

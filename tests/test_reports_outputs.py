@@ -1,8 +1,9 @@
-"""Periodic report for plan 001, Quý I/2026: content, .docx, .xlsx and Markdown, on both backends."""
+"""Periodic report for plan 001, Quý I/2026: content, .docx (with its chart), .xlsx and Markdown, on both backends."""
 
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from dondoc.configuration import load_config
 from dondoc.importer import parse_plan_file
 from dondoc.models import Extension
 from dondoc.plans import import_plan
+from dondoc.reports.chart import CHART_ORDER, chart_data, render_chart
 from dondoc.reports.content import compile_report, format_rate
 from dondoc.reports.docx_report import QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
 from dondoc.reports.markdown import render_markdown
@@ -195,3 +197,44 @@ def test_markdown_summary(engine, content):
     assert f"| Quá hạn | {status.totals['qua_han']} |" in text
     assert "Chưa có hướng dẫn của Sở Nội vụ" in text and "Kế hoạch số 12/KH-UBND" in text
     assert "## Gia hạn trong kỳ (1)" in text
+
+
+def test_chart_series_equal_the_status_run(engine, content):
+    status = _status(engine)
+    data = chart_data(content.by_office)
+    assert data.categories == [g.name for g in status.by_office]
+    assert list(data.series) == list(CHART_ORDER) and set(CHART_ORDER) == set(Shown)
+    for s in Shown:
+        assert data.series[s] == [g.totals[s.value] for g in status.by_office]
+    assert data.bar_totals == [len(g.rows) for g in status.by_office]
+    assert data.drawn == [s for s in CHART_ORDER if status.totals[s.value]]
+    # Over the limit: the groups with the most overdue items are kept, in their order.
+    limited = chart_data(content.by_office, limit=2)
+    ranked = sorted(status.by_office, key=lambda g: (-g.totals["qua_han"], -len(g.rows)))[:2]
+    assert set(limited.categories) == {g.name for g in ranked}
+    assert limited.omitted == len(status.by_office) - 2
+    assert limited.categories == [g.name for g in status.by_office if g.name in limited.categories]
+
+
+def test_chart_draws_vietnamese_labels(content, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        png = render_chart(chart_data(content.by_office), tmp_path / "bieu-do.png", title="Trạng thái theo cơ quan")
+    assert png.startswith(b"\x89PNG") and (tmp_path / "bieu-do.png").read_bytes() == png
+
+
+def test_docx_has_the_chart_and_its_caption(engine, content, tmp_path):
+    doc = Document(str(write_docx(content, tmp_path / "r.docx", signed_on=D(2026, 3, 5))))
+    assert len(doc.inline_shapes) == 1
+    shape = doc.inline_shapes[0]
+    assert round(shape.width.mm) == 160  # the text width
+    blob = doc.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    assert blob.startswith(b"\x89PNG")
+    texts = [p.text for p in doc.paragraphs]
+    pic = next(i for i, p in enumerate(doc.paragraphs) if p._p.xpath(".//pic:pic"))
+    assert texts.index(SECTIONS[2]) < pic < texts.index(SECTIONS[3])  # in "III. Theo cơ quan"
+    caption = doc.paragraphs[pic + 1]
+    assert caption.text == "Hình 1. Tình hình thực hiện nhiệm vụ theo cơ quan chủ trì (số liệu đến ngày 14/03/2026)"
+    assert caption.runs[0].italic and caption.alignment == 1
+    without = Document(str(write_docx(content, tmp_path / "r2.docx", signed_on=D(2026, 3, 5), chart=False)))
+    assert len(without.inline_shapes) == 0 and not any(p.text.startswith("Hình 1.") for p in without.paragraphs)

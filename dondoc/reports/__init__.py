@@ -1,4 +1,4 @@
-"""Periodic reports (issue 6): periods and deadlines, content, .docx / .xlsx / Markdown outputs."""
+"""Periodic reports: periods and deadlines, content, .docx (with a status chart) / .xlsx / Markdown outputs, province reports."""
 
 from dondoc.reports.periods import PeriodError, ReportPeriod, SendDeadline, parse_period
 

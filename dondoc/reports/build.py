@@ -18,6 +18,8 @@ from dondoc.reports.content import ReportContent, compile_report
 from dondoc.reports.docx_report import write_docx
 from dondoc.reports.markdown import render_markdown
 from dondoc.reports.periods import ReportPeriod
+from dondoc.reports.province import ProvinceReport, compile_province, is_aggregate
+from dondoc.reports.province_docx import write_province_docx
 from dondoc.reports.xlsx_annex import write_xlsx
 
 
@@ -28,6 +30,7 @@ class ReportFiles:
     xlsx: Path
     markdown: Path
     markdown_text: str
+    province: ProvinceReport | None = None  # set for a province (aggregate) report
 
     @property
     def paths(self) -> list[Path]:
@@ -53,15 +56,34 @@ def build_report(
     due_soon_working_days: int,
     signed_on: date,
     number: str = "…/BC-UBND",
+    aggregate: bool | None = None,
+    chart: bool = True,
 ) -> ReportFiles:
-    content = compile_report(engine, period, unit_ids=[unit.id], calendar=calendar,
-                             due_soon_working_days=due_soon_working_days)
+    """The unit's report files in ``output``.
+
+    ``aggregate``: compile over every unit below ``unit`` (the province report); by
+    default when ``unit`` is a province or has units below it.
+    """
+    if aggregate is None:
+        aggregate = is_aggregate(engine, unit)
     output.mkdir(parents=True, exist_ok=True)
     base = output / file_stem(unit, period)
-    docx_path = write_docx(content, base.with_suffix(".docx"), issuer=f"UỶ BAN NHÂN DÂN {unit.name.upper()}",
-                           place=place_of(unit), signed_on=signed_on, number=number)
-    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"))
-    markdown = render_markdown(content, unit=unit.name)
+    issuer = f"UỶ BAN NHÂN DÂN {unit.name.upper()}"
+    province = None
+    if aggregate:
+        province = compile_province(engine, unit, period, calendar=calendar,
+                                    due_soon_working_days=due_soon_working_days)
+        content = province.content
+        docx_path = write_province_docx(province, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
+                                        signed_on=signed_on, number=number, chart=chart)
+    else:
+        content = compile_report(engine, period, unit_ids=[unit.id], calendar=calendar,
+                                 due_soon_working_days=due_soon_working_days)
+        docx_path = write_docx(content, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
+                               signed_on=signed_on, number=number, chart=chart)
+    units = province.units if province else None
+    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"), units=units)
+    markdown = render_markdown(content, unit=unit.name, units=units)
     md_path = base.with_suffix(".md")
     md_path.write_text(markdown, encoding="utf-8")
-    return ReportFiles(content, docx_path, xlsx_path, md_path, markdown)
+    return ReportFiles(content, docx_path, xlsx_path, md_path, markdown, province)

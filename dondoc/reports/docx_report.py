@@ -2,27 +2,34 @@
 
 A4 portrait, margins 20/20/30/15 mm, Times New Roman; a borderless two-column
 header (issuing body and number | Quốc hiệu and Tiêu ngữ), the place and date in
-italics, "BÁO CÁO" and the subject, numbered sections with tables, "Nơi nhận" and
-the signature block; page numbers centred at the top from page 2.
+italics, "BÁO CÁO" and the subject, numbered sections with tables and the status
+chart (Hình 1, with its caption), "Nơi nhận" and the signature block; page numbers
+centred at the top from page 2. The pieces are shared with the province report.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from dondoc.reports.chart import chart_data, render_chart
 from dondoc.reports.content import ReportContent, format_rate
 from dondoc.status import Shown
 
 FONT = "Times New Roman"
+CHART_LIMIT = 30  # bars in a chart at most
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 SECTIONS = (
@@ -134,22 +141,43 @@ def _page_field(paragraph):
         run._r.append(el)
 
 
+_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _run_xml(text: str, size: float, bold: bool = False) -> str:
+    """A run in the tables' style (Times New Roman, ``size`` pt, not italic; bold in the header)."""
+    parts = escape(_INVALID_XML.sub("", text)).replace("\r", "").split("\n")
+    body_xml = '</w:t><w:br/><w:t xml:space="preserve">'.join(parts)
+    fonts = " ".join(f'w:{a}="{FONT}"' for a in ("ascii", "hAnsi", "eastAsia", "cs"))
+    return (f'<w:r><w:rPr><w:rFonts {fonts}/><w:b w:val="{int(bold)}"/><w:i w:val="0"/><w:sz w:val="{round(size * 2)}"/></w:rPr>'
+            f'<w:t xml:space="preserve">{body_xml}</w:t></w:r>')
+
+
+def _row_element(values, size: float, widths_mm, *, header: bool = False):
+    """One body row as XML, parsed once: what _cell_text writes cell by cell, without its per-cell cost
+    (a province report has tens of thousands of cells)."""
+    cells = []
+    for i, value in enumerate(values):
+        text = "" if value is None else str(value)
+        align = "left" if isinstance(value, str) and len(text) > 12 and not header else "center"
+        width = (f'<w:tcPr><w:tcW w:w="{Mm(widths_mm[i]).twips}" w:type="dxa"/></w:tcPr>'
+                 if widths_mm and i < len(widths_mm) else "")
+        run = _run_xml(text, size, header) if text else ""
+        cells.append(f'<w:tc>{width}<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
+    return parse_xml(f'<w:tr {nsdecls("w")}>{"".join(cells)}</w:tr>')
+
+
 def _table(doc, header: list[str], rows: list[list], *, widths_mm: list[float] | None = None, size=12):
-    table = doc.add_table(rows=1, cols=len(header))
+    table = doc.add_table(rows=0, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header):
-        _cell_text(cell, text, size=size, bold=True)
-    for values in rows:
-        cells = table.add_row().cells
-        for i, (cell, value) in enumerate(zip(cells, values)):
-            text = "" if value is None else str(value)
-            align = WD_ALIGN_PARAGRAPH.LEFT if isinstance(value, str) and len(text) > 12 else WD_ALIGN_PARAGRAPH.CENTER
-            _cell_text(cell, text, size=size, align=align)
     if widths_mm:
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths_mm):
-                cell.width = Mm(w)
+        table.autofit = False
+        for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths_mm):
+            col.w = Mm(w)
+    table._tbl.append(_row_element(header, size, widths_mm, header=True))
+    for values in rows:
+        table._tbl.append(_row_element(values, size, widths_mm))
     _para(doc, "", size=6)
     return table
 
@@ -167,21 +195,10 @@ def _short(s: Shown) -> str:
     return s.label[0].upper() + s.label[1:]
 
 
-def write_docx(
-    content: ReportContent,
-    path: str | Path,
-    *,
-    issuer: str = "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN",
-    place: str = "Ngọc Liên",
-    signed_on: date,
-    number: str = "…/BC-UBND",
-    signer_title: str = "CHỦ TỊCH",
-    signer_on_behalf: str = "TM. UỶ BAN NHÂN DÂN",
-    signer_name: str | None = None,
-    recipients: list[str] | tuple[str, ...] = DEFAULT_RECIPIENTS,
-    subject: str | None = None,
-) -> Path:
-    path = Path(path)
+def new_document(
+    *, issuer: str, place: str, signed_on: date, number: str, subject: str, period_line: str
+) -> Document:
+    """An A4 document with the NĐ30 header, the title "BÁO CÁO", the subject and the data-period line."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = FONT
@@ -217,93 +234,93 @@ def write_docx(
     _cell_text(left2, f"Số: {number}", size=13)
     _cell_text(right2, date_line(place, signed_on), size=14, italic=True)
 
-    period = content.period
     _para(doc, "", size=8)
     _para(doc, "BÁO CÁO", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    subject = subject or f"Kết quả thực hiện kế hoạch cải cách hành chính {period.title[0].lower() + period.title[1:]}"
     _para(doc, subject, size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _para(
-        doc,
-        f"Số liệu tính từ ngày {_d(period.start)} đến ngày {_d(period.cutoff)}.",
-        size=14, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6,
-    )
+    _para(doc, period_line, size=14, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+    return doc
 
-    def heading(text):
-        _para(doc, text, size=14, bold=True, space_after=6, indent_first=10)
 
-    def body(text):
-        _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+def default_subject(content: ReportContent) -> str:
+    title = content.period.title
+    return f"Kết quả thực hiện kế hoạch cải cách hành chính {title[0].lower() + title[1:]}"
 
+
+def period_line(content: ReportContent) -> str:
+    return f"Số liệu tính từ ngày {_d(content.period.start)} đến ngày {_d(content.cutoff)}."
+
+
+def heading(doc, text):
+    _para(doc, text, size=14, bold=True, space_after=6, indent_first=10)
+
+
+def body(doc, text):
+    _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+
+
+def status_header() -> list[str]:
+    return ["Tổng số", *(_short(s) for s in STATUS_ORDER)]
+
+
+# A name column, then "Tổng số" and one column per status: 165 mm, the text width.
+TOTALS_WIDTHS = [45, *([15] * (1 + len(STATUS_ORDER)))]
+
+
+def totals_table(doc, name_header: str, groups) -> None:
+    _table(doc, [name_header, *status_header()], [_totals_row(g.name, g.totals) for g in groups], size=10,
+           widths_mm=TOTALS_WIDTHS)
+
+
+def overview(doc, content: ReportContent) -> None:
+    """The overview sentence and the totals table (section I)."""
     t = content.totals
-    status_header = ["Tổng số", *(_short(s) for s in STATUS_ORDER)]
-
-    heading(SECTIONS[0])
     body(
+        doc,
         f"Tổng số nhiệm vụ (theo mốc thời hạn) theo dõi: {content.total}; đã hoàn thành {content.done_count} "
         f"(đúng hạn {t[Shown.DONE_ON_TIME.value]}, trễ hạn {t[Shown.DONE_LATE.value]}); quá hạn {t[Shown.OVERDUE.value]}; "
-        f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}."
+        f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}.",
     )
     _table(doc, ["Trạng thái", "Số nhiệm vụ"],
            [[_short(s), t[s.value]] for s in STATUS_ORDER] + [["Tổng số", content.total],
                                                               ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]])
 
-    heading(SECTIONS[1])
-    _table(doc, ["Lĩnh vực", *status_header], [_totals_row(g.name, g.totals) for g in content.by_area], size=10)
 
-    heading(SECTIONS[2])
-    _table(doc, ["Cơ quan chủ trì", *status_header], [_totals_row(g.name, g.totals) for g in content.by_office], size=10)
+def chart_caption(number: int, subject: str, content: ReportContent, omitted: int = 0) -> str:
+    more = f"; không thể hiện {omitted} đơn vị còn lại, xem Bảng tổng hợp" if omitted else ""
+    return f"Hình {number}. Tình hình thực hiện nhiệm vụ {subject} (số liệu đến ngày {_d(content.cutoff)}{more})"
 
-    heading(SECTIONS[3])
-    if content.done:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn", "Ngày hoàn thành", "Sản phẩm", "Kết quả"],
-               [[i, d.row.item, d.row.content, _d(d.row.extended_due or d.row.effective_due), _d(d.done_on),
-                 d.row.product or "", _short(d.row.shown)] for i, d in enumerate(content.done, 1)], size=10)
-    else:
-        body("Trong kỳ chưa có nhiệm vụ hoàn thành.")
 
-    heading(SECTIONS[4])
-    if content.overdue:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn", "Lý do"],
-               [[i, r.item, r.content, ", ".join(r.lead), _d(r.extended_due or r.effective_due), r.days_overdue,
-                 r.last_note or "(chưa báo cáo lý do)"] for i, r in enumerate(content.overdue, 1)], size=10)
-    else:
-        body("Không có nhiệm vụ quá hạn.")
+def picture(doc, png: bytes, caption: str, *, width_mm: float = 160) -> None:
+    """The chart, centred on the text width, with its caption below (italic, centred)."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = True
+    _font(p.add_run(), 13).add_picture(BytesIO(png), width=Mm(width_mm))
+    _para(doc, caption, size=13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+
+
+def overdue_table(doc, rows, *, with_unit: bool = False) -> None:
+    unit = ["Đơn vị"] if with_unit else []
+    _table(doc, ["STT", *unit, "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn", "Lý do"],
+           [[i, *([r.unit] if with_unit else []), r.item, r.content, ", ".join(r.lead),
+             _d(r.extended_due or r.effective_due), r.days_overdue, r.last_note or "(chưa báo cáo lý do)"]
+            for i, r in enumerate(rows, 1)], size=10,
+           widths_mm=[10, 20, 18, 32, 24, 22, 12, 27] if with_unit else [10, 20, 44, 26, 22, 13, 30])
+
+
+def extensions_block(doc, content: ReportContent) -> None:
     if content.extensions:
-        body(f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:")
+        body(doc, f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:")
         _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
                [[i, e.item, e.content, _d(e.previous_due), _d(e.new_due), e.granted_by, e.reason or ""]
-                for i, e in enumerate(content.extensions, 1)], size=10)
+                for i, e in enumerate(content.extensions, 1)], size=10, widths_mm=[10, 22, 45, 22, 22, 22, 22])
     else:
-        body("Trong kỳ không có nhiệm vụ được gia hạn.")
+        body(doc, "Trong kỳ không có nhiệm vụ được gia hạn.")
 
-    heading(SECTIONS[5])
-    if content.continuous:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Tiến độ gần nhất", "Ngày cập nhật"],
-               [[i, r.item, r.content, ", ".join(r.lead), r.last_note or "(chưa có báo cáo)", _d(r.last_update)]
-                for i, r in enumerate(content.continuous, 1)], size=10)
-    else:
-        body("Không có nhiệm vụ thường xuyên.")
 
-    heading(SECTIONS[6])
-    if content.awaiting:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Sự kiện chờ"],
-               [[i, r.item, r.content, r.event or r.deadline_text] for i, r in enumerate(content.awaiting, 1)], size=10)
-    else:
-        body("Không có nhiệm vụ chờ sự kiện.")
-
-    heading(SECTIONS[7])
-    if content.previous is None:
-        body("Không so sánh với kỳ trước.")
-    elif content.changes:
-        body(f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}):")
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Kỳ trước", "Kỳ này"],
-               [[i, c.item + (f" ({c.label})" if c.label else ""), c.content,
-                 _short(c.before) if c.before else "(chưa theo dõi)", _short(c.after) if c.after else "(không còn theo dõi)"]
-                for i, c in enumerate(content.changes, 1)], size=10)
-    else:
-        body(f"Không có thay đổi so với kỳ báo cáo {content.previous.title}.")
-
-    # Closing: "Nơi nhận" left, signer right.
+def finish(doc, path: Path, *, recipients, signer_title: str, signer_on_behalf: str | None,
+           signer_name: str | None) -> Path:
+    """Closing blocks ("Nơi nhận" left, signer right), then save."""
     _para(doc, "", size=8)
     closing = doc.add_table(rows=1, cols=2)
     _no_borders(closing)
@@ -320,7 +337,85 @@ def write_docx(
         _cell_text(right, "", size=14)
     if signer_name:
         _cell_text(right, signer_name, size=14, bold=True)
-
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
+
+
+def write_docx(
+    content: ReportContent,
+    path: str | Path,
+    *,
+    issuer: str = "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN",
+    place: str = "Ngọc Liên",
+    signed_on: date,
+    number: str = "…/BC-UBND",
+    signer_title: str = "CHỦ TỊCH",
+    signer_on_behalf: str = "TM. UỶ BAN NHÂN DÂN",
+    signer_name: str | None = None,
+    recipients: list[str] | tuple[str, ...] = DEFAULT_RECIPIENTS,
+    subject: str | None = None,
+    chart: bool = True,
+) -> Path:
+    """The unit's report; ``chart``: the status-by-office chart (Hình 1) in section III."""
+    doc = new_document(issuer=issuer, place=place, signed_on=signed_on, number=number,
+                       subject=subject or default_subject(content), period_line=period_line(content))
+
+    heading(doc, SECTIONS[0])
+    overview(doc, content)
+
+    heading(doc, SECTIONS[1])
+    totals_table(doc, "Lĩnh vực", content.by_area)
+
+    heading(doc, SECTIONS[2])
+    totals_table(doc, "Cơ quan chủ trì", content.by_office)
+    if chart and content.by_office:
+        data = chart_data(content.by_office, limit=CHART_LIMIT)
+        picture(doc, render_chart(data), chart_caption(1, "theo cơ quan chủ trì", content, data.omitted))
+
+    heading(doc, SECTIONS[3])
+    if content.done:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn", "Ngày hoàn thành", "Sản phẩm", "Kết quả"],
+               [[i, d.row.item, d.row.content, _d(d.row.extended_due or d.row.effective_due), _d(d.done_on),
+                 d.row.product or "", _short(d.row.shown)] for i, d in enumerate(content.done, 1)], size=10,
+               widths_mm=[10, 22, 50, 22, 22, 22, 17])
+    else:
+        body(doc, "Trong kỳ chưa có nhiệm vụ hoàn thành.")
+
+    heading(doc, SECTIONS[4])
+    if content.overdue:
+        overdue_table(doc, content.overdue)
+    else:
+        body(doc, "Không có nhiệm vụ quá hạn.")
+    extensions_block(doc, content)
+
+    heading(doc, SECTIONS[5])
+    if content.continuous:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Tiến độ gần nhất", "Ngày cập nhật"],
+               [[i, r.item, r.content, ", ".join(r.lead), r.last_note or "(chưa có báo cáo)", _d(r.last_update)]
+                for i, r in enumerate(content.continuous, 1)], size=10, widths_mm=[10, 22, 50, 26, 35, 22])
+    else:
+        body(doc, "Không có nhiệm vụ thường xuyên.")
+
+    heading(doc, SECTIONS[6])
+    if content.awaiting:
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Sự kiện chờ"],
+               [[i, r.item, r.content, r.event or r.deadline_text] for i, r in enumerate(content.awaiting, 1)], size=10,
+               widths_mm=[10, 22, 83, 50])
+    else:
+        body(doc, "Không có nhiệm vụ chờ sự kiện.")
+
+    heading(doc, SECTIONS[7])
+    if content.previous is None:
+        body(doc, "Không so sánh với kỳ trước.")
+    elif content.changes:
+        body(doc, f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}):")
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Kỳ trước", "Kỳ này"],
+               [[i, c.item + (f" ({c.label})" if c.label else ""), c.content,
+                 _short(c.before) if c.before else "(chưa theo dõi)", _short(c.after) if c.after else "(không còn theo dõi)"]
+                for i, c in enumerate(content.changes, 1)], size=10, widths_mm=[10, 25, 80, 25, 25])
+    else:
+        body(doc, f"Không có thay đổi so với kỳ báo cáo {content.previous.title}.")
+
+    return finish(doc, Path(path), recipients=recipients, signer_title=signer_title,
+                  signer_on_behalf=signer_on_behalf, signer_name=signer_name)

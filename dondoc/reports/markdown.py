@@ -14,7 +14,8 @@ def _cell(text) -> str:
     return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(content: ReportContent, *, unit: str | None = None, limit: int = 20) -> str:
+def render_markdown(content: ReportContent, *, unit: str | None = None, limit: int = 20, units=None) -> str:
+    """``units``: a province report's UnitSummary list, shown as a table after the overview."""
     p = content.period
     t = content.totals
     lines = [
@@ -39,6 +40,21 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
     if content.deadlines:
         lines.append("")
 
+    if units is not None:
+        lines.extend([f"## Theo đơn vị ({len(units)})", "",
+                      "| Đơn vị | Tổng | Hoàn thành đúng hạn | Hoàn thành trễ hạn | Quá hạn | Tỷ lệ đúng hạn |",
+                      "| --- | ---: | ---: | ---: | ---: | ---: |"])
+        for u in units:
+            ut = u.totals
+            lines.append(f"| {_cell(u.name)} | {u.total} | {ut['hoan_thanh_dung_han']} | {ut['hoan_thanh_tre_han']} | "
+                         f"{ut['qua_han']} | {format_rate(u.on_time_rate)} |")
+        lines.append(f"| **Tổng cộng** | **{content.total}** | **{t['hoan_thanh_dung_han']}** | "
+                     f"**{t['hoan_thanh_tre_han']}** | **{t['qua_han']}** | **{format_rate(content.on_time_rate)}** |")
+        lines.append("")
+
+    def who(row) -> str:
+        return f"{_cell(row.unit)}: " if units is not None else ""
+
     def listing(title, rows, fmt):
         lines.extend([f"## {title} ({len(rows)})", ""])
         if not rows:
@@ -56,16 +72,16 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
         lines.append(f"| {_cell(g.name)} | {g.count} | {g.totals['qua_han']} | {done} |")
     lines.append("")
     listing("Quá hạn", content.overdue,
-            lambda r: f"**{r.item}** {_cell(r.content)} — {', '.join(r.lead)}; quá hạn {r.days_overdue} ngày"
+            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — {', '.join(r.lead)}; quá hạn {r.days_overdue} ngày"
             + (f"; lý do: {_cell(r.last_note)}" if r.last_note else ""))
     listing("Đã hoàn thành", content.done,
-            lambda d: f"**{d.row.item}** {_cell(d.row.content)} — {_short(d.row.shown).lower()} {_d(d.done_on)}"
+            lambda d: f"{who(d.row)}**{d.row.item}** {_cell(d.row.content)} — {_short(d.row.shown).lower()} {_d(d.done_on)}"
             + (f"; sản phẩm: {_cell(d.row.product)}" if d.row.product else ""))
     listing("Gia hạn trong kỳ", content.extensions,
             lambda e: f"**{e.item}** {_d(e.previous_due)} → {_d(e.new_due)} ({_cell(e.granted_by)})")
     listing("Thường xuyên", content.continuous,
-            lambda r: f"**{r.item}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
-    listing("Chờ sự kiện", content.awaiting, lambda r: f"**{r.item}** {_cell(r.content)} — chờ: {_cell(r.event)}")
+            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
+    listing("Chờ sự kiện", content.awaiting, lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — chờ: {_cell(r.event)}")
     listing("Thay đổi so với kỳ trước", content.changes,
             lambda c: f"**{c.item}** {_short(c.before) if c.before else '(mới)'} → {_short(c.after) if c.after else '(bỏ)'}")
     return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,117 @@
+"""The Word reports convert to PDF with LibreOffice: pages, text, page numbers from page 2, page images.
+
+Slow (LibreOffice starts once for both files), so SQLite only. Page images go to
+test-artifacts/ for a look by eye.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from conftest import ARTIFACTS, PLAN_001, seed_path
+from sqlalchemy import select
+
+from dondoc.configuration import load_config
+from dondoc.db import read_session
+from dondoc.demo import build_demo
+from dondoc.importer import parse_plan_file
+from dondoc.models import Unit
+from dondoc.plans import import_plan
+from dondoc.reports.build import build_report
+from dondoc.reports.periods import parse_period
+from dondoc.schedule import work_calendar
+from dondoc.settings import get_settings
+from dondoc.updates import record_update
+
+D = date
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: .ci/run installs it")
+
+
+def _pdf_pages(pdf) -> int:
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
+
+
+def _page_text(pdf, page: int) -> str | None:
+    if not shutil.which("pdftotext"):
+        return None
+    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def _convert(files, outdir, tmp_path):
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(outdir),
+         *map(str, files)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    pdfs = [outdir / f.with_suffix(".pdf").name for f in files]
+    assert all(p.is_file() for p in pdfs), (result.stdout, result.stderr)
+    return pdfs
+
+
+def _render(pdf, name):
+    """Pages 1 and 2 as PNG (80 dpi) into test-artifacts/."""
+    if not shutil.which("pdftoppm"):
+        return []
+    ARTIFACTS.mkdir(exist_ok=True)
+    prefix = ARTIFACTS / name
+    for old in ARTIFACTS.glob(f"{name}-*.png"):  # pdftoppm pads page numbers to the page count's width
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), str(prefix)], check=True)
+    return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def test_reports_convert_to_pdf(sqlite_engine, tmp_path):
+    engine = sqlite_engine
+    calendar = work_calendar(load_config(), get_settings())
+    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=load_config(),
+                settings=get_settings())
+    record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
+    record_update(engine, "37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
+    build_demo(engine, communes=3, seed=11, as_of=D(2026, 3, 31), province="Tỉnh Thanh Hóa", config=load_config(),
+               settings=get_settings())
+    with read_session(engine) as s:
+        commune = s.scalar(select(Unit).where(Unit.name == "Xã Ngọc Liên"))
+        province = s.scalar(select(Unit).where(Unit.name == "Tỉnh Thanh Hóa"))
+    period = parse_period("2026-Q1")
+    docx_files = [
+        build_report(engine, unit, period, tmp_path / "docx", calendar=calendar, due_soon_working_days=5,
+                     signed_on=D(2026, 3, 16)).docx
+        for unit in (commune, province)
+    ]
+    commune_pdf, province_pdf = _convert(docx_files, tmp_path / "pdf", tmp_path)
+
+    for pdf, name, issuer in ((commune_pdf, "bao-cao-xa", "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN"),
+                              (province_pdf, "bao-cao-tinh", "UỶ BAN NHÂN DÂN TỈNH THANH HÓA")):
+        pages = _pdf_pages(pdf)
+        assert pages >= 2
+        first = _page_text(pdf, 1)
+        if first is None:  # no pdftotext: the file is at least a PDF with pages
+            assert pdf.read_bytes().startswith(b"%PDF")
+        else:
+            # Reading order (no -layout): the two header columns come out one after the other.
+            whole = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                            check=True).stdout.split())
+            for text in (issuer, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO",
+                         "ngày 16 tháng 3 năm 2026", "Hình 1. Tình hình thực hiện nhiệm vụ", "Nơi nhận:"):
+                assert text in whole, text
+            # Page numbers centred at the top from page 2: none on page 1, "2" heading page 2.
+            assert first.strip().splitlines()[0].strip() != "1"
+            assert _page_text(pdf, 2).strip().splitlines()[0].strip() == "2"
+            if pages >= 3:
+                assert _page_text(pdf, 3).strip().splitlines()[0].strip() == "3"
+            if pdf is province_pdf:
+                assert all(n in whole for n in ("Xã An Bình", "Xã Bình Minh", "Xã Cẩm Thủy", "Tổng cộng"))
+        images = _render(pdf, name)
+        if images:
+            assert len(images) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in images)
