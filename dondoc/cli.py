@@ -429,6 +429,7 @@ def up(
 # The notification and orchestration commands register on the same app.
 from dondoc import cli_ops  # noqa: E402,F401
 from dondoc import cli_web  # noqa: E402,F401
+from dondoc import cli_calendar  # noqa: E402,F401
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,149 @@
+"""Calendar feed latency under load, beside a baseline measured in the same run.
+
+Builds the demo dataset (N communes from the two real appendices) in a fresh
+SQLite database, picks the office with the most items (lead or cooperating),
+serves the web app with a real uvicorn server and measures, with C concurrent
+clients (threads, one HTTP session each):
+  - full GETs of the office's feed (the feed is cached per link and data version);
+  - conditional GETs with If-None-Match (what calendar apps send; 304);
+  - a few GETs with the cache turned off (every request rebuilds the feed);
+and the baseline: serialising the same calendar in-process (the events already
+read), and building it from the database in-process (read, SEQUENCE state, serialise).
+
+    python bench/bench_feeds.py --communes 130 --clients 50 --requests 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from calendars.ical import build_calendar  # noqa: E402
+from dondoc import feeds, links  # noqa: E402
+from dondoc.configuration import load_config  # noqa: E402
+from dondoc.db import get_engine, migrate, read_session, unit_of_work  # noqa: E402
+from dondoc.demo import build_demo  # noqa: E402
+from dondoc.models import ItemOffice, Office, Unit  # noqa: E402
+from dondoc.settings import get_settings  # noqa: E402
+from dondoc.web.server import WebServer  # noqa: E402
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def load(url: str, clients: int, total: int, headers: dict | None = None) -> tuple[list[float], dict[int, int], float]:
+    """``total`` GETs of ``url`` spread over ``clients`` threads; latencies in seconds, status counts, wall time."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    per_client = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    start_line = threading.Barrier(clients)
+
+    def client(n: int) -> None:
+        with requests.Session() as session:
+            start_line.wait()
+            for _ in range(n):
+                started = time.perf_counter()
+                response = session.get(url, headers=headers or {}, timeout=300)
+                _ = response.content
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in per_client if n]
+    wall = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - wall
+
+
+def summary(label: str, latencies: list[float], statuses: dict[int, int], wall: float) -> None:
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    print(f"{label:<34}: p50 {statistics.median(latencies) * 1000:8.1f} ms   p95 {cuts[94] * 1000:8.1f} ms   "
+          f"max {max(latencies) * 1000:8.1f} ms   {len(latencies) / wall:7.1f} req/s   statuses {statuses}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--communes", type=int, default=130)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--uncached-requests", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["DONDOC_HOME"] = home
+        get_settings.cache_clear()
+        settings, config = get_settings(), load_config()
+        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        engine = get_engine(f"sqlite:///{home}/bench.db")
+        migrate(engine)
+        started = time.perf_counter()
+        demo = build_demo(engine, communes=args.communes, seed=2026, as_of=today, province="Tỉnh Thanh Hóa",
+                          config=config, settings=settings)
+        build_s = time.perf_counter() - started
+        with read_session(engine) as session:
+            office = session.execute(
+                select(Office.id, Office.unit_id, Office.name, Unit.name.label("unit"), func.count().label("n"))
+                .join(ItemOffice, ItemOffice.office_id == Office.id)
+                .join(Unit, Unit.id == Office.unit_id)
+                .group_by(Office.id, Office.unit_id, Office.name, Unit.name)
+                .order_by(func.count().desc(), Office.id)
+            ).first()
+        scope = feeds.Scope(office.unit_id, office.id)
+        with unit_of_work(engine) as session:
+            token = links.ensure_link(session, links.OFFICE_FEED, office.unit_id, office.id).token
+            links.ensure_link(session, links.OFFICE, office.unit_id, office.id)
+
+        options = feeds.options_from(settings, config, today)
+        feed = feeds.build_feed(engine, scope, options)  # stores the SEQUENCE state once
+        build_s_med, _ = timed(lambda: feeds.build_feed(engine, scope, options), args.repeat)
+        info = feeds.feed_info(engine, scope, options)
+        from icalendar import Calendar
+
+        events = Calendar.from_ical(feed.body).walk("VEVENT")
+        read = feeds.read_events(engine, scope, options)
+        serialise_s, body = timed(lambda: build_calendar([e for _, e in read], info), args.repeat)
+
+        print(f"communes / plans / items : {demo.units} / {demo.plans} / {demo.items}  (demo built in {build_s:.1f} s)")
+        print(f"office                   : {office.name} ({office.unit}), {office.n} item links, "
+              f"{len(events)} events, {len(feed.body) / 1024:.0f} KiB")
+        print(f"baseline: serialise      : {serialise_s * 1000:8.1f} ms  (in-process, events already read)")
+        print(f"in-process build_feed    : {build_s_med * 1000:8.1f} ms  (read + SEQUENCE state + serialise)")
+
+        with WebServer(engine, settings, host="127.0.0.1", port=0) as server:
+            url = f"{server.url}/feeds/{token}.ics"
+            warm = requests.get(url, timeout=300)
+            assert warm.status_code == 200, warm.status_code
+            etag = warm.headers["ETag"]
+            summary(f"GET, {args.clients} clients, cached", *load(url, args.clients, args.requests))
+            summary(f"If-None-Match, {args.clients} clients", *load(url, args.clients, args.requests, {"If-None-Match": etag}))
+            server.app.state.feed_cache = feeds.FeedCache(max_age=-1)  # every request rebuilds
+            n = args.uncached_requests
+            summary(f"GET, {min(n, args.clients)} clients, no cache", *load(url, min(n, args.clients), n))
+
+
+if __name__ == "__main__":
+    main()

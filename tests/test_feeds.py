@@ -1,0 +1,386 @@
+"""Calendar feeds: due dates as the deadline engine gives them, SEQUENCE on change, the HTTP route."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+import recurring_ical_events
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from calendars.ical import (
+    DONE_PREFIX,
+    OVERDUE_PREFIX,
+    FeedEvent,
+    FeedInfo,
+    IncompleteFeedEvent,
+    alarm_offsets,
+    build_calendar,
+    event_uid,
+)
+from calendars.workdays import WorkCalendar
+from conftest import PLAN_001, PLAN_002, seed_path
+from dondoc import feeds, links
+from dondoc.configuration import load_config
+from dondoc.db import read_session, unit_of_work
+from dondoc.importer import parse_plan_file
+from dondoc.models import CalendarEvent, Item, ItemOffice, Milestone, Occurrence, Office, Plan, Unit
+from dondoc.periodic import report_deadlines
+from dondoc.plans import import_plan
+from dondoc.settings import get_settings
+from dondoc.statusrun import run_status
+from dondoc.updates import extend, record_update, trigger_event
+
+AS_OF = date(2026, 4, 15)
+NGOC_LIEN, TRUONG_XUAN = "Xã Ngọc Liên", "Xã Trường Xuân"
+
+
+# ------------------------------------------------------------------ helpers
+
+
+@pytest.fixture
+def plans(engine):
+    settings, config = get_settings(), load_config()
+    for name, unit in ((PLAN_001, NGOC_LIEN), (PLAN_002, TRUONG_XUAN)):
+        import_plan(engine, parse_plan_file(seed_path(name)), unit_name=unit, config=config, settings=settings)
+    return engine
+
+
+def options(day: date = AS_OF) -> feeds.FeedOptions:
+    return feeds.options_from(get_settings(), load_config(), day)
+
+
+def unit_id(engine, name: str) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(Unit.id).where(Unit.name == name))
+
+
+def office_id(engine, unit: str, name: str) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(Office.id).join(Unit).where(Unit.name == unit, Office.name == name))
+
+
+def parse(body: bytes) -> Calendar:
+    return Calendar.from_ical(body)
+
+
+def vevents(body: bytes) -> dict[str, object]:
+    return {str(e["UID"]): e for e in parse(body).walk("VEVENT")}
+
+
+def expanded(body: bytes, first: int, last: int) -> list[tuple[str, date]]:
+    found = recurring_ical_events.of(parse(body)).between(date(first, 1, 1), date(last + 1, 1, 1))
+    return [(str(e["UID"]), e.start) for e in found]
+
+
+def item_of(engine, unit: str, number: str) -> tuple[int, str]:
+    with read_session(engine) as session:
+        item = session.scalar(select(Item).join(Plan).join(Unit).where(Unit.name == unit, Item.number == number))
+        return item.id, f"{item.plan.code}#{number}"
+
+
+def engine_dates(engine, scope: feeds.Scope) -> set[tuple[str, date]]:
+    """What the feed must hold: every due date of the Occurrence table, every reporting checkpoint."""
+    calendar, raw = options().calendar, options().reporting
+    with read_session(engine) as session:
+        items = select(Item.id).join(Plan).where(Item.removed_at.is_(None))
+        if scope.leadership:
+            items = items.where(Plan.unit_id == scope.unit_id)
+        else:
+            items = items.where(Item.id.in_(select(ItemOffice.item_id).where(ItemOffice.office_id == scope.office_id)))
+        ids = set(session.scalars(items))
+        wanted = {
+            (event_uid(o.item_id, o.milestone_id, o.nominal_due), o.extended_due or o.effective_due)
+            for o in session.scalars(select(Occurrence).join(Milestone).where(Milestone.active.is_(True)))
+            if o.item_id in ids
+        }
+        for m in session.scalars(select(Milestone).where(Milestone.active.is_(True), Milestone.kind == "continuous")):
+            if m.item_id not in ids:
+                continue
+            plan = m.item.plan
+            for year in range(plan.period_start, plan.period_end + 1):
+                for deadline in report_deadlines(year, calendar, raw):
+                    if m.start_date is None or deadline.send_by >= m.start_date:
+                        wanted.add((event_uid(m.item_id, m.id, deadline.period), deadline.send_by))
+    return wanted
+
+
+def all_scopes(engine) -> list[feeds.Scope]:
+    with read_session(engine) as session:
+        scopes = []
+        for unit in session.scalars(select(Unit).order_by(Unit.id)):
+            scopes.append(feeds.Scope(unit.id))
+            scopes.extend(feeds.Scope(unit.id, o.id) for o in sorted(unit.offices, key=lambda o: o.id))
+        return scopes
+
+
+# ------------------------------------------------------------------ pure builder
+
+
+@pytest.mark.parametrize(
+    ("deadline", "lead_times", "expected"),
+    [
+        (date(2026, 3, 31), [10, 3, 1, 0], (14, 5, 1, 0)),  # Tuesday, no holiday near
+        (date(2026, 5, 4), [10, 3, 1, 0], (19, 10, 5, 0)),  # after 27/04 (Giỗ Tổ, observed), 30/04 and 01/05
+        (date(2026, 2, 2), [1, 0, 1], (3, 0)),  # Monday: one working day before is Friday
+    ],
+)
+def test_alarm_offsets_in_calendar_days(deadline, lead_times, expected):
+    assert alarm_offsets(deadline, lead_times, options().calendar) == expected
+
+
+def test_builder_escapes_text_and_folds_lines():
+    from datetime import datetime, timezone
+
+    content = 'Rà soát, "hoàn thiện"; văn bản\\QPPL\nDòng hai\x0bhết\x00'
+    event = FeedEvent(uid=event_uid(1, 2, date(2026, 6, 30)), day=date(2026, 6, 30), item="7", content=content,
+                      status="trong hạn", sequence=3, modified=datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc),
+                      lead=("Phòng Kinh tế; Tổ công tác", "Văn phòng HĐND, UBND"), alarm_days=(3, 0))
+    body = build_calendar([event], FeedInfo(name="Lịch, thử; \\ nghiệm"))
+    assert body.endswith(b"\r\n") and all(len(line) <= 75 for line in body.split(b"\r\n"))
+    assert b"\x0b" not in body and b"\x00" not in body
+    cal = parse(body)
+    assert str(cal["X-WR-CALNAME"]) == "Lịch, thử; \\ nghiệm"
+    [vevent] = cal.walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == 'Mục 7: Rà soát, "hoàn thiện"; văn bản\\QPPL Dòng hai hết'
+    assert 'Mục 7: Rà soát, "hoàn thiện"; văn bản\\QPPL\nDòng hai hết' in str(vevent["DESCRIPTION"])
+    assert "Chủ trì: Phòng Kinh tế; Tổ công tác; Văn phòng HĐND, UBND" in str(vevent["DESCRIPTION"])
+    assert vevent["SEQUENCE"] == 3 and vevent.start == date(2026, 6, 30)
+    assert [a["TRIGGER"].dt for a in vevent.walk("VALARM")] == [timedelta(days=-3, hours=8), timedelta(hours=8)]
+    assert str(cal["REFRESH-INTERVAL"].to_ical(), "ascii") == "PT1H" and str(cal["X-PUBLISHED-TTL"]) == "PT1H"
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Ho_Chi_Minh"]
+
+
+def test_builder_refuses_a_naive_modification_time():
+    from datetime import datetime
+
+    event = FeedEvent(uid="u@x", day=date(2026, 1, 5), item="1", content="x", status="trong hạn", sequence=0,
+                      modified=datetime(2026, 1, 1))
+    with pytest.raises(IncompleteFeedEvent, match="aware datetime"):
+        build_calendar([event], FeedInfo(name="x"))
+
+
+def test_cache_builds_once_per_version_and_expires():
+    now = [0.0]
+    cache = feeds.FeedCache(max_entries=2, max_age=60, version_ttl=0, clock=lambda: now[0])
+    built = []
+
+    def build(tag):
+        built.append(tag)
+        return tag
+
+    assert cache.get(1, ("v1",), lambda: build("a")) == "a"
+    assert cache.get(1, ("v1",), lambda: build("b")) == "a"
+    assert cache.get(1, ("v2",), lambda: build("c")) == "c"
+    now[0] = 61.0
+    assert cache.get(1, ("v2",), lambda: build("d")) == "d"
+    cache.get(2, ("v",), lambda: build("e"))
+    cache.get(3, ("v",), lambda: build("f"))
+    assert cache.get(1, ("v2",), lambda: build("g")) == "g"  # evicted: least recently used
+    assert built == ["a", "c", "d", "e", "f", "g"]
+
+
+# ------------------------------------------------------------------ feeds from the database
+
+
+def test_every_feed_expands_to_the_engine_due_dates(plans):
+    opts = options()
+    for scope in all_scopes(plans):
+        feed = feeds.build_feed(plans, scope, opts)
+        found = expanded(feed.body, 2026, 2030)
+        wanted = engine_dates(plans, scope)
+        assert len(found) == len(set(found)) == feed.events, scope
+        assert set(found) == wanted, scope
+    report = run_status(plans, AS_OF, opts.calendar, unit_ids=[unit_id(plans, NGOC_LIEN)])
+    lead = {(uid.split("-")[2], day) for uid, day in expanded(
+        feeds.build_feed(plans, feeds.Scope(unit_id(plans, NGOC_LIEN)), opts).body, 2026, 2030)}
+    for row in report.rows:
+        if row.effective_due is not None:
+            assert (str(row.milestone_id), row.extended_due or row.effective_due) in lead
+
+
+def test_office_feed_holds_items_it_leads_or_cooperates_on_with_alarms(plans):
+    unit = unit_id(plans, NGOC_LIEN)
+    economy = office_id(plans, NGOC_LIEN, "Phòng Kinh tế")
+    body = feeds.build_feed(plans, feeds.Scope(unit, economy), options()).body
+    events = vevents(body)
+    item_43, _ = item_of(plans, NGOC_LIEN, "43")  # Quý I/2026, Phòng Kinh tế leads
+    item_49, _ = item_of(plans, NGOC_LIEN, "49")  # Quý II/2026, Phòng Văn hóa - Xã hội leads, every office cooperates
+    other, _ = item_of(plans, TRUONG_XUAN, "1")
+    [uid_43] = [u for u in events if u.startswith(f"dondoc-{item_43}-")]
+    [uid_49] = [u for u in events if u.startswith(f"dondoc-{item_49}-")]
+    assert not any(u.startswith(f"dondoc-{other}-") for u in events)
+    assert "Phối hợp: " in str(events[uid_49]["DESCRIPTION"]) and "Phòng Kinh tế" in str(events[uid_49]["DESCRIPTION"])
+    vevent = events[uid_43]
+    assert vevent.start == date(2026, 3, 31)
+    assert str(vevent["SUMMARY"]).startswith(OVERDUE_PREFIX) and "Quá hạn" in vevent.categories
+    assert [a["TRIGGER"].dt for a in vevent.walk("VALARM")] == [
+        timedelta(days=-14, hours=8), timedelta(days=-5, hours=8), timedelta(days=-1, hours=8), timedelta(hours=8)]
+    description = str(vevent["DESCRIPTION"])
+    assert "Chủ trì: Phòng Kinh tế" in description and "Trạng thái: quá hạn" in description
+    with read_session(plans) as session:
+        token = links.active_link(session, links.OFFICE, unit, economy).token
+    assert f"/o/{token}/items/{item_43}" in description and str(vevent["URL"]).endswith(f"/o/{token}/items/{item_43}")
+    leadership = vevents(feeds.build_feed(plans, feeds.Scope(unit), options()).body)
+    assert leadership[uid_43].walk("VALARM") == []  # leaders are escalated to, not reminded
+    assert "/l/" in str(leadership[uid_43]["URL"])
+
+
+def test_status_change_and_extension_keep_uids_and_raise_sequence(plans):
+    unit = unit_id(plans, NGOC_LIEN)
+    economy = office_id(plans, NGOC_LIEN, "Phòng Kinh tế")
+    scope, office_scope = feeds.Scope(unit), feeds.Scope(unit, economy)
+    first = feeds.build_feed(plans, scope, options())
+    assert feeds.build_feed(plans, scope, options()).body == first.body  # nothing changed, nothing bumped
+    before = vevents(first.body)
+    assert {e["SEQUENCE"] for e in before.values()} == {0}
+
+    item_43, ref_43 = item_of(plans, NGOC_LIEN, "43")
+    record_update(plans, ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
+    after = vevents(feeds.build_feed(plans, scope, options()).body)
+    assert set(after) == set(before)
+    [uid] = [u for u in after if u.startswith(f"dondoc-{item_43}-")]
+    assert after[uid]["SEQUENCE"] == 1 and str(after[uid]["SUMMARY"]).startswith(DONE_PREFIX)
+    assert "Đã hoàn thành" in after[uid].categories and "hoàn thành đúng hạn" in after[uid].categories
+    assert "Sản phẩm: Kế hoạch số 12/KH-UBND" in str(after[uid]["DESCRIPTION"])
+    assert after[uid]["LAST-MODIFIED"].dt >= before[uid]["LAST-MODIFIED"].dt
+    assert {u for u in after if after[u]["SEQUENCE"] != before[u]["SEQUENCE"]} == {uid}
+    office = vevents(feeds.build_feed(plans, office_scope, options()).body)
+    assert office[uid]["SEQUENCE"] == 1 and office[uid].walk("VALARM") == []  # done: no reminders
+
+    item_49, ref_49 = item_of(plans, NGOC_LIEN, "49")
+    [uid_49] = [u for u in after if u.startswith(f"dondoc-{item_49}-")]
+    assert after[uid_49].start == date(2026, 6, 30)
+    extend(plans, ref_49, date(2026, 8, 31), by="Chủ tịch UBND", on=AS_OF)
+    extended = vevents(feeds.build_feed(plans, scope, options()).body)
+    assert set(extended) == set(before)
+    assert extended[uid_49].start == date(2026, 8, 31) and extended[uid_49]["SEQUENCE"] == 1
+    assert "Hạn ban đầu: 30/06/2026 (đã gia hạn)" in str(extended[uid_49]["DESCRIPTION"])
+    assert extended[uid]["SEQUENCE"] == 1
+    # the office's feed shows the same stored state for the same event
+    assert vevents(feeds.build_feed(plans, office_scope, options()).body)[uid]["SEQUENCE"] == 1
+
+
+def test_event_items_appear_once_triggered(plans):
+    unit = unit_id(plans, NGOC_LIEN)
+    item_4, ref_4 = item_of(plans, NGOC_LIEN, "4")  # "Sau khi có văn bản của Tỉnh"
+    scope = feeds.Scope(unit)
+    assert not [u for u in vevents(feeds.build_feed(plans, scope, options()).body) if u.startswith(f"dondoc-{item_4}-")]
+    trigger_event(plans, ref_4, on=date(2026, 4, 10), due=date(2026, 5, 30), note="Văn bản số 5/UBND tỉnh",
+                  calendar=options().calendar)
+    events = vevents(feeds.build_feed(plans, scope, options()).body)
+    [uid] = [u for u in events if u.startswith(f"dondoc-{item_4}-")]
+    assert events[uid].start == date(2026, 6, 1)  # 30/05/2026 is a Saturday
+    assert "Hạn theo kế hoạch: 30/05/2026" in str(events[uid]["DESCRIPTION"])
+
+
+def test_continuous_items_appear_at_reporting_checkpoints_only(plans):
+    unit = unit_id(plans, NGOC_LIEN)
+    item_23, _ = item_of(plans, NGOC_LIEN, "23")  # "Bắt đầu từ Quý I/2026", continuous
+    body = feeds.build_feed(plans, feeds.Scope(unit), options()).body
+    days = sorted(d for u, d in expanded(body, 2026, 2030) if u.startswith(f"dondoc-{item_23}-"))
+    assert len(days) == 20  # four reporting periods a year, 2026 to 2030
+    assert days[:4] == [date(2026, 3, 2), date(2026, 6, 2), date(2026, 9, 3), date(2026, 12, 2)]  # 02/09 is a holiday
+    event = vevents(body)[f"dondoc-{item_23}-" + str(_milestone(plans, item_23)) + "-2026-Q1@dondoc"]
+    assert str(event["SUMMARY"]).startswith("Báo cáo Quý I năm 2026 – Mục 23:")
+    assert "Trạng thái: thường xuyên" in str(event["DESCRIPTION"])
+
+
+def _milestone(engine, item_id: int) -> int:
+    with read_session(engine) as session:
+        return session.scalar(select(Milestone.id).where(Milestone.item_id == item_id, Milestone.active.is_(True)))
+
+
+def test_sequence_bumps_once_under_concurrent_requests(plans):
+    wanted = {f"dondoc-race-{n}@dondoc": (None, "a" * 64) for n in range(20)}
+    changed = {uid: (None, "b" * 64) for uid in wanted}
+    for target in (wanted, changed):
+        errors = []
+
+        def run(target=target):
+            try:
+                feeds.sync_state(plans, target)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+    with read_session(plans) as session:
+        rows = session.execute(select(CalendarEvent.fingerprint, CalendarEvent.sequence)
+                               .where(CalendarEvent.uid.like("dondoc-race-%"))).all()
+    assert len(rows) == 20 and set(rows) == {("b" * 64, 1)}
+
+
+# ------------------------------------------------------------------ HTTP route and CLI
+
+
+def test_route_serves_feed_with_etag_and_404_after_rotation(plans):
+    from dondoc.web.app import create_app
+
+    unit = unit_id(plans, NGOC_LIEN)
+    economy = office_id(plans, NGOC_LIEN, "Phòng Kinh tế")
+    with unit_of_work(plans) as session:
+        token = links.ensure_link(session, links.OFFICE_FEED, unit, economy).token
+        page_token = links.ensure_link(session, links.OFFICE, unit, economy).token
+        lead_token = links.ensure_link(session, links.LEADERSHIP_FEED, unit).token
+    app = create_app(plans, get_settings(), today=lambda: AS_OF)
+    clock = [0.0]
+    app.state.feed_cache = feeds.FeedCache(version_ttl=1.0, clock=lambda: clock[0])
+    client = TestClient(app)
+    response = client.get(f"/feeds/{token}.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    etag = response.headers["etag"]
+    assert response.headers["last-modified"].endswith("GMT")
+    assert vevents(response.content) == vevents(feeds.build_feed(plans, feeds.Scope(unit, economy), options()).body)
+    again = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert client.get(f"/feeds/{lead_token}.ics").status_code == 200
+
+    _, ref_43 = item_of(plans, NGOC_LIEN, "43")
+    record_update(plans, ref_43, "hoan_thanh", on=date(2026, 3, 20))
+    assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304  # read a moment ago
+    clock[0] += 1.5
+    changed = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert DONE_PREFIX.encode() in changed.content
+
+    with unit_of_work(plans) as session:
+        new_token = links.rotate(session, links.OFFICE_FEED, unit, economy).token
+    for bad in (token, page_token, "khong-ton-tai", "x" * 200):
+        gone = client.get(f"/feeds/{bad}.ics")
+        assert gone.status_code == 404 and gone.headers["content-type"].startswith("text/plain")
+    assert client.get(f"/feeds/{new_token}.ics").status_code == 200
+
+
+def test_cli_writes_office_and_leadership_calendars(plans, tmp_path):
+    from dondoc.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "kinh-te.ics"
+    result = runner.invoke(app, ["calendar", "Phòng Kinh tế", "--unit", NGOC_LIEN, "-o", str(out),
+                                 "--as-of", "2026-04-15"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "sự kiện" in result.output and "/feeds/" in result.output
+    unit = unit_id(plans, NGOC_LIEN)
+    scope = feeds.Scope(unit, office_id(plans, NGOC_LIEN, "Phòng Kinh tế"))
+    assert set(expanded(out.read_bytes(), 2026, 2030)) == engine_dates(plans, scope)
+    lead = tmp_path / "lanh-dao.ics"
+    result = runner.invoke(app, ["calendar", "--leadership", "--unit", TRUONG_XUAN, "-o", str(lead)],
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert set(expanded(lead.read_bytes(), 2026, 2030)) == engine_dates(plans, feeds.Scope(unit_id(plans, TRUONG_XUAN)))
+    for args in (["calendar", "Phòng Không Tồn Tại", "-o", str(tmp_path / "x.ics")],
+                 ["calendar", "--leadership", "-o", str(tmp_path / "y.ics")],
+                 ["calendar", "-o", str(tmp_path / "z.ics")]):
+        result = runner.invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 2 and "Lỗi" in result.output, (args, result.output)
