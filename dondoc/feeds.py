@@ -24,6 +24,7 @@ one query), builds at most once at a time per link, and forgets after a while.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 import time as _time
@@ -102,6 +103,7 @@ class Feed:
     last_modified: datetime
     events: int
     name: str
+    gzipped: bytes = b""  # the body compressed once, for clients that accept gzip
 
 
 def options_from(settings, config, as_of: date) -> FeedOptions:
@@ -371,7 +373,8 @@ def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime
     body = build_calendar(final, info)
     last = max((e.modified for e in final), default=datetime(2020, 1, 1, tzinfo=timezone.utc))
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
-    return Feed(body=body, etag=etag, last_modified=last.replace(microsecond=0), events=len(final), name=info.name)
+    return Feed(body=body, etag=etag, last_modified=last.replace(microsecond=0), events=len(final), name=info.name,
+                gzipped=gzip.compress(body, compresslevel=6, mtime=0))
 
 
 # ------------------------------------------------------------------ caching

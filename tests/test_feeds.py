@@ -344,6 +344,12 @@ def test_route_serves_feed_with_etag_and_404_after_rotation(plans):
     again = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
     assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": '"other"'}).status_code == 200
+    assert response.headers["content-encoding"] == "gzip" and etag.endswith('-gz"')
+    plain = client.get(f"/feeds/{token}.ics", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == response.content
+    assert plain.headers["etag"] != etag and plain.headers["etag"][:-1] in etag
+    assert client.get(f"/feeds/{token}.ics", headers={"Accept-Encoding": "identity",
+                                                       "If-None-Match": plain.headers["etag"]}).status_code == 304
     assert client.get(f"/feeds/{lead_token}.ics").status_code == 200
 
     _, ref_43 = item_of(plans, NGOC_LIEN, "43")

@@ -2,9 +2,10 @@
 
 An unknown, mistyped or rotated token answers 404 (plain text). A feed carries
 an ETag and Last-Modified; a request whose ``If-None-Match`` names the current
-ETag gets 304 without a body. Built feeds are cached per link, day and data
-version (:class:`dondoc.feeds.FeedCache`), so calendar apps polling every few
-minutes cost two small queries each.
+ETag gets 304 without a body. A client that accepts gzip gets the body
+compressed (once per build, with an ETag of its own). Built feeds are cached per
+link, day and data version (:class:`dondoc.feeds.FeedCache`), so calendar apps
+polling every few minutes cost one small query each (the link's).
 """
 
 from __future__ import annotations
@@ -43,13 +44,22 @@ def _options(request: Request) -> feeds.FeedOptions:
     return options
 
 
-def _matches(header: str | None, etag: str) -> bool:
+def _matches(header: str | None, etags: tuple[str, ...]) -> bool:
+    """Whether If-None-Match names the feed (either encoding of it; weak comparison, RFC 9110)."""
     if not header:
         return False
     if header.strip() == "*":
         return True
     tags = [t.strip() for t in header.split(",")]
-    return any((t[2:] if t.startswith("W/") else t) == etag for t in tags)
+    return any((t[2:] if t.startswith("W/") else t) in etags for t in tags)
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for part in (header or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() == "gzip":
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 @router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
@@ -62,14 +72,20 @@ def feed(token: str, request: Request) -> Response:
         built = feeds.cached_feed(_cache(request), engine, link_id, scope, _options(request))
     except feeds.FeedNotFound:
         raise HTTPException(404) from None
+    compressed = _accepts_gzip(request.headers.get("accept-encoding")) and bool(built.gzipped)
+    etag = built.etag[:-1] + '-gz"' if compressed else built.etag
     headers = {
-        "ETag": built.etag,
+        "ETag": etag,
         "Last-Modified": format_datetime(built.last_modified, usegmt=True),
         "Cache-Control": "private, no-cache",
         "Content-Disposition": 'inline; filename="dondoc.ics"',
+        "Vary": "Accept-Encoding",
     }
-    if _matches(request.headers.get("if-none-match"), built.etag):
+    if _matches(request.headers.get("if-none-match"), (built.etag, built.etag[:-1] + '-gz"')):
         return Response(status_code=304, headers=headers)
+    body = built.gzipped if compressed else built.body
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":
-        return Response(media_type=MEDIA_TYPE, headers={**headers, "Content-Length": str(len(built.body))})
-    return Response(content=built.body, media_type=MEDIA_TYPE, headers=headers)
+        return Response(media_type=MEDIA_TYPE, headers={**headers, "Content-Length": str(len(body))})
+    return Response(content=body, media_type=MEDIA_TYPE, headers=headers)
