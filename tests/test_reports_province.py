@@ -191,3 +191,19 @@ def test_commune_of_a_province_gets_its_own_report(engine, tmp_path):
     assert files.province is None
     assert files.content.totals == _own_runs(engine, communes[1:])[communes[1].name].totals
     assert {r.unit for r in files.content.rows} == {communes[1].name}
+
+
+def test_chart_of_many_units_keeps_the_most_overdue(engine, province_files, monkeypatch, tmp_path):
+    import dondoc.reports.province_docx as province_docx
+
+    province, communes, files = province_files
+    monkeypatch.setattr(province_docx, "CHART_LIMIT", 2)
+    doc = Document(str(province_docx.write_province_docx(files.province, tmp_path / "t.docx", issuer="UBND",
+                                                         place="Thanh Hóa", signed_on=D(2026, 6, 16))))
+    caption = next(p.text for p in doc.paragraphs if p.text.startswith("Hình 1."))
+    assert caption == ("Hình 1. Tình hình thực hiện nhiệm vụ theo đơn vị (số liệu đến ngày 14/06/2026; "
+                       f"2/{len(communes)} đơn vị có nhiều nhiệm vụ quá hạn nhất)")
+    kept = chart_data(files.province.unit_totals, limit=2).categories
+    own = _own_runs(engine, communes)
+    overdue = sorted((-own[u.name].totals["qua_han"], -len(own[u.name].rows), i) for i, u in enumerate(communes))
+    assert kept == [communes[i].name for *_, i in sorted(overdue[:2], key=lambda t: t[2])]

@@ -1,4 +1,4 @@
-"""Periodic reports: periods and deadlines, content, .docx (with a status chart) / .xlsx / Markdown outputs, province reports."""
+"""Periodic reports: periods, content, Word report with its chart, Excel annex, Markdown; province reports."""
 
 from dondoc.reports.periods import PeriodError, ReportPeriod, SendDeadline, parse_period
 

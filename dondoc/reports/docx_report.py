@@ -285,8 +285,12 @@ def overview(doc, content: ReportContent) -> None:
                                                               ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]])
 
 
-def chart_caption(number: int, subject: str, content: ReportContent, omitted: int = 0) -> str:
-    more = f"; không thể hiện {omitted} đơn vị còn lại, xem Bảng tổng hợp" if omitted else ""
+def chart_caption(number: int, subject: str, content: ReportContent, data=None, noun: str = "cơ quan") -> str:
+    """"Hình 1. Tình hình thực hiện nhiệm vụ theo … (số liệu đến ngày …)"; says so when bars were left out."""
+    more = ""
+    if data is not None and data.omitted:
+        shown = len(data.categories)
+        more = f"; {shown}/{shown + data.omitted} {noun} có nhiều nhiệm vụ quá hạn nhất"
     return f"Hình {number}. Tình hình thực hiện nhiệm vụ {subject} (số liệu đến ngày {_d(content.cutoff)}{more})"
 
 
@@ -371,7 +375,7 @@ def write_docx(
     totals_table(doc, "Cơ quan chủ trì", content.by_office)
     if chart and content.by_office:
         data = chart_data(content.by_office, limit=CHART_LIMIT)
-        picture(doc, render_chart(data), chart_caption(1, "theo cơ quan chủ trì", content, data.omitted))
+        picture(doc, render_chart(data), chart_caption(1, "theo cơ quan chủ trì", content, data))
 
     heading(doc, SECTIONS[3])
     if content.done:

@@ -38,7 +38,7 @@ PROVINCE_RECIPIENTS = (
     "Lưu: VT, NC.",
 )
 TOTAL_LABEL = "Tổng cộng"
-SUMMARY_WIDTHS = [10, 36, *([13] * (1 + len(STATUS_ORDER))), 15]  # 165 mm
+SUMMARY_WIDTHS = [9, 28, *([14] * (1 + len(STATUS_ORDER))), 16]  # 165 mm
 
 
 def unit_summary_rows(report: ProvinceReport) -> list[list]:
@@ -86,7 +86,7 @@ def write_province_docx(
            widths_mm=SUMMARY_WIDTHS)
     if chart and report.units:
         data = chart_data(report.unit_totals, limit=CHART_LIMIT)
-        picture(doc, render_chart(data), chart_caption(1, "theo đơn vị", content, data.omitted))
+        picture(doc, render_chart(data), chart_caption(1, "theo đơn vị", content, data, noun="đơn vị"))
 
     heading(doc, PROVINCE_SECTIONS[2])
     totals_table(doc, "Lĩnh vực", content.by_area)

@@ -1,0 +1,151 @@
+"""The province report at province scale, beside the status run over the same data.
+
+Builds the demo dataset (N communes from the two real appendices, under one
+province) in a fresh database, then measures, in the same run:
+  - the baseline: the status run over every commune at the period's cut-off
+    (what any report needs at least), median of several runs;
+  - the province report: compile (the status runs at this and the previous
+    cut-off, done dates, extensions, the per-commune summary), then the .docx
+    (with the chart), the .xlsx annex and the Markdown summary, each timed,
+    and the whole build_report, median of several runs;
+  - the peak Python memory of one whole build (tracemalloc).
+
+    python bench/bench_report.py --communes 130 [--period 2027-H1] [--postgres postgresql+psycopg://postgres@127.0.0.1/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from dondoc.configuration import load_config  # noqa: E402
+from dondoc.db import get_engine, migrate, read_session  # noqa: E402
+from dondoc.demo import build_demo  # noqa: E402
+from dondoc.models import Unit  # noqa: E402
+from dondoc.reports.build import build_report, file_stem, place_of  # noqa: E402
+from dondoc.reports.markdown import render_markdown  # noqa: E402
+from dondoc.reports.periods import parse_period  # noqa: E402
+from dondoc.reports.province import compile_province, member_units  # noqa: E402
+from dondoc.reports.province_docx import write_province_docx  # noqa: E402
+from dondoc.reports.xlsx_annex import write_xlsx  # noqa: E402
+from dondoc.schedule import work_calendar  # noqa: E402
+from dondoc.settings import get_settings  # noqa: E402
+from dondoc.statusrun import run_status  # noqa: E402
+
+PROVINCE = "Tỉnh Thanh Hóa"
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bench(url: str, communes: int, as_of: date, period_key: str, repeat: int, out: Path) -> None:
+    settings, config = get_settings(), load_config()
+    engine = get_engine(url)
+    migrate(engine)
+    start = time.perf_counter()
+    summary = build_demo(engine, communes=communes, seed=2026, as_of=as_of, province=PROVINCE,
+                         config=config, settings=settings)
+    build_s = time.perf_counter() - start
+    calendar = work_calendar(config, settings)
+    period = parse_period(period_key)
+    days = settings.due_soon_working_days
+    with read_session(engine) as session:
+        province = session.scalar(select(Unit).where(Unit.name == PROVINCE))
+    unit_ids = [i for i, _ in member_units(engine, province)]
+    signed_on = period.cutoff
+
+    def baseline():
+        return run_status(engine, period.cutoff, calendar, due_soon_working_days=days, unit_ids=unit_ids)
+
+    def compile_():
+        return compile_province(engine, province, period, calendar=calendar, due_soon_working_days=days)
+
+    def whole():
+        return build_report(engine, province, period, out, calendar=calendar, due_soon_working_days=days,
+                            signed_on=signed_on)
+
+    baseline()  # warm the caches (and the chart's imports) before any timing
+    whole()
+    base_s, status = timed(baseline, repeat)
+    compile_s, report = timed(compile_, repeat)
+    stem = out / f"{file_stem(province, period)}-parts"
+    issuer = f"UỶ BAN NHÂN DÂN {province.name.upper()}"
+    docx_s, _ = timed(lambda: write_province_docx(report, stem.with_suffix(".docx"), issuer=issuer,
+                                                  place=place_of(province), signed_on=signed_on), repeat)
+    xlsx_s, _ = timed(lambda: write_xlsx(report.content, stem.with_suffix(".xlsx"), units=report.units), repeat)
+    md_s, _ = timed(lambda: render_markdown(report.content, unit=province.name, units=report.units), repeat)
+    whole_s, files = timed(whole, repeat)
+    tracemalloc.start()
+    whole()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    content = report.content
+    backend = url.split(":", 1)[0]
+    size = lambda p: f"{p.stat().st_size / 2**10:,.0f} KiB"  # noqa: E731
+    print(f"backend                      : {backend}")
+    print(f"communes / plans             : {summary.units} / {summary.plans}")
+    print(f"items / status updates       : {summary.items} / {summary.updates}")
+    print(f"demo build (all)             : {build_s:.2f} s")
+    print(f"period / cut-off             : {period.key} / {period.cutoff:%d/%m/%Y}")
+    print(f"report rows                  : {content.total:,} milestone rows, {len(content.overdue):,} overdue, "
+          f"{content.done_count:,} done, {len(report.units)} units")
+    print(f"baseline: status run         : {base_s * 1000:.0f} ms  ({len(status.rows):,} rows)")
+    print(f"province report: compile     : {compile_s * 1000:.0f} ms  = {compile_s / base_s:.1f}x baseline"
+          f"  (status runs at this and the previous cut-off)")
+    print(f"                 .docx       : {docx_s * 1000:.0f} ms  ({size(files.docx)}, chart included)")
+    print(f"                 .xlsx       : {xlsx_s * 1000:.0f} ms  ({size(files.xlsx)})")
+    print(f"                 markdown    : {md_s * 1000:.0f} ms")
+    print(f"                 whole build : {whole_s * 1000:.0f} ms  = {whole_s / base_s:.1f}x baseline")
+    print(f"whole build peak memory      : {peak / 2**20:.1f} MiB (tracemalloc)")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--communes", type=int, default=130)
+    parser.add_argument("--as-of", default="2027-06-30", help="day the demo statuses are drawn up to")
+    parser.add_argument("--period", default="2027-H1", help="report period (default 6 tháng 2027, cut-off 14/06/2027)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--postgres", help="also run on this PostgreSQL URL (a temporary schema is used)")
+    args = parser.parse_args()
+    as_of = date.fromisoformat(args.as_of)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["DONDOC_HOME"] = home
+        get_settings.cache_clear()
+        out = Path(home) / "out"
+        bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.period, args.repeat, out)
+        if args.postgres:
+            schema = f"bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                sep = "&" if "?" in args.postgres else "?"
+                bench(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", args.communes, as_of, args.period,
+                      args.repeat, out)
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()
