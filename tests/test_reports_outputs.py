@@ -167,6 +167,8 @@ def test_docx_layout_and_numbers(engine, content, tmp_path):
     done_table = next(tb for tb in doc.tables if _table_rows(tb)[0][4:6] == ["Ngày hoàn thành", "Sản phẩm"])
     assert len(done_table.rows) - 1 == t["hoan_thanh_dung_han"] + t["hoan_thanh_tre_han"]
     assert any(row[4:6] == ["10/03/2026", "Kế hoạch số 12/KH-UBND"] for row in _table_rows(done_table))
+    # Table header rows repeat on every page a table spans.
+    assert all(tb.rows[0]._tr.trPr is not None and tb.rows[0]._tr.trPr.xpath("./w:tblHeader") for tb in doc.tables[1:-1])
     # Closing blocks.
     closing = doc.tables[-1].rows[0].cells
     assert closing[0].paragraphs[0].text == "Nơi nhận:" and "CHỦ TỊCH" in [p.text for p in closing[1].paragraphs]

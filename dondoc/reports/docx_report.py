@@ -164,7 +164,8 @@ def _row_element(values, size: float, widths_mm, *, header: bool = False):
                  if widths_mm and i < len(widths_mm) else "")
         run = _run_xml(text, size, header) if text else ""
         cells.append(f'<w:tc>{width}<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
-    return parse_xml(f'<w:tr {nsdecls("w")}>{"".join(cells)}</w:tr>')
+    repeat = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""  # repeated on every page the table spans
+    return parse_xml(f'<w:tr {nsdecls("w")}>{repeat}{"".join(cells)}</w:tr>')
 
 
 def _table(doc, header: list[str], rows: list[list], *, widths_mm: list[float] | None = None, size=12):
@@ -175,6 +176,9 @@ def _table(doc, header: list[str], rows: list[list], *, widths_mm: list[float] |
         table.autofit = False
         for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths_mm):
             col.w = Mm(w)
+    # Narrow cell margins (1 mm each side): status headings such as "Thường xuyên" fit a 14 mm column.
+    table._tbl.tblPr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="57" w:type="dxa"/>'
+                                      f'<w:right w:w="57" w:type="dxa"/></w:tblCellMar>'))
     table._tbl.append(_row_element(header, size, widths_mm, header=True))
     for values in rows:
         table._tbl.append(_row_element(values, size, widths_mm))
@@ -251,11 +255,16 @@ def period_line(content: ReportContent) -> str:
 
 
 def heading(doc, text):
-    _para(doc, text, size=14, bold=True, space_after=6, indent_first=10)
+    p = _para(doc, text, size=14, bold=True, space_after=6, indent_first=10)
+    p.paragraph_format.keep_with_next = True  # never alone at the foot of a page
+    return p
 
 
-def body(doc, text):
-    _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+def body(doc, text, *, keep_with_next: bool = False):
+    p = _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
+    if keep_with_next:
+        p.paragraph_format.keep_with_next = True
+    return p
 
 
 def status_header() -> list[str]:

@@ -38,7 +38,7 @@ PROVINCE_RECIPIENTS = (
     "Lưu: VT, NC.",
 )
 TOTAL_LABEL = "Tổng cộng"
-SUMMARY_WIDTHS = [9, 28, *([14] * (1 + len(STATUS_ORDER))), 16]  # 165 mm
+SUMMARY_WIDTHS = [10, 29, *([14] * (1 + len(STATUS_ORDER))), 14]  # 165 mm
 
 
 def unit_summary_rows(report: ProvinceReport) -> list[list]:
@@ -100,7 +100,7 @@ def write_province_docx(
         if not u.total:
             body(doc, "Chưa có nhiệm vụ được theo dõi trong kỳ.")
             continue
-        body(doc, unit_line(u))
+        body(doc, unit_line(u), keep_with_next=True)
         totals_table(doc, "Cơ quan chủ trì", u.by_office)
 
     heading(doc, PROVINCE_SECTIONS[5])
