@@ -207,3 +207,27 @@ def test_chart_of_many_units_keeps_the_most_overdue(engine, province_files, monk
     own = _own_runs(engine, communes)
     overdue = sorted((-own[u.name].totals["qua_han"], -len(own[u.name].rows), i) for i, u in enumerate(communes))
     assert kept == [communes[i].name for *_, i in sorted(overdue[:2], key=lambda t: t[2])]
+
+
+def test_province_extensions_name_their_commune(engine, tmp_path):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from dondoc.models import Extension
+    from dondoc.updates import extend
+
+    province, communes = _demo(engine, communes=2)
+    extend(engine, "49", D(2026, 12, 31), by="Chủ tịch UBND xã", on=D(2026, 5, 4), reason="Chờ hướng dẫn",
+           unit=communes[1].name)
+    with engine.begin() as conn:  # granted within the period (granted_at is the recording time)
+        conn.execute(update(Extension).values(granted_at=datetime(2026, 5, 4, 3, 0, tzinfo=UTC)))
+    files = build_report(engine, province, parse_period(PERIOD), tmp_path, calendar=_calendar(),
+                         due_soon_working_days=5, signed_on=D(2026, 6, 16))
+    assert [(e.unit, e.item.rsplit("#", 1)[1], e.new_due) for e in files.content.extensions] == [
+        (communes[1].name, "49", D(2026, 12, 31))
+    ]
+    doc = Document(str(files.docx))
+    table = next(tb for tb in doc.tables if _rows(tb)[0][-2:] == ["Người cho gia hạn", "Lý do"])
+    assert _rows(table)[0][1] == "Đơn vị"
+    assert [(r[1], r[5], r[6]) for r in _rows(table)[1:]] == [(communes[1].name, "31/12/2026", "Chủ tịch UBND xã")]

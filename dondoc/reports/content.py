@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, func, select
 
 from calendars.workdays import WorkCalendar
-from dondoc.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
+from dondoc.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
 from dondoc.reports.periods import ReportPeriod, SendDeadline
 from dondoc.status import Shown
 from dondoc.statusrun import StatusReport, StatusRow, run_status, totals
@@ -50,6 +50,7 @@ class ExtensionRow:
     granted_by: str
     reason: str | None
     granted_on: date
+    unit: str | None = None
 
 
 @dataclass
@@ -151,11 +152,13 @@ def _extensions(engine: Engine, period: ReportPeriod, unit_ids) -> list[Extensio
         select(
             Plan.code, Item.number, Item.content, Milestone.label,
             Extension.previous_due, Extension.new_due, Extension.granted_by, Extension.reason, Extension.granted_at,
+            Unit.name.label("unit"),
         )
         .join(Occurrence, Occurrence.id == Extension.occurrence_id)
         .join(Milestone, Milestone.id == Occurrence.milestone_id)
         .join(Item, Item.id == Occurrence.item_id)
         .join(Plan, Plan.id == Item.plan_id)
+        .join(Unit, Unit.id == Plan.unit_id)
         .where(Extension.granted_at >= start, Extension.granted_at < end, *_unit_filter(unit_ids))
         .order_by(Extension.granted_at, Extension.id)
     )
@@ -166,7 +169,7 @@ def _extensions(engine: Engine, period: ReportPeriod, unit_ids) -> list[Extensio
             if granted.tzinfo is None:  # SQLite gives naive UTC
                 granted = granted.replace(tzinfo=ZoneInfo("UTC"))
             result.append(ExtensionRow(f"{r.code}#{r.number}", r.content, r.label, r.previous_due, r.new_due,
-                                       r.granted_by, r.reason, granted.astimezone(TZ).date()))
+                                       r.granted_by, r.reason, granted.astimezone(TZ).date(), r.unit))
     return result
 
 

@@ -321,12 +321,14 @@ def overdue_table(doc, rows, *, with_unit: bool = False) -> None:
            widths_mm=[10, 20, 18, 32, 24, 22, 12, 27] if with_unit else [10, 20, 44, 26, 22, 13, 30])
 
 
-def extensions_block(doc, content: ReportContent) -> None:
+def extensions_block(doc, content: ReportContent, *, with_unit: bool = False) -> None:
     if content.extensions:
-        body(doc, f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:")
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
-               [[i, e.item, e.content, _d(e.previous_due), _d(e.new_due), e.granted_by, e.reason or ""]
-                for i, e in enumerate(content.extensions, 1)], size=10, widths_mm=[10, 22, 45, 22, 22, 22, 22])
+        body(doc, f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:", keep_with_next=True)
+        unit = ["Đơn vị"] if with_unit else []
+        _table(doc, ["STT", *unit, "Nhiệm vụ", "Nội dung", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
+               [[i, *([e.unit] if with_unit else []), e.item, e.content, _d(e.previous_due), _d(e.new_due),
+                 e.granted_by, e.reason or ""] for i, e in enumerate(content.extensions, 1)], size=10,
+               widths_mm=[10, 20, 18, 35, 20, 20, 20, 22] if with_unit else [10, 22, 45, 22, 22, 22, 22])
     else:
         body(doc, "Trong kỳ không có nhiệm vụ được gia hạn.")
 

@@ -115,7 +115,7 @@ def write_province_docx(
               f"trễ hạn {t[Shown.DONE_LATE.value]}); danh sách và sản phẩm tại phụ lục kèm theo.")
     body(doc, f"Nhiệm vụ thường xuyên: {len(content.continuous)}; nhiệm vụ chờ sự kiện: {len(content.awaiting)} "
               f"(tiến độ gần nhất của từng nhiệm vụ tại phụ lục kèm theo).")
-    extensions_block(doc, content)
+    extensions_block(doc, content, with_unit=True)
     if content.previous is not None:
         body(doc, f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}): "
                   f"{len(content.changes)} nhiệm vụ thay đổi trạng thái.")
