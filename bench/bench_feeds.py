@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -5,6 +5,7 @@ Every function runs inside one unit of work and writes an audit entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -96,7 +97,10 @@ def record_update(
     plan: str | None = None,
     unit: str | None = None,
     source: str = "cli",
+    attach: Callable[[Session, int], None] | None = None,
 ) -> Recorded:
+    """Append one status report. ``attach(session, update_id)`` adds rows that belong to it (an
+    evidence file) in the same transaction: the report and its attachments are stored together or not at all."""
     try:
         stored = Stored(status)
     except ValueError:
@@ -130,6 +134,8 @@ def record_update(
         )
         session.add(update)
         session.flush()
+        if attach is not None:
+            attach(session, update.id)
         session.add(
             AuditEntry(
                 actor=by,

@@ -9,7 +9,7 @@ import pytest
 import recurring_ical_events
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from calendars.ical import (
@@ -22,7 +22,6 @@ from calendars.ical import (
     build_calendar,
     event_uid,
 )
-from calendars.workdays import WorkCalendar
 from conftest import PLAN_001, PLAN_002, seed_path
 from dondoc import feeds, links
 from dondoc.configuration import load_config

@@ -90,13 +90,15 @@ def test_walk_through_2026_produces_each_report_once_on_its_day(plan001):
 
 
 def test_report_flow_through_prefect_publishes_the_markdown_artifact(sqlite_engine, tmp_path, monkeypatch):
-    """The flow in ephemeral mode (a temporary Prefect server for this test): the final of Quý I
+    """The flow against a real local Prefect server started for this test: the final of Quý I
     on its send day, its Markdown under ``bao-cao-xa-ngoc-lien-2026-q1``."""
     import asyncio
 
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.testing.utilities import prefect_test_harness
+    from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
+
+    from dondoc.prefect_server import LocalServer
 
     from flows.report import report_flow
 
@@ -110,13 +112,17 @@ def test_report_flow_through_prefect_publishes_the_markdown_artifact(sqlite_engi
         async with get_client() as client:
             return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
 
-    with prefect_test_harness():
-        assert report_flow(as_of="2026-03-13") == {"as_of": "2026-03-13", "reports": [], "artifacts": []}
-        result = report_flow(as_of="2026-03-19")
-        assert result == {"as_of": "2026-03-19", "reports": ["2026-Q1:final:xa-ngoc-lien"],
-                          "artifacts": ["bao-cao-xa-ngoc-lien-2026-q1"]}
-        assert report_flow(as_of="2026-03-19")["reports"] == []  # recorded: nothing twice
-        (artifact,) = asyncio.run(artifacts("bao-cao-xa-ngoc-lien-2026-q1"))
+    server = LocalServer(tmp_path / "prefect", port=0).start(timeout=120)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url, PREFECT_LOGGING_TO_API_ENABLED: False}):
+            assert report_flow(as_of="2026-03-13") == {"as_of": "2026-03-13", "reports": [], "artifacts": []}
+            result = report_flow(as_of="2026-03-19")
+            assert result == {"as_of": "2026-03-19", "reports": ["2026-Q1:final:xa-ngoc-lien"],
+                              "artifacts": ["bao-cao-xa-ngoc-lien-2026-q1"]}
+            assert report_flow(as_of="2026-03-19")["reports"] == []  # recorded: nothing twice
+            (artifact,) = asyncio.run(artifacts("bao-cao-xa-ngoc-lien-2026-q1"))
+    finally:
+        server.stop()
     folder = get_settings().reports_path / "xa-ngoc-lien" / "2026-Q1" / "final"
     assert artifact.type == "markdown"
     assert artifact.data == (folder / "bao-cao-cchc-xa-ngoc-lien-2026-q1.md").read_text(encoding="utf-8")

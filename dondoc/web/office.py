@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from dondoc import links
-from dondoc.db import read_session, unit_of_work
+from dondoc.db import read_session
 from dondoc.models import Evidence, Item, ItemOffice, Milestone, Office, Plan, StatusUpdate
 from dondoc.plans import LookupFailed
 from dondoc.status import STORED_LABELS, Shown, Stored
@@ -276,22 +276,22 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
         except UploadRefused as refused:
             return _item_page(request, token, link, office, item_id, errors=[refused.message], values=values,
                               status_code=refused.status_code)
+    def attach(session, update_id: int) -> None:
+        keep_file(received, settings.evidence_path)  # content-addressed: a failed commit leaves an unused copy at most
+        session.add(Evidence(status_update_id=update_id, filename=received.filename,
+                             content_type=received.content_type, size=received.size, sha256=received.sha256))
+
     try:
-        recorded = record_update(
+        record_update(
             engine, f"{row.code}#{row.number}", values["status"], on=today_of(request),
             note=values["note"].strip() or None, product=values["product"].strip() or None,
             evidence=received.filename if received else None, by=office.name,
-            milestone=values["milestone"] or None, source="web",
+            milestone=values["milestone"] or None, source="web", attach=attach if received else None,
         )
     except (InvalidUpdate, LookupFailed) as exc:
         if received:
-            received.temp.unlink(missing_ok=True)
+            received.temp.unlink(missing_ok=True)  # gone already if the file was kept
         return _item_page(request, token, link, office, item_id, errors=[str(exc)], values=values, status_code=422)
-    if received:
-        keep_file(received, settings.evidence_path)
-        with unit_of_work(engine) as session:
-            session.add(Evidence(status_update_id=recorded.update_id, filename=received.filename,
-                                 content_type=received.content_type, size=received.size, sha256=received.sha256))
     schedule_resync(background_tasks, request, [item_id])  # a done item stops being chased
     if form.get("back") == "list":
         return RedirectResponse(f"/o/{token}?ok=saved&item={item_id}#item-{item_id}", status_code=303)
