@@ -112,6 +112,25 @@ def _number_key(ref: str) -> tuple:
     return (int(number),) if number.isdigit() else (10**9, number)
 
 
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def area_order(name: str) -> tuple[int, str]:
+    """Areas in appendix order: "II. …" before "IV. …" before "X. …"; unnumbered last.
+
+    >>> sorted(["IV. B", "II. A", "(không thuộc lĩnh vực)", "X. C"], key=area_order)
+    ['II. A', 'IV. B', 'X. C', '(không thuộc lĩnh vực)']
+    """
+    code = name.split(".", 1)[0].strip().upper()
+    if not code or any(c not in _ROMAN for c in code):
+        return (10_000, name)
+    total = 0
+    for i, c in enumerate(code):
+        value = _ROMAN[c]
+        total += -value if i + 1 < len(code) and _ROMAN[code[i + 1]] > value else value
+    return (total, name)
+
+
 def _latest_updates(as_of: date, by_column, filters):
     """Latest update (as of the day) per value of ``by_column``: a window function, one query."""
     ranked = (
@@ -284,7 +303,7 @@ def run_status(
         area_name = f"{row.area_code}. {row.area}" if row.area_code else "(không thuộc lĩnh vực)"
         by_area_map.setdefault(area_name, Group(area_name)).rows.append(row)
     by_office = sorted(by_office_map.values(), key=lambda g: (-g.totals[Shown.OVERDUE.value], g.name))
-    by_area = list(by_area_map.values())
+    by_area = sorted(by_area_map.values(), key=lambda g: area_order(g.name))
     return StatusReport(as_of=as_of, rows=rows, by_office=by_office, by_area=by_area)
 
 

@@ -303,3 +303,23 @@ def test_download_serves_only_the_recorded_files_of_the_links_unit(unit001):
 
     (ours.directory / docx).unlink()
     assert client.get(f"/l/{new}/reports/{ours.run_id}/{docx}").status_code == 404
+
+
+def test_a_province_above_communes_gets_its_aggregated_report_on_the_final_day(engine, tmp_path, monkeypatch):
+    """Each commune's report and the province's, which covers all its communes, once each."""
+    from dondoc.demo import build_demo
+
+    write_config(tmp_path / "cfg")
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
+    get_settings.cache_clear()
+    build_demo(engine, communes=2, seed=5, as_of=D(2026, 3, 1), province="Tỉnh Thanh Hóa", config=load_config(),
+               settings=get_settings())
+    with read_session(engine) as session:
+        communes = [u.name for u in session.scalars(select(Unit).where(Unit.parent_id.is_not(None)))]
+    delivered = deliver(engine, D(2026, 3, 19))
+    assert sorted(r.unit for r in delivered) == sorted([*communes, "Tỉnh Thanh Hóa"])
+    assert {r.stage for r in delivered} == {"final"}
+    province = next(r for r in delivered if r.unit == "Tỉnh Thanh Hóa")
+    assert all(name in province.markdown for name in communes)  # a row per commune
+    assert "Theo đơn vị" in province.markdown
+    assert deliver(engine, D(2026, 3, 19)) == []  # once

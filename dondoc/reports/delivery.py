@@ -300,7 +300,10 @@ def _resume(engine: Engine, row: ReportRun, unit: Unit, due: DueReport, *, setti
     directory = Path(row.directory)
     md = next((directory / n for n in row.files if n.endswith(".md")), None)
     markdown = md.read_text(encoding="utf-8") if md is not None and md.is_file() else ""
-    content = compile_report(engine, due.period, unit_ids=[unit.id], calendar=calendar,
+    from dondoc.reports.province import member_units
+
+    unit_ids = [i for i, _ in member_units(engine, unit)] or [unit.id]  # a province: all its communes
+    content = compile_report(engine, due.period, unit_ids=unit_ids, calendar=calendar,
                              due_soon_working_days=settings.due_soon_working_days, compare_previous=False, raw=raw)
     run = DeliveredReport(row.id, unit.id, unit.name, unit.slug, row.period, due.period.title, row.stage, directory,
                           list(row.files), markdown, built=False)
@@ -317,15 +320,17 @@ def deliver_due_reports(
     dispatcher=None,
     raw: dict | None = None,
 ) -> list[DeliveredReport]:
-    """Compile, record and send every report due on ``day`` for every unit with a plan (set-based:
-    one call for all units). Idempotent: a report recorded and delivered is never touched again."""
+    """Compile, record and send every report due on ``day`` for every unit with a plan and every
+    province above them (set-based: one call for all units). Idempotent: a report recorded and delivered is never touched again."""
     raw = _raw(raw)
     due = due_reports(day, calendar, raw)
     if not due:
         return []
     config = DeliveryConfig.from_raw(raw)
     with read_session(engine) as session:
-        units = list(session.scalars(select(Unit).where(Unit.plans.any()).order_by(Unit.id)))
+        # every unit with a plan, and every province above such units (its report aggregates them)
+        parents = select(Unit.parent_id).where(Unit.plans.any(), Unit.parent_id.is_not(None))
+        units = list(session.scalars(select(Unit).where(Unit.plans.any() | Unit.id.in_(parents)).order_by(Unit.id)))
         session.expunge_all()
         runs = {(r.unit_id, r.period, r.stage): r for r in session.scalars(
             select(ReportRun).where(ReportRun.period.in_({d.period.key for d in due})))}

@@ -153,13 +153,16 @@ def _run_xml(text: str, size: float, bold: bool = False) -> str:
             f'<w:t xml:space="preserve">{body_xml}</w:t></w:r>')
 
 
+_FIGURE = re.compile(r"[\d\s/.,%:+–-]*")  # numbers, dates, rates: centred; names and texts: left
+
+
 def _row_element(values, size: float, widths_mm, *, header: bool = False):
     """One body row as XML, parsed once: what _cell_text writes cell by cell, without its per-cell cost
     (a province report has tens of thousands of cells)."""
     cells = []
     for i, value in enumerate(values):
         text = "" if value is None else str(value)
-        align = "left" if isinstance(value, str) and len(text) > 12 and not header else "center"
+        align = "left" if isinstance(value, str) and not header and not _FIGURE.fullmatch(text) else "center"
         width = (f'<w:tcPr><w:tcW w:w="{Mm(widths_mm[i]).twips}" w:type="dxa"/></w:tcPr>'
                  if widths_mm and i < len(widths_mm) else "")
         run = _run_xml(text, size, header) if text else ""
