@@ -170,7 +170,10 @@ def actions_for(due: OpenDue, day: date, policy: Policy, calendar: WorkCalendar)
         reached = [n for n in policy.reminder_days if left <= n]
         if reached:
             stage = min(reached)
-            for office in due.leads:
+            offices = list(due.leads)
+            if policy.copy_cooperating:  # each cooperating office gets its own copy, with its own page link
+                offices += [o for o in due.cooperating if o not in due.leads]
+            for office in offices:
                 actions.append(Action("reminder", due, 0, stage, f"office:{office}", False, left))
         return actions
     if due.acknowledged:
@@ -383,8 +386,9 @@ def _message(action: Action, policy: Policy, links=None):
     kind, _, name = action.recipient.partition(":")
     office_link = links.office(unit_id, name, action.due.item_id) if links and kind == "office" else None
     if action.purpose == "reminder":
+        cooperating = name if kind == "office" and name not in action.due.leads else None
         return messages.reminder(_item_ref(action.due, link=office_link), days_left=action.days,
-                                 ledger_key=action.key, public_url=policy.public_url)
+                                 ledger_key=action.key, public_url=policy.public_url, cooperating=cooperating)
     office = ", ".join(action.due.leads)
     if links is None:
         return messages.escalation(_item_ref(action.due, action.days), level=action.level, days_overdue=action.days,
@@ -470,8 +474,7 @@ def chase(
                 mark_sent(engine, action.key)
                 result.skipped += 1
                 continue
-            cc = [f"office:{o}" for o in action.due.cooperating] if action.purpose == "reminder" and policy.copy_cooperating else []
-            sender.send(_message(action, policy, links), [action.recipient], cc=cc)
+            sender.send(_message(action, policy, links), [action.recipient])
             mark_sent(engine, action.key)
             result.sent += 1
             result.messages.append(action.key)

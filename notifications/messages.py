@@ -161,10 +161,12 @@ def _item_link(item: ItemRef, public_url: str) -> str:
     return item.link or f"{public_url.rstrip('/')}/items/{item.plan}/{item.number}"
 
 
-def reminder(item: ItemRef, *, days_left: int, ledger_key: str, public_url: str) -> Message:
-    """Due in ``days_left`` days (0: due today)."""
+def reminder(item: ItemRef, *, days_left: int, ledger_key: str, public_url: str,
+             cooperating: str | None = None) -> Message:
+    """Due in ``days_left`` days (0: due today). ``cooperating``: the copy for that cooperating office."""
     item.link = _item_link(item, public_url)
-    return Message("reminder", {"item": item, "days_left": days_left, "link": item.link}, ledger_key)
+    data = {"item": item, "days_left": days_left, "link": item.link, "cooperating": cooperating}
+    return Message("reminder", data, ledger_key)
 
 
 _DEFAULT = object()

@@ -125,6 +125,23 @@ def _entries(engine, number: str | None = None) -> list[tuple]:
         return sorted(tuple(r) for r in s.execute(query))
 
 
+def test_cooperating_offices_get_their_own_reminders_but_no_escalation(setup):
+    _, policy, cal = setup
+    both = OpenDue(1, 1, 1, "p", "49", "Nội dung", "V", None, D(2026, 6, 30), D(2026, 6, 30),
+                   ("Phòng Kinh tế",), ("Công an xã", "Phòng Kinh tế"))
+    reminders = [(a.purpose, a.recipient) for a in actions_for(both, D(2026, 6, 16), policy, cal)]
+    assert reminders == [("reminder", "office:Phòng Kinh tế"), ("reminder", "office:Công an xã")]  # a lead once
+    late = {a.recipient for a in actions_for(both, D(2026, 7, 1), policy, cal)}
+    assert late == {"office:Phòng Kinh tế"}  # escalation reaches the lead office only
+
+
+def _cooperating(engine, number: str) -> list[str]:
+    with read_session(engine) as s:
+        return [f"office:{name}" for name in s.scalars(
+            select(Office.name).join(ItemOffice).join(Item, Item.id == ItemOffice.item_id)
+            .where(Item.number == number, ItemOffice.role == "coop"))]
+
+
 def test_walk_through_2026_sends_exactly_the_policy_once(setup):
     engine, policy, cal = setup
     kt = "office:Phòng Kinh tế"
@@ -141,12 +158,13 @@ def test_walk_through_2026_sends_exactly_the_policy_once(setup):
     }
     _walk(engine, policy, cal, D(2026, 1, 1), D(2026, 12, 31), events)
 
-    assert _entries(engine, "43") == [("reminder", 0, 10, kt, D(2026, 3, 17), "sent")]
+    # Reminders go to the lead office and, each with its own copy, to every cooperating office.
+    coop_43, coop_49 = _cooperating(engine, "43"), _cooperating(engine, "49")
+    assert coop_43 and coop_49
+    assert _entries(engine, "43") == sorted(("reminder", 0, 10, o, D(2026, 3, 17), "sent") for o in [kt, *coop_43])
     assert _entries(engine, "49") == sorted([
-        ("reminder", 0, 10, vhxh, D(2026, 6, 16), "sent"),
-        ("reminder", 0, 3, vhxh, D(2026, 6, 25), "sent"),
-        ("reminder", 0, 1, vhxh, D(2026, 6, 29), "sent"),
-        ("reminder", 0, 0, vhxh, D(2026, 6, 30), "sent"),
+        *[("reminder", 0, stage, o, day, "sent") for o in [vhxh, *coop_49]
+          for stage, day in ((10, D(2026, 6, 16)), (3, D(2026, 6, 25)), (1, D(2026, 6, 29)), (0, D(2026, 6, 30)))],
         ("escalation", 1, 0, vhxh, D(2026, 7, 1), "sent"),
         ("escalation", 1, 1, vhxh, D(2026, 7, 6), "sent"),
         ("escalation", 1, 2, vhxh, D(2026, 7, 9), "sent"),

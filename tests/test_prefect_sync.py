@@ -72,6 +72,15 @@ def plan001(sqlite_engine, prefect_api):
     return sqlite_engine
 
 
+def offices_of(engine, number: str) -> set[str]:
+    from dondoc.db import read_session
+    from dondoc.models import ItemOffice, Office
+
+    with read_session(engine) as session:
+        return set(session.scalars(select(Office.name).join(ItemOffice).join(Item, Item.id == ItemOffice.item_id)
+                                   .where(Item.number == number)))
+
+
 def items_by_number(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return dict(conn.execute(select(Item.number, Item.id).where(Item.removed_at.is_(None))).all())
@@ -233,7 +242,9 @@ def test_service_flows_run_and_publish_their_artifacts(plan001):
     assert markdown.startswith("# Tình hình thực hiện: Xã Ngọc Liên") and "## Theo cơ quan chủ trì" in markdown
 
     sent = item_flow(items_by_number(engine)["43"], moment)
-    assert sent["sent"] == 1 and sent["messages"][0].startswith("reminder:xa-ngoc-lien-2026-2030#43")
+    offices = offices_of(engine, "43")  # the lead office and, each with its own copy, the cooperating ones
+    assert sent["sent"] == len(offices) and all(m.startswith("reminder:xa-ngoc-lien-2026-2030#43") for m in sent["messages"])
+    assert {m.rsplit(":", 1)[1] for m in sent["messages"]} == offices
     assert item_flow(items_by_number(engine)["43"], moment)["sent"] == 0  # the ledger: nothing twice
     assert isinstance(digest_flow(as_of=moment), int)
     assert digest_flow(as_of=datetime(2026, 4, 4, 16, 0, tzinfo=TZ)) == 0  # a Saturday: no digest
@@ -306,7 +317,7 @@ def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, mo
     monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(deployment.id))
     night = datetime(2026, 3, 17, 22, 0, tzinfo=TZ)  # the 10-day reminder is due, but it is night
     result = item_flow(items_by_number(engine)["43"], night)
-    assert result["sent"] == 0 and result["deferred"] == 1
+    assert result["sent"] == 0 and result["deferred"] == len(offices_of(engine, "43"))
     assert result["deferred_until"] == datetime(2026, 3, 18, 8, 0, tzinfo=TZ).isoformat()
     runs = run(_with_client(lambda c: c.read_flow_runs(
         deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])))))
