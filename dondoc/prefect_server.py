@@ -171,7 +171,26 @@ class LocalServer:
 
     def stop(self) -> None:
         if self.child is not None:
+            flush_client_services()
             self.child.stop()
+
+
+def flush_client_services(timeout: float = 10.0) -> None:
+    """Send what this process's Prefect client still holds (events, logs) while the server is up.
+
+    Prefect flushes them at interpreter exit; with the server gone by then, the exit
+    would wait on connection retries for every queued item.
+    """
+    try:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+    except ImportError:  # pragma: no cover - prefect is a dependency
+        return
+    for service in (EventsWorker, APILogWorker):
+        try:
+            service.drain_all(timeout=timeout, at_exit=False)
+        except Exception:  # noqa: BLE001 - best effort: stopping must go on
+            pass
 
 
 def start_worker(pool: str, api_url: str, *, log_path: Path | None = None, env: dict[str, str] | None = None,

@@ -19,7 +19,7 @@ from conftest import PLAN_001, POSTGRES_URL, _postgres_schema_url, seed_path
 from dondoc.configuration import load_config
 from dondoc.db import get_engine, migrate
 from dondoc.importer import parse_plan_file
-from dondoc.models import Item
+from dondoc.models import Item, ItemOffice, Office
 from dondoc.plans import import_plan
 from dondoc.prefect_server import LocalServer, start_worker
 from dondoc.settings import get_settings
@@ -91,6 +91,7 @@ def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database,
                 config=load_config(), settings=settings)
     with engine.connect() as conn:
         item43 = conn.scalar(select(Item.id).where(Item.number == "43"))
+        offices_of_43 = set(conn.scalars(select(Office.name).join(ItemOffice).where(ItemOffice.item_id == item43)))
 
     server = LocalServer(tmp_path / "prefect", extra_env={"PREFECT_API_DATABASE_CONNECTION_URL": prefect_database})
     server.start(timeout=120)
@@ -112,14 +113,15 @@ def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database,
             assert finished.state.type.value == "COMPLETED", (worker.log_tail(40))
 
             records = [json.loads(p.read_text()) for p in sorted(settings.outbox_path.glob("*.json"))]
-            assert len(records) == 1, records
-            assert "#43" in json.dumps(records[0], ensure_ascii=False)
+            # one reminder for the lead office and one for each cooperating office of item 43
+            assert {r["person"] for r in records} == {f"office:{name}" for name in offices_of_43}, records
+            assert all(r["ledger_key"].startswith("reminder:xa-ngoc-lien-2026-2030#43:") for r in records)
 
             # Run again: the ledger makes it send nothing new.
             again = asyncio.run(_client(lambda c: c.create_flow_run_from_deployment(
                 deployment.id, parameters={"item_id": item43, "as_of": as_of.isoformat()})))
             assert wait_final(again.id).state.type.value == "COMPLETED"
-            assert len(list(settings.outbox_path.glob("*.json"))) == 1
+            assert len(list(settings.outbox_path.glob("*.json"))) == len(records)
 
             # dondoc status --via-prefect: the status deployment runs on the worker; its markdown is printed.
             monkeypatch.setenv("PREFECT_API_URL", server.api_url)
