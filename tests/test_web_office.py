@@ -148,6 +148,12 @@ def test_an_incomplete_report_is_shown_again_with_the_reason(site, fields, messa
     assert site.updates() == []
 
 
+def test_done_without_a_document_may_say_its_result_in_the_note(site):
+    assert site.report("43", status="hoan_thanh", note="Đã tổ chức hội nghị ngày 20/3").status_code == 303
+    [update] = site.updates()
+    assert update.status == "hoan_thanh" and update.product is None
+
+
 def test_a_blocked_report_keeps_its_reason_as_the_latest_note(site):
     assert site.report("43", status="vuong_mac", note="Chưa được bố trí kinh phí").status_code == 303
     page = site.client.get(site.office_url(number="43")).text

@@ -242,8 +242,9 @@ def _validate(form, milestones: int) -> tuple[dict, list[str]]:
         errors.append("Mốc thời gian đã chọn không có trong nhiệm vụ này.")
     if values["status"] == Stored.BLOCKED and not values["note"].strip():
         errors.append("Khi báo vướng mắc, hãy ghi rõ lý do vào phần ghi chú.")
-    if values["status"] == Stored.DONE and not values["product"].strip():
-        errors.append("Khi báo hoàn thành, hãy ghi sản phẩm (số và tên văn bản, ví dụ «Kế hoạch số 12/KH-UBND»).")
+    if values["status"] == Stored.DONE and not (values["product"].strip() or values["note"].strip()):
+        errors.append("Khi báo hoàn thành, hãy ghi sản phẩm (số và tên văn bản, ví dụ «Kế hoạch số 12/KH-UBND») "
+                      "hoặc kết quả thực hiện ở phần ghi chú.")
     return values, errors
 
 
