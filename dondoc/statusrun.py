@@ -295,16 +295,24 @@ def run_status(
             )
         )
     rows.sort(key=attention_key)
-    by_office_map: dict[str, Group] = {}
     by_area_map: dict[str, Group] = {}
     for row in rows:
-        for name in row.lead or ["(không rõ)"]:
-            by_office_map.setdefault(name, Group(name)).rows.append(row)
         area_name = f"{row.area_code}. {row.area}" if row.area_code else "(không thuộc lĩnh vực)"
         by_area_map.setdefault(area_name, Group(area_name)).rows.append(row)
-    by_office = sorted(by_office_map.values(), key=lambda g: (-g.totals[Shown.OVERDUE.value], g.name))
     by_area = sorted(by_area_map.values(), key=lambda g: area_order(g.name))
-    return StatusReport(as_of=as_of, rows=rows, by_office=by_office, by_area=by_area)
+    return StatusReport(as_of=as_of, rows=rows, by_office=group_by_office(rows), by_area=by_area)
+
+
+UNKNOWN_OFFICE = "(không rõ)"
+
+
+def group_by_office(rows: list[StatusRow]) -> list[Group]:
+    """Rows per lead office (a row led by several offices counts for each), most overdue first."""
+    groups: dict[str, Group] = {}
+    for row in rows:
+        for name in row.lead or [UNKNOWN_OFFICE]:
+            groups.setdefault(name, Group(name)).rows.append(row)
+    return sorted(groups.values(), key=lambda g: (-g.totals[Shown.OVERDUE.value], g.name))
 
 
 def _done_on(update) -> date | None:

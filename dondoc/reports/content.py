@@ -63,8 +63,34 @@ class Change:
     after: Shown | None
 
 
+class RowCounts:
+    """Totals by shown status, done count and on-time rate of ``self.rows`` (a report, or one unit of it)."""
+
+    rows: list[StatusRow]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return totals(self.rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def done_count(self) -> int:
+        t = self.totals
+        return t[Shown.DONE_ON_TIME.value] + t[Shown.DONE_LATE.value]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Done on time / all done; None when nothing is done yet."""
+        t = self.totals
+        done = t[Shown.DONE_ON_TIME.value] + t[Shown.DONE_LATE.value]
+        return t[Shown.DONE_ON_TIME.value] / done if done else None
+
+
 @dataclass
-class ReportContent:
+class ReportContent(RowCounts):
     period: ReportPeriod
     status: StatusReport
     done: list[DoneRow]
@@ -81,25 +107,6 @@ class ReportContent:
     @property
     def rows(self) -> list[StatusRow]:
         return self.status.rows
-
-    @property
-    def totals(self) -> dict[str, int]:
-        return totals(self.status.rows)
-
-    @property
-    def total(self) -> int:
-        return len(self.status.rows)
-
-    @property
-    def done_count(self) -> int:
-        t = self.totals
-        return t[Shown.DONE_ON_TIME.value] + t[Shown.DONE_LATE.value]
-
-    @property
-    def on_time_rate(self) -> float | None:
-        """Done on time / all done; None when nothing is done yet."""
-        done = self.done_count
-        return self.totals[Shown.DONE_ON_TIME.value] / done if done else None
 
     @property
     def by_area(self) -> list[GroupTotals]:

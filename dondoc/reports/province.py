@@ -15,16 +15,12 @@ from sqlalchemy import Engine, select
 
 from calendars.workdays import WorkCalendar
 from dondoc.models import Plan, Unit
-from dondoc.reports.content import GroupTotals, ReportContent, compile_report
+from dondoc.reports.content import GroupTotals, ReportContent, RowCounts, compile_report
 from dondoc.reports.periods import ReportPeriod
-from dondoc.status import Shown
-from dondoc.statusrun import StatusRow, totals
-
-UNKNOWN_OFFICE = "(không rõ)"
-
+from dondoc.statusrun import StatusRow, group_by_office
 
 @dataclass
-class UnitSummary:
+class UnitSummary(RowCounts):
     """One unit of the province report: its rows of the province status run."""
 
     unit_id: int
@@ -32,33 +28,9 @@ class UnitSummary:
     rows: list[StatusRow] = field(default_factory=list)
 
     @property
-    def totals(self) -> dict[str, int]:
-        return totals(self.rows)
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def done_count(self) -> int:
-        t = self.totals
-        return t[Shown.DONE_ON_TIME.value] + t[Shown.DONE_LATE.value]
-
-    @property
-    def on_time_rate(self) -> float | None:
-        done = self.done_count
-        return self.totals[Shown.DONE_ON_TIME.value] / done if done else None
-
-    @property
     def by_office(self) -> list[GroupTotals]:
         """Totals per lead office, most overdue first (as the status run orders them)."""
-        groups: dict[str, list[StatusRow]] = {}
-        for row in self.rows:
-            for name in row.lead or [UNKNOWN_OFFICE]:
-                groups.setdefault(name, []).append(row)
-        result = [GroupTotals(name, totals(rows)) for name, rows in groups.items()]
-        result.sort(key=lambda g: (-g.totals[Shown.OVERDUE.value], g.name))
-        return result
+        return [GroupTotals(g.name, g.totals) for g in group_by_office(self.rows)]
 
 
 @dataclass
