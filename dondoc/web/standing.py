@@ -72,10 +72,13 @@ def _unit(session: Session, token: str) -> tuple[AccessLink, Unit]:
     return link, session.get(Unit, link.unit_id)
 
 
-async def _form(request: Request, link: AccessLink, max_files: int = 0):
+async def _posted(request: Request, token: str, max_files: int = 0):
+    """The standing link's scope and the POSTed form, once its anti-forgery token checks out (else 404 or 403)."""
+    with read_session(engine_of(request)) as session:
+        link, unit = _unit(session, token)
     form = await request.form(max_files=max_files, max_fields=2 * MAX_NAMES + 20)
     check_csrf(request, link.token_sha256, _field(form, "csrf", 128))
-    return form
+    return link, unit, form
 
 
 def _field(form, name: str, limit: int = MAX_FIELD) -> str:
@@ -160,9 +163,7 @@ def standing_page(request: Request, token: str):
 @router.post("/s/{token}/import", response_class=HTMLResponse)
 async def upload_plan(request: Request, token: str, background_tasks: BackgroundTasks):
     settings = request.app.state.settings
-    with read_session(engine_of(request)) as session:
-        link, _ = _unit(session, token)
-    form = await _form(request, link, max_files=1)
+    _link, _unit_row, form = await _posted(request, token, max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, token, status_code=400, error="Hãy chọn tệp kế hoạch (.txt, .docx hoặc .xlsx).")
@@ -180,9 +181,7 @@ async def upload_plan(request: Request, token: str, background_tasks: Background
 @router.post("/s/{token}/resolve", response_class=HTMLResponse)
 async def resolve_offices(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
-    with read_session(engine) as session:
-        link, unit = _unit(session, token)
-    form = await _form(request, link)
+    link, unit, form = await _posted(request, token)
     sha, filename = _field(form, "sha", 64), _field(form, "filename", 200)
     path = _stored_upload(request, sha, filename)
     names = [_field(form, f"name_{i}") for i in range(MAX_NAMES) if f"name_{i}" in form]
@@ -245,9 +244,7 @@ def _import(request: Request, token: str, path: Path, sha: str, background_tasks
 @router.post("/s/{token}/deadline", response_class=HTMLResponse)
 async def set_meaning(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
-    with read_session(engine) as session:
-        link, unit = _unit(session, token)
-    form = await _form(request, link)
+    _link, unit, form = await _posted(request, token)
     meaning = _field(form, "meaning")
     with read_session(engine) as session:
         item, plan = _item_of_unit(session, unit, _field(form, "item", 20))
@@ -268,9 +265,7 @@ async def set_meaning(request: Request, token: str, background_tasks: Background
 @router.post("/s/{token}/trigger", response_class=HTMLResponse)
 async def record_trigger(request: Request, token: str, background_tasks: BackgroundTasks):
     engine = engine_of(request)
-    with read_session(engine) as session:
-        link, unit = _unit(session, token)
-    form = await _form(request, link)
+    _link, unit, form = await _posted(request, token)
     milestone_id = _field(form, "milestone", 20)
     with read_session(engine) as session:
         milestone = session.get(Milestone, int(milestone_id)) if milestone_id.isdigit() else None
@@ -302,9 +297,7 @@ async def record_trigger(request: Request, token: str, background_tasks: Backgro
 @router.post("/s/{token}/links/rotate", response_class=HTMLResponse)
 async def rotate_link(request: Request, token: str):
     engine = engine_of(request)
-    with read_session(engine) as session:
-        link, unit = _unit(session, token)
-    form = await _form(request, link)
+    link, unit, form = await _posted(request, token)
     kind, office_text = _field(form, "kind", 20), _field(form, "office", 20)
     if kind not in links.KINDS:
         raise HTTPException(400, "Loại đường dẫn không hợp lệ (invalid link kind).")
