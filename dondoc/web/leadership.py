@@ -17,12 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from dondoc import links
 from dondoc.chasing import load_policy
 from dondoc.db import read_session
-from dondoc.models import Evidence, Item, Plan, StatusUpdate
+from dondoc.models import Item, Plan
 from dondoc.plans import LookupFailed
 from dondoc.status import Shown
 from dondoc.updates import InvalidUpdate, acknowledge, extend
 from dondoc.web.app import engine_of, page_link, render, today_of, work_calendar_of
-from dondoc.web.office import evidence_response
+from dondoc.web.office import evidence_of_unit, evidence_response
 from dondoc.web.pages import (
     CHART_ORDER,
     acknowledgements_of,
@@ -223,14 +223,4 @@ def leadership_evidence(request: Request, token: str, evidence_id: str):
     link = _link(request, token)
     if not evidence_id.isdigit() or len(evidence_id) > 12:
         raise HTTPException(404)
-    with read_session(engine_of(request)) as session:
-        evidence = session.execute(
-            select(Evidence)
-            .join(StatusUpdate, StatusUpdate.id == Evidence.status_update_id)
-            .join(Item, Item.id == StatusUpdate.item_id)
-            .join(Plan, Plan.id == Item.plan_id)
-            .where(Evidence.id == int(evidence_id), Plan.unit_id == link.unit_id)
-        ).scalars().first()
-    if evidence is None:
-        raise HTTPException(404)
-    return evidence_response(request, evidence)
+    return evidence_response(request, evidence_of_unit(link.unit_id, int(evidence_id)))

@@ -302,22 +302,27 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
 @router.get("/o/{token}/evidence/{evidence_id}")
 def office_evidence(request: Request, token: str, evidence_id: str):
     link, office = _office_of(request, token)
-    wanted = _item_id(evidence_id)
-    with read_session(engine_of(request)) as session:
-        evidence = session.execute(
-            select(Evidence)
+    query = (evidence_of_unit(office.unit_id, _item_id(evidence_id))
+             .join(ItemOffice, (ItemOffice.item_id == Item.id) & (ItemOffice.office_id == office.id))
+             .where(StatusUpdate.reported_by == office.name))
+    return evidence_response(request, query)
+
+
+def evidence_of_unit(unit_id: int, evidence_id: int):
+    """The query for one evidence file of a unit's items; callers narrow it further."""
+    return (select(Evidence)
             .join(StatusUpdate, StatusUpdate.id == Evidence.status_update_id)
             .join(Item, Item.id == StatusUpdate.item_id)
             .join(Plan, Plan.id == Item.plan_id)
-            .join(ItemOffice, (ItemOffice.item_id == Item.id) & (ItemOffice.office_id == office.id))
-            .where(Evidence.id == wanted, StatusUpdate.reported_by == office.name, Plan.unit_id == office.unit_id)
-        ).scalars().first()
+            .where(Evidence.id == evidence_id, Plan.unit_id == unit_id))
+
+
+def evidence_response(request: Request, query) -> FileResponse:
+    """The file the evidence ``query`` finds, as an attachment; 404 when none."""
+    with read_session(engine_of(request)) as session:
+        evidence = session.execute(query).scalars().first()
     if evidence is None:
         raise HTTPException(404)
-    return evidence_response(request, evidence)
-
-
-def evidence_response(request: Request, evidence: Evidence) -> FileResponse:
     path = request.app.state.settings.evidence_path / evidence.sha256
     if len(evidence.sha256) != 64 or not path.is_file():
         raise HTTPException(404)
