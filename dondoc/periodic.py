@@ -64,28 +64,40 @@ def _ref(row: StatusRow):
     )
 
 
-def send_once(engine: Engine, day: date, purpose: str,
-              batch: dict[str, tuple[str, dict, Callable[[str], object]]], dispatcher=None) -> int:
-    """Send each message of ``batch`` (ledger key -> recipient, ledger payload, builder of the message
-    from its key) at most once: record it in the ledger, send it unless a delivery is already logged
-    (a run stopped before marking it), then mark it sent. Returns how many were sent."""
+@dataclass
+class Outgoing:
+    """One message of a :func:`send_once` batch."""
+
+    recipients: list[str]
+    payload: dict  # kept in the ledger entry
+    build: Callable[[str], object]  # the message, from its ledger key
+    channels: tuple[str, ...] | None = None  # only these channels (None: each person's own order)
+    channel: str = "auto"  # as the ledger records it
+
+
+def send_once(engine: Engine, day: date, purpose: str, batch: dict[str, Outgoing], dispatcher=None) -> int:
+    """Send each message of ``batch`` (ledger key -> message) at most once: record it in the ledger,
+    send it unless a delivery is already logged (a run stopped before marking it), then mark it
+    sent. Returns how many were sent."""
+    if not batch:
+        return 0
     with engine.connect() as conn:
         existing = ledger_states(conn, list(batch))
     todo = [key for key in batch if existing.get(key) != "sent"]
     record_entries(engine, [
-        dict(key=key, purpose=purpose, recipient=batch[key][0], channel="auto", state="pending", as_of=day,
-             level=0, stage=0, payload=batch[key][1], created_at=utcnow())
+        dict(key=key, purpose=purpose, recipient=", ".join(batch[key].recipients)[:300], channel=batch[key].channel,
+             state="pending", as_of=day, level=0, stage=0, payload=batch[key].payload, created_at=utcnow())
         for key in todo if key not in existing
     ])
     sent = 0
     sender, owned = (None, False)
     try:
         for key in todo:
-            recipient, _payload, build = batch[key]
+            out = batch[key]
             if not delivered(engine, key):
                 if sender is None:
                     sender, owned = open_dispatcher(engine, dispatcher)
-                sender.send(build(key), [recipient])
+                sender.send(out.build(key), out.recipients, channels=out.channels)
                 sent += 1
             mark_sent(engine, key)
     finally:
@@ -131,7 +143,8 @@ def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, c
         return build
 
     batch = {
-        f"progress:{unit}:{office}:{deadline.period}": (f"office:{office}", {"period": deadline.period}, request(unit, office))
+        f"progress:{unit}:{office}:{deadline.period}": Outgoing([f"office:{office}"], {"period": deadline.period},
+                                                               request(unit, office))
         for unit, office in by_office
     }
     return send_once(engine, day, "progress", batch, dispatcher)
@@ -170,7 +183,8 @@ def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar:
 
         return build
 
-    batch = {f"nudge:{unit}:{day:%Y-%m}": (recipient, {"items": len(rows)}, nudge(unit)) for unit, rows in by_unit.items()}
+    batch = {f"nudge:{unit}:{day:%Y-%m}": Outgoing([recipient], {"items": len(rows)}, nudge(unit))
+             for unit, rows in by_unit.items()}
     return send_once(engine, day, "nudge", batch, dispatcher)
 
 

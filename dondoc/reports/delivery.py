@@ -33,7 +33,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from calendars.workdays import WorkCalendar
-from dondoc.chasing import Policy, delivered, ledger_states, mark_sent, open_dispatcher, record_entries
+from dondoc.chasing import Policy
+from dondoc.periodic import Outgoing, send_once
 from dondoc.db import read_session, unit_of_work
 from dondoc.links import LinkBook
 from dondoc.models import ReportRun, Unit, utcnow
@@ -156,45 +157,6 @@ class DeliveredReport:
         return [self.directory / name for name in self.files]
 
 
-@dataclass
-class _Outgoing:
-    recipients: list[str]
-    channels: tuple[str, ...]
-    payload: dict
-    build: Callable[[str], object]
-    channel: str = "auto"
-
-
-def _send_once(engine: Engine, day: date, batch: dict[str, _Outgoing], dispatcher) -> int:
-    """Each message of ``batch`` at most once: recorded in the ledger, sent unless a delivery is
-    already logged (a run stopped before marking it), then marked sent."""
-    if not batch:
-        return 0
-    with engine.connect() as conn:
-        existing = ledger_states(conn, list(batch))
-    todo = [key for key in batch if existing.get(key) != "sent"]
-    record_entries(engine, [
-        dict(key=key, purpose="report", recipient=", ".join(batch[key].recipients)[:300], channel=batch[key].channel,
-             state="pending", as_of=day, level=0, stage=0, payload=batch[key].payload, created_at=utcnow())
-        for key in todo if key not in existing
-    ])
-    sent = 0
-    sender, owned = None, False
-    try:
-        for key in todo:
-            out = batch[key]
-            if not delivered(engine, key):
-                if sender is None:
-                    sender, owned = open_dispatcher(engine, dispatcher)
-                sender.send(out.build(key), out.recipients, channels=out.channels)
-                sent += 1
-            mark_sent(engine, key)
-    finally:
-        if owned and sender is not None:
-            sender.close()
-    return sent
-
-
 def _is_standing(spec: str, standing_office: str) -> bool:
     kind, _, value = spec.partition(":")
     same = " ".join(value.split()).casefold() == " ".join(standing_office.split()).casefold()
@@ -251,18 +213,18 @@ def _deliver(engine: Engine, run: DeliveredReport, unit: Unit, due: DueReport, d
     attachments = [str(p) for p in run.paths if p.suffix.lower() in ATTACHED]
     base = f"report:{unit.slug}:{run.period}:{run.stage}"
     payload = {"run_id": run.run_id, "period": run.period, "stage": run.stage}
-    batch: dict[str, _Outgoing] = {}
+    batch: dict[str, Outgoing] = {}
 
     def builder(link: str, files: list[str]) -> Callable[[str], object]:
         return lambda key: _message(key, unit=unit, due=due, link=link, summary=summary, attachments=files)
 
     for spec in specs:
         # the files by email (or the outbox); a Zalo note with the link for those who have Zalo
-        batch[f"{base}:email:{spec}"] = _Outgoing([spec], ("email",), payload, builder(links[spec], attachments), "email")
+        batch[f"{base}:email:{spec}"] = Outgoing([spec], payload, builder(links[spec], attachments), ("email",), "email")
         zalo = people.with_zalo(spec)
         if zalo:
-            batch[f"{base}:zalo:{spec}"] = _Outgoing(zalo, ("zalo", "zns"), payload, builder(links[spec], []), "zalo")
-    sent = _send_once(engine, day, batch, dispatcher)
+            batch[f"{base}:zalo:{spec}"] = Outgoing(zalo, payload, builder(links[spec], []), ("zalo", "zns"), "zalo")
+    sent = send_once(engine, day, "report", batch, dispatcher)
     with unit_of_work(engine) as session:
         session.execute(update(ReportRun).where(ReportRun.id == run.run_id, ReportRun.state != "delivered")
                         .values(state="delivered", delivered_at=utcnow()))
