@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchlib import timed  # noqa: E402
+
 import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
@@ -39,15 +41,6 @@ from dondoc.demo import build_demo  # noqa: E402
 from dondoc.models import ItemOffice, Office, Unit  # noqa: E402
 from dondoc.settings import get_settings  # noqa: E402
 from dondoc.web.server import WebServer  # noqa: E402
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def load(url: str, clients: int, total: int, headers: dict | None = None) -> tuple[list[float], dict[int, int], float]:

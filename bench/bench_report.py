@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from benchlib import postgres_schema, timed  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
 
 from dondoc.configuration import load_config  # noqa: E402
 from dondoc.db import get_engine, migrate, read_session  # noqa: E402
@@ -45,15 +45,6 @@ from dondoc.settings import get_settings  # noqa: E402
 from dondoc.statusrun import run_status  # noqa: E402
 
 PROVINCE = "Tỉnh Thanh Hóa"
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def bench(url: str, communes: int, as_of: date, period_key: str, repeat: int, out: Path) -> None:
@@ -134,17 +125,8 @@ def main() -> None:
         out = Path(home) / "out"
         bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.period, args.repeat, out)
         if args.postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                sep = "&" if "?" in args.postgres else "?"
-                bench(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", args.communes, as_of, args.period,
-                      args.repeat, out)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            with postgres_schema(args.postgres) as url:
+                bench(url, args.communes, as_of, args.period, args.repeat, out)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from benchlib import postgres_schema, timed  # noqa: E402
+
+from sqlalchemy import text  # noqa: E402
 
 from dondoc.configuration import load_config  # noqa: E402
 from dondoc.db import get_engine, migrate  # noqa: E402
@@ -42,15 +42,6 @@ BASELINE_SQL = [
     "SELECT id, item_id, milestone_id, occurrence_id, status, note, product, as_of FROM status_updates",
     "SELECT io.item_id, io.role, o.name FROM item_offices io JOIN offices o ON o.id = io.office_id",
 ]
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def bench(url: str, communes: int, as_of: date, repeat: int) -> None:
@@ -102,16 +93,8 @@ def main() -> None:
         get_settings.cache_clear()
         bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.repeat)
         if args.postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                sep = "&" if "?" in args.postgres else "?"
-                bench(f"{args.postgres}{sep}options=-csearch_path%3D{schema}", args.communes, as_of, args.repeat)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            with postgres_schema(args.postgres) as url:
+                bench(url, args.communes, as_of, args.repeat)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""What the benchmarks share: a median timer and a throw-away PostgreSQL schema."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """The median of ``repeat`` runs of ``fn`` in seconds, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A new schema on the server at ``url``, dropped afterwards; yields a URL whose search_path is it."""
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        sep = "&" if "?" in url else "?"
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
