@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,46 +127,50 @@ def resolve(session: Session, token: str, kinds: tuple[str, ...] = KINDS) -> Acc
     return link
 
 
-@dataclass
 class LinkBook:
-    """Links for messages, issued on first use within one session (one transaction)."""
+    """Full URLs of links, each issued on first use (within ``session``, the caller's transaction)."""
 
-    session: Session
-    public_url: str
-    _cache: dict[tuple[str, int, int | None], str] = field(default_factory=dict)
+    def __init__(self, session: Session | None, public_url: str) -> None:
+        self.session = session
+        self.public_url = public_url
+        self._tokens: dict[tuple[str, int, int | None], str] = {}
 
-    def token(self, kind: str, unit_id: int, office_id: int | None = None) -> str:
+    def _issue(self, kind: str, unit_id: int, office_id: int | None) -> str:
+        return ensure_link(self.session, kind, unit_id, office_id).token
+
+    def page(self, kind: str, unit_id: int, office_id: int | None = None, suffix: str = "") -> str:
         key = (kind, unit_id, office_id)
-        if key not in self._cache:
-            self._cache[key] = ensure_link(self.session, kind, unit_id, office_id).token
-        return self._cache[key]
+        if key not in self._tokens:
+            self._tokens[key] = self._issue(kind, unit_id, office_id)
+        return url_for(self.public_url, kind, self._tokens[key], suffix)
 
     def office_page(self, office_id: int, item_id: int | None = None) -> str:
         unit_id = self.session.get(Office, office_id).unit_id
-        suffix = f"/items/{item_id}" if item_id is not None else ""
-        return url_for(self.public_url, OFFICE, self.token(OFFICE, unit_id, office_id), suffix)
+        return self.page(OFFICE, unit_id, office_id, _item_suffix(item_id))
 
-    def leadership_page(self, unit_id: int, item_id: int | None = None) -> str:
-        suffix = f"/items/{item_id}" if item_id is not None else ""
-        return url_for(self.public_url, LEADERSHIP, self.token(LEADERSHIP, unit_id), suffix)
+    def leadership_page(self, unit_id: int, item_id: int | None = None, anchor: str = "") -> str:
+        return self.page(LEADERSHIP, unit_id, None, _item_suffix(item_id) + anchor)
 
     def standing_page(self, unit_id: int) -> str:
-        return url_for(self.public_url, STANDING, self.token(STANDING, unit_id))
+        return self.page(STANDING, unit_id)
 
     def office_feed(self, office_id: int) -> str:
-        unit_id = self.session.get(Office, office_id).unit_id
-        return url_for(self.public_url, OFFICE_FEED, self.token(OFFICE_FEED, unit_id, office_id))
+        return self.page(OFFICE_FEED, self.session.get(Office, office_id).unit_id, office_id)
 
     def leadership_feed(self, unit_id: int) -> str:
-        return url_for(self.public_url, LEADERSHIP_FEED, self.token(LEADERSHIP_FEED, unit_id))
+        return self.page(LEADERSHIP_FEED, unit_id)
 
 
-class MessageLinks:
+def _item_suffix(item_id: int | None) -> str:
+    return f"/items/{item_id}" if item_id is not None else ""
+
+
+class MessageLinks(LinkBook):
     """Page links for the messages of one run: by plan code and office name, issued on first use.
 
     Offices get their own status page (never the leadership's); leaders get the
     leadership page, where they acknowledge and extend; the standing office gets
-    its page. Links are looked up once per scope and cached for the run.
+    its page. A link issued here is committed at once, in its own transaction.
     """
 
     def __init__(self, engine, public_url: str) -> None:
@@ -176,22 +179,18 @@ class MessageLinks:
         from dondoc.db import read_session
         from dondoc.models import Plan, Unit
 
+        super().__init__(None, public_url)
         self.engine = engine
-        self.public_url = public_url
         with read_session(engine) as session:
             self._plan_unit = dict(session.execute(_select(Plan.code, Plan.unit_id)).all())
             self._unit_ids = dict(session.execute(_select(Unit.name, Unit.id)).all())
             self._offices = {(u, n): i for i, u, n in session.execute(_select(Office.id, Office.unit_id, Office.name))}
-        self._tokens: dict[tuple[str, int, int | None], str] = {}
 
-    def _token(self, kind: str, unit_id: int, office_id: int | None = None) -> str:
-        key = (kind, unit_id, office_id)
-        if key not in self._tokens:
-            from dondoc.db import unit_of_work
+    def _issue(self, kind: str, unit_id: int, office_id: int | None) -> str:
+        from dondoc.db import unit_of_work
 
-            with unit_of_work(self.engine) as session:
-                self._tokens[key] = ensure_link(session, kind, unit_id, office_id).token
-        return self._tokens[key]
+        with unit_of_work(self.engine) as session:
+            return ensure_link(session, kind, unit_id, office_id).token
 
     def unit_of(self, plan_code: str | None = None, unit_name: str | None = None) -> int | None:
         if plan_code is not None:
@@ -200,18 +199,10 @@ class MessageLinks:
 
     def office(self, unit_id: int | None, office_name: str, item_id: int | None = None) -> str | None:
         office_id = self._offices.get((unit_id, office_name))
-        if office_id is None:
-            return None
-        suffix = f"/items/{item_id}" if item_id is not None else ""
-        return url_for(self.public_url, OFFICE, self._token(OFFICE, unit_id, office_id), suffix)
+        return None if office_id is None else self.page(OFFICE, unit_id, office_id, _item_suffix(item_id))
 
     def leadership(self, unit_id: int | None, item_id: int | None = None, anchor: str = "") -> str | None:
-        if unit_id is None:
-            return None
-        suffix = (f"/items/{item_id}" if item_id is not None else "") + anchor
-        return url_for(self.public_url, LEADERSHIP, self._token(LEADERSHIP, unit_id), suffix)
+        return None if unit_id is None else self.leadership_page(unit_id, item_id, anchor)
 
     def standing(self, unit_id: int | None) -> str | None:
-        if unit_id is None:
-            return None
-        return url_for(self.public_url, STANDING, self._token(STANDING, unit_id))
+        return None if unit_id is None else self.standing_page(unit_id)
