@@ -348,15 +348,11 @@ def feed_info(engine: Engine, scope: Scope, options: FeedOptions) -> FeedInfo:
 
 def _with_links(engine: Engine, scope: Scope, options: FeedOptions, events: list[tuple[int, FeedEvent]]):
     """Each event gets the page where its readers act: the office's report page, or the leadership page."""
+    kind, office_id = (links.LEADERSHIP, None) if scope.leadership else (links.OFFICE, scope.office_id)
     with unit_of_work(engine) as session:
-        if scope.leadership:
-            token = links.ensure_link(session, links.LEADERSHIP, scope.unit_id).token
-            kind = links.LEADERSHIP
-        else:
-            token = links.ensure_link(session, links.OFFICE, scope.unit_id, scope.office_id).token
-            kind = links.OFFICE
-    return [(item_id, replace(e, link=links.url_for(options.public_url, kind, token, f"/items/{item_id}")))
-            for item_id, e in events]
+        book = links.LinkBook(session, options.public_url)
+        return [(item_id, replace(e, link=book.page(kind, scope.unit_id, office_id, f"/items/{item_id}")))
+                for item_id, e in events]
 
 
 def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime | None = None) -> Feed:
