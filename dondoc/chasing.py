@@ -378,29 +378,26 @@ def _item_ref(due: OpenDue, days_overdue: int | None = None, link: str | None = 
     )
 
 
-def _message(action: Action, policy: Policy, links=None):
-    """The message of an action. Offices get their own status page; leaders the leadership page."""
+def _message(action: Action, policy: Policy, links):
+    """The message of an action. Offices get their own status page; leaders the leadership page
+    (``links``: a :class:`dondoc.links.MessageLinks`)."""
     from notifications import messages
 
-    unit_id = links.unit_of(plan_code=action.due.plan) if links else None
+    unit_id = links.unit_of(plan_code=action.due.plan)
     kind, _, name = action.recipient.partition(":")
-    office_link = links.office(unit_id, name, action.due.item_id) if links and kind == "office" else None
+    office_link = links.office(unit_id, name, action.due.item_id) if kind == "office" else None
     if action.purpose == "reminder":
         cooperating = name if kind == "office" and name not in action.due.leads else None
         return messages.reminder(_item_ref(action.due, link=office_link), days_left=action.days,
                                  ledger_key=action.key, public_url=policy.public_url, cooperating=cooperating)
-    office = ", ".join(action.due.leads)
-    if links is None:
-        return messages.escalation(_item_ref(action.due, action.days), level=action.level, days_overdue=action.days,
-                                   office=office, ledger_key=action.key, public_url=policy.public_url)
     if kind == "office":  # the office head: report progress and the reason, nothing to acknowledge
         link, ack = office_link or links.leadership(unit_id, action.due.item_id), None
     else:
         link = links.leadership(unit_id, action.due.item_id)
         ack = links.leadership(unit_id, action.due.item_id, anchor="#xu-ly")
     return messages.escalation(
-        _item_ref(action.due, action.days, link=link), level=action.level, days_overdue=action.days, office=office,
-        ledger_key=action.key, public_url=policy.public_url, ack_link=ack,
+        _item_ref(action.due, action.days, link=link), level=action.level, days_overdue=action.days,
+        office=", ".join(action.due.leads), ledger_key=action.key, public_url=policy.public_url, ack_link=ack,
     )
 
 
