@@ -15,17 +15,99 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from dondoc.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PREFECT_BIN = Path(sys.executable).with_name("prefect")
 
 
 class PrefectServerError(RuntimeError):
     """The Prefect server did not start or does not answer."""
+
+
+class NoPrefectServer(PrefectServerError):
+    """Neither PREFECT_API_URL nor a running ``dondoc up`` server."""
+
+
+def prefect_home(settings: Settings) -> Path:
+    return settings.home_path / "prefect"
+
+
+def url_file(settings: Settings) -> Path:
+    """Where ``dondoc up`` keeps the address of the local server it started."""
+    return prefect_home(settings) / "api_url"
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def api_url(settings: Settings, *, required: bool = True) -> str | None:
+    """The Prefect API to use: PREFECT_API_URL, else the one ``dondoc up`` wrote, if it answers."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return url.rstrip("/")
+    path = url_file(settings)
+    if path.is_file():
+        saved = path.read_text().strip()
+        if saved and _answers(saved):
+            return saved
+    if required:
+        raise NoPrefectServer(
+            "Chưa có máy chủ Prefect: chạy «dondoc up» (máy chủ cục bộ) hoặc đặt PREFECT_API_URL "
+            "(no Prefect server: run `dondoc up` or set PREFECT_API_URL)."
+        )
+    return None
+
+
+@contextmanager
+def using(url: str) -> Iterator[None]:
+    """Point this process's Prefect client at ``url`` (settings are read once, so set them in context)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def pull_steps() -> list[dict[str, Any]]:
+    """Deployments run their flows from the project folder (``flows/…`` entrypoints)."""
+    return [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
+
+
+def run_sync(coro):
+    """Run a coroutine from sync code, also when an event loop is already running in this thread."""
+    import asyncio
+    import threading
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def free_port(start: int = 4200, host: str = "127.0.0.1") -> int:

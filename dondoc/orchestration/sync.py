@@ -3,7 +3,7 @@
 Every active item has one deployment of the item flow (``flows/item.py:item_flow``)
 named ``<plan code>-<item number>``, tagged ``dondoc``, ``unit:<slug>``,
 ``office:<lead office>`` and ``area:<code>``, with parameters ``{"item_id": id}``.
-Its schedule holds the item's checkpoints (from :func:`dondoc.chasing.checkpoints_by_item`)
+Its schedule holds the item's checkpoints (from :func:`dondoc.usecases.schedules.item_schedules`)
 over a rolling horizon of ``DONDOC_SYNC_HORIZON_DAYS`` days as ONE ``RRuleSchedule``
 in the configured time zone: an RRULE when the times are evenly spaced, otherwise
 ``DTSTART`` + ``RDATE`` in local clock time. An item with nothing to chase in the
@@ -19,19 +19,16 @@ Only deployments tagged ``dondoc`` whose parameters carry ``item_id`` are ever d
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
-
-from dondoc.models import Area, Item, ItemOffice, Office, Plan, Unit
-from dondoc.prefect_server import PROJECT_ROOT, ensure_work_pool
-from dondoc.settings import Settings, get_settings
+from dondoc.app import Dondoc
+from dondoc.orchestration.prefect_server import ensure_work_pool, pull_steps, run_sync
+from dondoc.settings import Settings
+from dondoc.usecases.schedules import item_schedules
 
 TAG = "dondoc"
 ITEM_TAG = "dondoc:item"
@@ -149,58 +146,33 @@ def horizon_for(start: date, settings: Settings) -> tuple[date, date]:
 # -- the database side ----------------------------------------------------------------------
 
 def desired_deployments(
-    engine: Engine,
+    app: Dondoc,
     *,
     start: date,
     end: date,
     as_of: date,
-    settings: Settings | None = None,
     item_ids: list[int] | None = None,
     checkpoints: dict[int, list[datetime]] | None = None,
 ) -> dict[str, Desired]:
-    """Name -> desired deployment for every active item (or the given ones): three queries."""
-    settings = settings or get_settings()
-    filters = [Item.removed_at.is_(None)]
-    if item_ids is not None:
-        filters.append(Item.id.in_(item_ids))
-    with engine.connect() as conn:
-        items = conn.execute(
-            select(Item.id, Item.number, Item.content, Plan.code, Unit.slug, Unit.name, Area.code.label("area"))
-            .join(Plan, Plan.id == Item.plan_id)
-            .join(Unit, Unit.id == Plan.unit_id)
-            .outerjoin(Area, Area.id == Item.area_id)
-            .where(*filters)
-            .order_by(Plan.id, Item.position)
-        ).all()
-        leads: dict[int, list[str]] = defaultdict(list)
-        for item_id, name in conn.execute(
-            select(ItemOffice.item_id, Office.name)
-            .join(Office, Office.id == ItemOffice.office_id)
-            .join(Item, Item.id == ItemOffice.item_id)
-            .where(ItemOffice.role == "lead", *filters)
-            .order_by(ItemOffice.item_id, Office.name)
-        ):
-            leads[item_id].append(name)
-    if checkpoints is None:
-        checkpoints = item_checkpoints(engine, start=start, end=end, as_of=as_of, settings=settings,
-                                       item_ids=[row.id for row in items])
+    """Name -> desired deployment for every active item (or the given ones)."""
+    settings = app.settings
     tz = ZoneInfo(settings.timezone)
     low = datetime.combine(start, time.min, tz)
     high = datetime.combine(end, time.max, tz)
     desired: dict[str, Desired] = {}
-    for row in items:
-        tags = {TAG, ITEM_TAG, f"unit:{row.slug}"} | {f"office:{name}" for name in leads[row.id]}
+    for row in item_schedules(app, start=start, end=end, as_of=as_of, item_ids=item_ids, checkpoints=checkpoints):
+        tags = {TAG, ITEM_TAG, f"unit:{row.unit_slug}"} | {f"office:{name}" for name in row.leads}
         if row.area:
             tags.add(f"area:{row.area}")
-        moments = [m for m in checkpoints.get(row.id, ()) if low <= _aware(m, tz) <= high]
-        name = deployment_name(row.code, row.number)
+        moments = [m for m in row.checkpoints if low <= _aware(m, tz) <= high]
+        name = deployment_name(row.plan_code, row.number)
         desired[name] = Desired(
-            item_id=row.id,
+            item_id=row.item_id,
             name=name,
             tags=tuple(sorted(tags)),
             rrule=rrule_for(moments, settings.timezone),
             timezone=settings.timezone,
-            description=f"{row.name} · Mục {row.number}: {_shorten(row.content)}",
+            description=f"{row.unit_name} · Mục {row.number}: {_shorten(row.content)}",
         )
     return desired
 
@@ -214,24 +186,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def item_checkpoints(engine: Engine, *, start: date, end: date, as_of: date, settings: Settings,
-                     item_ids: list[int] | None = None) -> dict[int, list[datetime]]:
-    """The core's set-based checkpoints for the items (one call)."""
-    from dondoc.chasing import checkpoints_by_item, load_policy
-    from dondoc.configuration import load_config
-    from dondoc.schedule import work_calendar
-
-    return checkpoints_by_item(
-        engine, start, end, policy=load_policy(settings), calendar=work_calendar(load_config(), settings),
-        as_of=as_of, item_ids=item_ids,
-    )
-
-
 # -- the Prefect side -----------------------------------------------------------------------
-
-def _pull_steps() -> list[dict[str, Any]]:
-    return [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
-
 
 def _current(deployment) -> tuple:
     schedules = sorted(
@@ -254,7 +209,7 @@ def _current(deployment) -> tuple:
 
 def _wanted(desired: Desired, pool: str) -> tuple:
     schedules = ((desired.rrule, desired.timezone, True),) if desired.rrule else ()
-    return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, _pull_steps(), desired.description)
+    return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, pull_steps(), desired.description)
 
 
 async def read_item_deployments(client) -> dict[str, Any]:
@@ -319,7 +274,7 @@ async def apply(
             async with gate:
                 await client.create_deployment(
                     flow_id=flow_id, name=d.name, parameters=d.parameters, tags=list(d.tags), schedules=schedules,
-                    work_pool_name=pool, entrypoint=ITEM_ENTRYPOINT, pull_steps=_pull_steps(),
+                    work_pool_name=pool, entrypoint=ITEM_ENTRYPOINT, pull_steps=pull_steps(),
                     description=d.description, enforce_parameter_schema=False,
                 )
         setattr(report, verb, getattr(report, verb) + 1)
@@ -355,34 +310,11 @@ async def delete_deployments(client, ids: list) -> None:
         response.raise_for_status()
 
 
-def run_sync(coro):
-    """Run a coroutine from sync code, also when an event loop is already running in this thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    box: dict[str, Any] = {}
-
-    def target():
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
 async def sync_async(
-    engine: Engine,
+    app: Dondoc,
     *,
     as_of: date,
     start: date | None = None,
-    settings: Settings | None = None,
     item_ids: list[int] | None = None,
     dry_run: bool = False,
     progress: ProgressFn | None = None,
@@ -392,11 +324,10 @@ async def sync_async(
     """Reconcile the item deployments (all items, or only ``item_ids`` without deleting others)."""
     from prefect.client.orchestration import get_client
 
-    settings = settings or get_settings()
+    settings = app.settings
     start, end = horizon_for(start or as_of, settings)
     desired = await asyncio.to_thread(
-        desired_deployments, engine, start=start, end=end, as_of=as_of, settings=settings,
-        item_ids=item_ids, checkpoints=checkpoints,
+        desired_deployments, app, start=start, end=end, as_of=as_of, item_ids=item_ids, checkpoints=checkpoints,
     )
     if client is None:
         async with get_client() as own:
@@ -434,11 +365,6 @@ def _count(rrule: str | None) -> int:
     return 0
 
 
-def sync(engine: Engine, *, as_of: date, **kwargs) -> SyncReport:
+def sync(app: Dondoc, *, as_of: date, **kwargs) -> SyncReport:
     """Synchronous :func:`sync_async`."""
-    return run_sync(sync_async(engine, as_of=as_of, **kwargs))
-
-
-def resync_item(engine: Engine, item_id: int, *, as_of: date, settings: Settings | None = None) -> SyncReport:
-    """Re-sync one item's deployment (after a status update, an extension or a trigger)."""
-    return sync(engine, as_of=as_of, item_ids=[item_id], settings=settings)
+    return run_sync(sync_async(app, as_of=as_of, **kwargs))

@@ -10,58 +10,37 @@ date); a continuous milestone appears at the reporting checkpoints of
 ``config/reporting.yaml`` (the days offices send their periodic reports), not
 every day.
 
-Each event's SEQUENCE is tracked in :class:`~dondoc.models.CalendarEvent`: a
-fingerprint of what the event says is compared with the stored one; a new event
-is inserted if absent (concurrent requests may race: the insert does nothing
-when the row is already there), a changed one gets ``sequence + 1`` by an update
-that only applies while the old fingerprint is still stored, so two requests
-seeing the same change bump it once.
-
-Feeds are cheap under load: :class:`FeedCache` keeps the built bytes per link,
-day and *data version* (the highest ids and times of the tables a feed reads,
-one query), builds at most once at a time per link, and forgets after a while.
+Each event's SEQUENCE is tracked by :mod:`dondoc.storage.feedstate`. Feeds are
+cheap under load: :class:`dondoc.usecases.feedcache.FeedCache` keeps the built
+bytes per link, day and data version.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-import time as _time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import Engine, and_, bindparam, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, and_, select
 
 from calendars.ical import FeedEvent, FeedInfo, alarm_offsets, build_calendar, event_uid, fingerprint
 from calendars.workdays import WorkCalendar
-from dondoc import links
-from dondoc.db import unit_of_work
-from dondoc.models import (
-    AccessLink,
-    AuditEntry,
-    CalendarEvent,
-    Extension,
-    Item,
-    ItemOffice,
-    Milestone,
-    Occurrence,
-    Office,
-    Plan,
-    StatusUpdate,
-    Unit,
-    utcnow,
-)
-from dondoc.status import Shown, Stored, shown_status
-from dondoc.statusrun import _latest_updates
+from dondoc.configuration import ReportingConfig
+from dondoc.domain.periods import progress_deadlines
+from dondoc.domain.status import Shown, Stored, shown_status
+from dondoc.storage import links
+from dondoc.storage.db import unit_of_work
+from dondoc.storage.feedstate import aware, sync_state
+from dondoc.storage.models import AccessLink, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
+from dondoc.storage.statusrun import latest_updates
+from dondoc.usecases.context import Context
 
 DONE = (Shown.DONE_ON_TIME, Shown.DONE_LATE)
 # RFC 7986 COLOR takes CSS colour names; "amber" is not one.
 CSS_COLOUR = {"amber": "gold"}
-CHUNK = 500
 
 
 class FeedNotFound(LookupError):
@@ -93,7 +72,7 @@ class FeedOptions:
     reminder_days: tuple[int, ...] = (10, 3, 1, 0)
     copy_cooperating: bool = True
     alarm_at: time = time(8, 0)  # local time of the reminders
-    reporting: dict | None = None  # config/reporting.yaml; None reads it
+    reporting: ReportingConfig = ReportingConfig()  # when continuous items are asked for progress
 
 
 @dataclass(frozen=True)
@@ -106,19 +85,14 @@ class Feed:
     gzipped: bytes = b""  # the body compressed once, for clients that accept gzip
 
 
-def options_from(settings, config, as_of: date) -> FeedOptions:
-    """Options from the settings, the config tables and the chasing policy."""
-    from dondoc.chasing import load_policy
-    from dondoc.configuration import load_raw
-    from dondoc.schedule import work_calendar
-
-    policy = load_policy(settings)
+def options_from(ctx: Context, as_of: date) -> FeedOptions:
+    """Options from the settings, the reporting configuration and the chasing policy."""
+    policy, settings = ctx.policy, ctx.settings
     return FeedOptions(
-        as_of=as_of, calendar=work_calendar(config, settings), public_url=settings.public_url,
+        as_of=as_of, calendar=ctx.calendar, public_url=settings.public_url,
         refresh_minutes=settings.feed_refresh_minutes, timezone=settings.timezone,
         due_soon_working_days=settings.due_soon_working_days, reminder_days=tuple(policy.reminder_days),
-        copy_cooperating=policy.copy_cooperating, alarm_at=policy.send_at,
-        reporting=load_raw("reporting.yaml", settings.user_config_dir),
+        copy_cooperating=policy.copy_cooperating, alarm_at=policy.send_at, reporting=ctx.reporting,
     )
 
 
@@ -174,9 +148,9 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             .join(Plan, Plan.id == Item.plan_id)
             .where(Milestone.active.is_(True), Milestone.kind == "continuous", *filters)
         ).all()
-        by_occurrence = {r.key: r for r in conn.execute(_latest_updates(as_of, StatusUpdate.occurrence_id, filters))}
+        by_occurrence = {r.key: r for r in conn.execute(latest_updates(as_of, StatusUpdate.occurrence_id, filters))}
         noted = {r.key: r for r in conn.execute(
-            _latest_updates(as_of, StatusUpdate.item_id, [*filters, StatusUpdate.note.is_not(None)]))}
+            latest_updates(as_of, StatusUpdate.item_id, [*filters, StatusUpdate.note.is_not(None)]))}
         offices: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "coop": []})
         mine: dict[int, set[str]] = defaultdict(set)
         for item_id, role, office_id, name in conn.execute(
@@ -222,19 +196,12 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
         events.append(((o.plan_id, o.position, deadline), o.item_id, event))
 
     reporting = options.reporting
-    if reporting is None:
-        from dondoc.configuration import load_raw
-        from dondoc.settings import get_settings
-
-        reporting = load_raw("reporting.yaml", get_settings().user_config_dir)
-    ask_before = (int(reporting.get("progress_request_working_days_before", 5)), 0)
-    from dondoc.periodic import report_deadlines
-
+    ask_before = (reporting.progress_request_working_days_before, 0)
     years: dict[int, list] = {}
 
     def by_year(year: int) -> list:
         if year not in years:
-            years[year] = report_deadlines(year, calendar, reporting)
+            years[year] = progress_deadlines(year, calendar, reporting)
         return years[year]
 
     for m in continuous:
@@ -252,76 +219,6 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             events.append(((m.plan_id, m.position, send_by), m.item_id, event))
     events.sort(key=lambda e: (e[0], e[2].uid))
     return [(item_id, event) for _, item_id, event in events]
-
-
-# ------------------------------------------------------------------ stored state (SEQUENCE)
-
-
-def _stored(conn, uids: list[str]) -> dict[str, object]:
-    found = {}
-    for start in range(0, len(uids), CHUNK):
-        chunk = uids[start : start + CHUNK]
-        for row in conn.execute(select(CalendarEvent.uid, CalendarEvent.fingerprint, CalendarEvent.sequence,
-                                       CalendarEvent.created_at, CalendarEvent.modified_at)
-                                .where(CalendarEvent.uid.in_(chunk))):
-            found[row.uid] = row
-    return found
-
-
-def _insert_absent(engine: Engine, rows: list[dict]) -> None:
-    """Insert rows whose UID is not stored yet; rows another request inserted meanwhile are left alone."""
-    if not rows:
-        return
-    dialect = engine.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        with engine.begin() as conn:
-            for start in range(0, len(rows), CHUNK):
-                conn.execute(dialect_insert(CalendarEvent).on_conflict_do_nothing(index_elements=["uid"]),
-                             rows[start : start + CHUNK])
-        return
-    for row in rows:  # any other database: one row at a time, a duplicate is not an error
-        try:
-            with engine.begin() as conn:
-                conn.execute(CalendarEvent.__table__.insert(), [row])
-        except IntegrityError:
-            continue
-
-
-def sync_state(engine: Engine, wanted: dict[str, tuple[int, str]], now: datetime | None = None) -> dict[str, object]:
-    """Make the stored state match ``wanted`` (UID -> item id, fingerprint) and return it per UID
-    (fingerprint, sequence, created_at, modified_at). A changed fingerprint bumps SEQUENCE once."""
-    now = now or utcnow()
-    uids = list(wanted)
-    with engine.connect() as conn:
-        stored = _stored(conn, uids)
-    for _ in range(3):  # a concurrent request may have written in between: look again
-        absent = [u for u in uids if u not in stored]
-        changed = [(u, stored[u].fingerprint) for u in uids if u in stored and stored[u].fingerprint != wanted[u][1]]
-        if not absent and not changed:
-            return stored
-        _insert_absent(engine, [dict(uid=u, item_id=wanted[u][0], fingerprint=wanted[u][1], sequence=0,
-                                     created_at=now, modified_at=now) for u in absent])
-        if changed:
-            with engine.begin() as conn:
-                conn.execute(
-                    update(CalendarEvent)
-                    .where(CalendarEvent.uid == bindparam("b_uid"), CalendarEvent.fingerprint == bindparam("b_old"))
-                    .values(fingerprint=bindparam("b_new"), sequence=CalendarEvent.sequence + 1, modified_at=now)
-                    .execution_options(synchronize_session=False),
-                    [dict(b_uid=u, b_old=old, b_new=wanted[u][1]) for u, old in changed],
-                )
-        with engine.connect() as conn:
-            stored.update(_stored(conn, absent + [u for u, _ in changed]))
-    return stored
-
-
-def _aware(moment: datetime) -> datetime:
-    """Stored times in UTC (SQLite gives them back naive, PostgreSQL in the session's zone)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 # ------------------------------------------------------------------ building
@@ -365,7 +262,7 @@ def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime
     final = []
     for _, e in events:
         row = stored[e.uid]
-        final.append(replace(e, sequence=row.sequence, created=_aware(row.created_at), modified=_aware(row.modified_at)))
+        final.append(replace(e, sequence=row.sequence, created=aware(row.created_at), modified=aware(row.modified_at)))
     body = build_calendar(final, info)
     last = max((e.modified for e in final), default=datetime(2020, 1, 1, tzinfo=timezone.utc))
     etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
@@ -373,79 +270,3 @@ def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime
                 gzipped=gzip.compress(body, compresslevel=6, mtime=0))
 
 
-# ------------------------------------------------------------------ caching
-
-
-def data_version(engine: Engine) -> tuple:
-    """What changes whenever anything a feed shows changes (one query of maxima over indexed keys)."""
-    # Imports, updates, extensions, triggers, overrides and link changes all write the audit log;
-    # status updates written in bulk (demo data) do not, hence their own maximum.
-    parts = [
-        select(func.max(AuditEntry.id)), select(func.max(StatusUpdate.id)), select(func.max(Extension.id)),
-        select(func.max(Occurrence.id)), select(func.max(Milestone.id)), select(func.max(Plan.updated_at)),
-        select(func.max(AccessLink.id)), select(func.max(Office.id)),
-    ]
-    with engine.connect() as conn:
-        return tuple(conn.execute(select(*(p.scalar_subquery() for p in parts))).one())
-
-
-class FeedCache:
-    """Built feeds per link, day and data version; at most one build at a time per link.
-
-    ``max_age`` bounds how long an entry is trusted without a rebuild, for the rare
-    change the data version does not see (an office renamed in config).
-    ``version_ttl`` is how long one reading of the data version serves every
-    request (a change shows in the feeds that much later; calendar apps poll hourly).
-    """
-
-    def __init__(self, max_entries: int = 1024, max_age: float = 300.0, version_ttl: float = 1.0,
-                 clock: Callable[[], float] = _time.monotonic) -> None:
-        self.max_entries, self.max_age, self.version_ttl, self.clock = max_entries, max_age, version_ttl, clock
-        self._entries: OrderedDict[int, tuple[tuple, float, Feed]] = OrderedDict()
-        self._locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
-        self._version: tuple[float, tuple] | None = None
-        self.builds = 0
-
-    def version(self, engine: Engine) -> tuple:
-        """The data version, read at most once per ``version_ttl``."""
-        now = self.clock()
-        known = self._version
-        if known is not None and now - known[0] < self.version_ttl:
-            return known[1]
-        current = data_version(engine)
-        self._version = (now, current)
-        return current
-
-    def _lookup(self, key: int, version: tuple) -> Feed | None:
-        with self._guard:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != version or self.clock() - entry[1] > self.max_age:
-                return None
-            self._entries.move_to_end(key)
-            return entry[2]
-
-    def get(self, key: int, version: tuple, build: Callable[[], Feed]) -> Feed:
-        feed = self._lookup(key, version)
-        if feed is not None:
-            return feed
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            feed = self._lookup(key, version)  # built by another request while this one waited
-            if feed is not None:
-                return feed
-            feed = build()
-            self.builds += 1
-            with self._guard:
-                self._entries[key] = (version, self.clock(), feed)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    old, _ = self._entries.popitem(last=False)
-                    self._locks.pop(old, None)
-            return feed
-
-
-def cached_feed(cache: FeedCache, engine: Engine, link_id: int, scope: Scope, options: FeedOptions) -> Feed:
-    version = (options.as_of, *cache.version(engine))
-    return cache.get(link_id, version, lambda: build_feed(engine, scope, options))

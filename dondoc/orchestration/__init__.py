@@ -1,0 +1,3 @@
+"""Orchestration on Prefect: the local server, the deployments (one per item, and the service flows),
+keeping them in step with the database, and the worker.
+"""

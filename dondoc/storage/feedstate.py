@@ -1,0 +1,111 @@
+"""What calendar feeds publish: each event's SEQUENCE and times (RFC 5545), and the data version.
+
+Each event's SEQUENCE is tracked in :class:`~dondoc.storage.models.CalendarEvent`: a
+fingerprint of what the event says is compared with the stored one; a new event
+is inserted if absent (concurrent requests may race: the insert does nothing
+when the row is already there), a changed one gets ``sequence + 1`` by an update
+that only applies while the old fingerprint is still stored, so two requests
+seeing the same change bump it once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from dondoc.clock import utcnow
+from dondoc.storage.models import (
+    AccessLink,
+    AuditEntry,
+    CalendarEvent,
+    Extension,
+    Milestone,
+    Occurrence,
+    Office,
+    Plan,
+    StatusUpdate,
+)
+
+CHUNK = 500
+
+
+def _stored(conn, uids: list[str]) -> dict[str, object]:
+    found = {}
+    for start in range(0, len(uids), CHUNK):
+        chunk = uids[start : start + CHUNK]
+        for row in conn.execute(select(CalendarEvent.uid, CalendarEvent.fingerprint, CalendarEvent.sequence,
+                                       CalendarEvent.created_at, CalendarEvent.modified_at)
+                                .where(CalendarEvent.uid.in_(chunk))):
+            found[row.uid] = row
+    return found
+
+
+def _insert_absent(engine: Engine, rows: list[dict]) -> None:
+    """Insert rows whose UID is not stored yet; rows another request inserted meanwhile are left alone."""
+    if not rows:
+        return
+    dialect = engine.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        with engine.begin() as conn:
+            for start in range(0, len(rows), CHUNK):
+                conn.execute(dialect_insert(CalendarEvent).on_conflict_do_nothing(index_elements=["uid"]),
+                             rows[start : start + CHUNK])
+        return
+    for row in rows:  # any other database: one row at a time, a duplicate is not an error
+        try:
+            with engine.begin() as conn:
+                conn.execute(CalendarEvent.__table__.insert(), [row])
+        except IntegrityError:
+            continue
+
+
+def sync_state(engine: Engine, wanted: dict[str, tuple[int, str]], now: datetime | None = None) -> dict[str, object]:
+    """Make the stored state match ``wanted`` (UID -> item id, fingerprint) and return it per UID
+    (fingerprint, sequence, created_at, modified_at). A changed fingerprint bumps SEQUENCE once."""
+    now = now or utcnow()
+    uids = list(wanted)
+    with engine.connect() as conn:
+        stored = _stored(conn, uids)
+    for _ in range(3):  # a concurrent request may have written in between: look again
+        absent = [u for u in uids if u not in stored]
+        changed = [(u, stored[u].fingerprint) for u in uids if u in stored and stored[u].fingerprint != wanted[u][1]]
+        if not absent and not changed:
+            return stored
+        _insert_absent(engine, [dict(uid=u, item_id=wanted[u][0], fingerprint=wanted[u][1], sequence=0,
+                                     created_at=now, modified_at=now) for u in absent])
+        if changed:
+            with engine.begin() as conn:
+                conn.execute(
+                    update(CalendarEvent)
+                    .where(CalendarEvent.uid == bindparam("b_uid"), CalendarEvent.fingerprint == bindparam("b_old"))
+                    .values(fingerprint=bindparam("b_new"), sequence=CalendarEvent.sequence + 1, modified_at=now)
+                    .execution_options(synchronize_session=False),
+                    [dict(b_uid=u, b_old=old, b_new=wanted[u][1]) for u, old in changed],
+                )
+        with engine.connect() as conn:
+            stored.update(_stored(conn, absent + [u for u, _ in changed]))
+    return stored
+
+
+def aware(moment: datetime) -> datetime:
+    """Stored times in UTC (SQLite gives them back naive, PostgreSQL in the session's zone)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def data_version(engine: Engine) -> tuple:
+    """What changes whenever anything a feed shows changes (one query of maxima over indexed keys)."""
+    # Imports, updates, extensions, triggers, overrides and link changes all write the audit log;
+    # status updates written in bulk (demo data) do not, hence their own maximum.
+    parts = [
+        select(func.max(AuditEntry.id)), select(func.max(StatusUpdate.id)), select(func.max(Extension.id)),
+        select(func.max(Occurrence.id)), select(func.max(Milestone.id)), select(func.max(Plan.updated_at)),
+        select(func.max(AccessLink.id)), select(func.max(Office.id)),
+    ]
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(*(p.scalar_subquery() for p in parts))).one())

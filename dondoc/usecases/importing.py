@@ -1,0 +1,316 @@
+"""Importing a parsed plan into the database, and finding units, plans and items again.
+
+:func:`import_plan` checks everything first (offices, deadline texts) and then
+writes in one transaction: a file with an unknown office changes nothing.
+Re-importing the same plan (same unit and title) updates it in place: items are
+matched by their number and keep their identity and history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dondoc.clock import utcnow
+from dondoc.configuration import OfficesConfig
+from dondoc.domain.deadlines import deadline_text_for, read_deadline
+from dondoc.domain.offices import OfficeDirectory, OfficeRef
+from dondoc.importer import ParsedPlan
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.lookups import find_plan
+from dondoc.storage.milestones import apply_deadline
+from dondoc.storage.models import Area, AuditEntry, Item, ItemOffice, Office, Plan, Unit
+from dondoc.text import fold, slugify
+from dondoc.usecases.context import Context
+
+LEAD_COLUMN = "Cơ quan chủ trì"
+COOP_COLUMN = "Cơ quan phối hợp"
+
+
+@dataclass(frozen=True)
+class OfficeProblem:
+    row: int | None
+    column: str
+    item: str
+    name: str
+
+
+class UnknownOffices(ValueError):
+    """Names in the file that match no office of the unit."""
+
+    def __init__(self, source: str, unit: str, problems: list[OfficeProblem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [
+            f"Tệp {source}: {len(problems)} tên cơ quan không khớp với cơ quan nào của {unit} "
+            f"(unknown office names). Thêm bí danh vào config/offices.yaml hoặc nhập lại với --create-offices:"
+        ]
+        for p in problems:
+            where = f"dòng {p.row}, " if p.row else ""
+            lines.append(f"  - {where}cột {p.column} (mục {p.item}): «{p.name}»")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class ImportReport:
+    unit: str
+    plan_code: str
+    plan_title: str
+    created: bool
+    items_added: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    items_removed: int = 0
+    areas: int = 0
+    offices_created: list[str] = field(default_factory=list)
+    needs_review: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (number, text, problems)
+
+    @property
+    def items_total(self) -> int:
+        return self.items_added + self.items_updated + self.items_unchanged
+
+
+def guess_level(unit_name: str) -> str:
+    return "province" if fold(unit_name).startswith(("tinh", "thanh pho")) else "commune"
+
+
+def plan_key(parsed: ParsedPlan) -> str:
+    return slugify(parsed.title or Path(parsed.source).stem)[:200]
+
+
+def office_directory(offices: OfficesConfig, level: str, stored: list[Office] | None = None) -> OfficeDirectory:
+    """The unit's offices: those in config for its level, plus offices stored for the unit."""
+    spec = offices.level(level)
+    entries: list[tuple[OfficeRef, list[str]]] = []
+    names: set[str] = set()
+    by_name = {o.name: o for o in stored or []}
+    for o in spec.offices:
+        db = by_name.get(o.name)
+        aliases = [*o.aliases, *(db.aliases or [])] if db else list(o.aliases)  # stored aliases add to config's
+        entries.append((OfficeRef(db.id if db else o.name, o.name, o.in_unit_group), aliases))
+        names.add(o.name)
+    for db in stored or []:
+        if db.name not in names:
+            entries.append((OfficeRef(db.id, db.name, db.in_unit_group), list(db.aliases or [])))
+    return OfficeDirectory(entries, spec.groups, offices.abbreviations)
+
+
+def _resolve_offices(parsed: ParsedPlan, directory: OfficeDirectory) -> tuple[dict[str, tuple], list[OfficeProblem]]:
+    resolved: dict[str, tuple] = {}
+    problems: list[OfficeProblem] = []
+    for item in parsed.items:
+        lead = directory.resolve(item.lead)
+        coop = directory.resolve(item.cooperating, exclude=lead.offices)
+        for column, res in ((LEAD_COLUMN, lead), (COOP_COLUMN, coop)):
+            problems.extend(OfficeProblem(item.source_row, column, item.number, n) for n in res.unknown)
+        if not lead.offices and not lead.unknown:
+            problems.append(OfficeProblem(item.source_row, LEAD_COLUMN, item.number, item.lead or "(trống)"))
+        resolved[item.number] = (lead, coop)
+    return resolved, problems
+
+
+def import_plan(
+    ctx: Context,
+    parsed: ParsedPlan,
+    *,
+    unit_name: str,
+    level: str | None = None,
+    title: str | None = None,
+    period: tuple[int, int] | None = None,
+    create_offices: bool = False,
+    source_bytes: bytes | None = None,
+    actor: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Store ``parsed`` for the unit. Raises :class:`UnknownOffices` before writing anything."""
+    unit_name = unit_name.strip()
+    level = level or guess_level(unit_name)
+    plan_title = (title or parsed.title or Path(parsed.source).stem).strip()
+    if period is None:
+        start = parsed.period_start or ctx.today().year
+        end = parsed.period_end or start + ctx.settings.default_plan_years - 1
+        period = (start, end)
+    calendar, config = ctx.calendar, ctx.config
+    key = slugify(title) if title else plan_key(parsed)
+
+    with unit_of_work(ctx.engine) as session:
+        unit = session.scalar(select(Unit).where(Unit.name == unit_name))
+        if unit is None:
+            unit = Unit(name=unit_name, slug=_unique(session, Unit.slug, slugify(unit_name)), level=level)
+            session.add(unit)
+            session.flush()
+        stored_offices = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
+        directory = office_directory(config.offices, unit.level, stored_offices)
+        resolved, problems = _resolve_offices(parsed, directory)
+        report_created: list[str] = []
+        if problems and not create_offices:
+            raise UnknownOffices(parsed.source, unit_name, problems)
+        offices_by_key = ensure_offices(session, unit, config.offices, stored_offices)
+        if problems:
+            for p in problems:
+                if p.name not in offices_by_key and p.name != "(trống)":
+                    office = Office(unit=unit, name=p.name[:200], aliases=[], in_unit_group=False, from_config=False)
+                    session.add(office)
+                    offices_by_key[p.name] = office
+                    report_created.append(p.name)
+            session.flush()
+            directory = office_directory(config.offices, unit.level, list(offices_by_key.values()))
+            resolved, problems = _resolve_offices(parsed, directory)
+            if problems:
+                raise UnknownOffices(parsed.source, unit_name, problems)
+
+        plan = session.scalar(
+            select(Plan)
+            .where(Plan.unit_id == unit.id, Plan.key == key)
+            .options(selectinload(Plan.items).selectinload(Item.milestones), selectinload(Plan.areas))
+        )
+        created = plan is None
+        if plan is None:
+            plan = Plan(
+                unit=unit,
+                key=key,
+                code=_unique(session, Plan.code, f"{unit.slug}-{period[0]}-{period[1]}"),
+                title=plan_title,
+                period_start=period[0],
+                period_end=period[1],
+            )
+            session.add(plan)
+        plan.title = plan_title
+        plan.number = parsed.number
+        plan.issuer = parsed.issuer
+        plan.period_start, plan.period_end = period
+        plan.source_file = Path(parsed.source).name
+        plan.source_sha256 = hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None
+        plan.updated_at = utcnow()
+        session.flush()
+
+        areas = {a.code: a for a in plan.areas}
+        for pa in parsed.areas:
+            area = areas.get(pa.code)
+            if area is None:
+                area = Area(plan=plan, code=pa.code, title=pa.title, position=pa.position)
+                session.add(area)
+                areas[pa.code] = area
+            area.title, area.position = pa.title, pa.position
+
+        report = ImportReport(unit.name, plan.code, plan.title, created, areas=len(parsed.areas))
+        report.offices_created = report_created
+        existing = {i.number: i for i in plan.items}
+        seen: set[str] = set()
+        for index, pi in enumerate(parsed.items, 1):
+            seen.add(pi.number)
+            item = existing.get(pi.number)
+            fields = dict(
+                position=pi.position,
+                content=pi.content,
+                lead_text=pi.lead,
+                cooperating_text=pi.cooperating,
+                deadline_text=pi.deadline,
+                product=pi.product,
+                source_row=pi.source_row,
+                area=areas.get(pi.area_code) if pi.area_code else None,
+            )
+            is_new = item is None
+            if item is None:
+                item = Item(plan=plan, number=pi.number, **fields)
+                session.add(item)
+                changed = True
+            else:
+                changed = any(getattr(item, k) != v for k, v in fields.items()) or item.removed_at is not None
+                for k, v in fields.items():
+                    setattr(item, k, v)
+                item.removed_at = None
+            lead, coop = resolved[pi.number]
+            changed |= _set_item_offices(item, lead, coop, offices_by_key)
+            text = deadline_text_for(pi.number, pi.deadline, item.deadline_override, plan.code, config.deadlines)
+            deadline = read_deadline(text, period[0], period[1])
+            changed |= apply_deadline(session, item, plan, deadline, calendar)
+            if deadline.needs_review:
+                report.needs_review.append((pi.number, text, list(deadline.problems)))
+            if is_new:
+                report.items_added += 1
+            elif changed:
+                item.updated_at = utcnow()
+                report.items_updated += 1
+            else:
+                report.items_unchanged += 1
+            if progress:
+                progress(index)
+        for number, item in existing.items():
+            if number not in seen and item.removed_at is None:
+                item.removed_at = utcnow()
+                report.items_removed += 1
+        session.add(
+            AuditEntry(
+                actor=actor,
+                action="plan.import" if created else "plan.reimport",
+                entity="plan",
+                entity_id=None,
+                details={
+                    "plan": plan.code,
+                    "source": plan.source_file,
+                    "added": report.items_added,
+                    "updated": report.items_updated,
+                    "removed": report.items_removed,
+                    "offices_created": report_created,
+                },
+            )
+        )
+        session.flush()
+    return report
+
+
+def _set_item_offices(item: Item, lead, coop, offices_by_key: dict) -> bool:
+    wanted: dict[tuple[int, str], bool] = {}
+    for role, res in (("lead", lead), ("coop", coop)):
+        for ref in res.offices:
+            office = offices_by_key[ref.key] if ref.key in offices_by_key else offices_by_key[ref.name]
+            wanted.setdefault((id(office), role), ref.key in res.via_group)
+    current = {(id(link.office), link.role): link for link in item.offices}
+    if set(current) == set(wanted) and all(current[k].via_group == v for k, v in wanted.items()):
+        return False
+    item.offices.clear()
+    objects = {id(o): o for o in offices_by_key.values()}
+    for (oid, role), via in wanted.items():
+        item.offices.append(ItemOffice(office=objects[oid], role=role, via_group=via))
+    return True
+
+
+def ensure_offices(session: Session, unit: Unit, offices: OfficesConfig, stored: list[Office]) -> dict:
+    """Create the unit's config offices that are not stored yet; map office id/name -> Office."""
+    by_name = {o.name: o for o in stored}
+    for spec in offices.level(unit.level).offices:
+        office = by_name.get(spec.name)
+        if office is None:
+            office = Office(
+                unit=unit,
+                name=spec.name,
+                short_name=spec.short_name,
+                aliases=list(spec.aliases),
+                in_unit_group=spec.in_unit_group,
+                head=spec.head,
+                pct_in_charge=spec.pct_in_charge,
+                from_config=True,
+            )
+            session.add(office)
+            by_name[spec.name] = office
+    session.flush()
+    mapping: dict = {}
+    for office in by_name.values():
+        mapping[office.id] = office
+        mapping[office.name] = office
+    return mapping
+
+
+def _unique(session: Session, column, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever is not yet stored in ``column``."""
+    value, n = base, 1
+    while session.scalar(select(column).where(column == value).limit(1)) is not None:
+        n += 1
+        value = f"{base}-{n}"
+    return value

@@ -1,0 +1,62 @@
+"""What every page shares: the application of the request, a link's scope, numbers in paths,
+rendering a template, and re-syncing Prefect schedules after a change.
+
+Pages resolve the token in the path to the link's scope with :func:`scope_of` (a 404
+page, the same for an unknown, mistyped or rotated token) and answer with
+:func:`render`; templates escape everything they show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import BackgroundTasks, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from dondoc.app import Dondoc
+from dondoc.text import ascii_digits
+from dondoc.usecases.access import Scope, resolve
+from dondoc.web import security
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def dondoc_of(request: Request) -> Dondoc:
+    return request.app.state.dondoc
+
+
+def scope_of(request: Request, token: str, *kinds: str) -> Scope:
+    """The active link for ``token`` among ``kinds``, or 404 (unknown, mistyped and rotated alike)."""
+    scope = resolve(dondoc_of(request), token, *kinds)
+    if scope is None:
+        raise HTTPException(404)
+    return scope
+
+
+def number_in_path(value: str) -> int:
+    """A number in a path (an item, a file, a report): ASCII digits only, else 404."""
+    number = ascii_digits(value)
+    if number is None:
+        raise HTTPException(404)
+    return number
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200,
+           scope: Scope | None = None) -> HTMLResponse:
+    """Answer with a template; with ``scope``, the context gets ``csrf`` for its forms and the cookie is set."""
+    context = {"request": request, **context}
+    if scope is not None:
+        context["csrf"] = security.csrf_token(request, scope.token_sha256)
+        context["csrf_field"] = security.CSRF_FIELD
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    security.set_csrf_cookie(request, response)
+    return response
+
+
+def resync_after(background_tasks: BackgroundTasks, request: Request, item_ids: list[int] | None) -> None:
+    """Bring the items' Prefect schedules up to date after the response (None: every item)."""
+    from dondoc.orchestration.resync import resync_items
+
+    background_tasks.add_task(resync_items, dondoc_of(request), item_ids)
