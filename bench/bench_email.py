@@ -28,11 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dondoc.db import get_engine, migrate  # noqa: E402
-from dondoc.settings import get_settings  # noqa: E402
-from notifications.delivery import Dispatcher  # noqa: E402
+from benchlib import bench_app  # noqa: E402
+from dondoc.configuration import PeopleConfig, Person  # noqa: E402
 from notifications.messages import ItemRef, reminder  # noqa: E402
-from notifications.people import PeopleConfig, Person  # noqa: E402
 
 
 def baseline(port: int, count: int) -> float:
@@ -47,9 +45,8 @@ def baseline(port: int, count: int) -> float:
     return time.perf_counter() - start
 
 
-def dondoc_run(url: str, count: int, workers: int) -> float:
-    engine = get_engine(url)
-    migrate(engine)
+def dondoc_run(home: Path, url: str | None, count: int, workers: int, port: int) -> float:
+    app = bench_app(home, url, smtp_url=f"smtp://127.0.0.1:{port}?security=none", notify_retry_delay=0)
     people = PeopleConfig(people=[
         Person(id=f"office-{k}", name=f"Trưởng phòng số {k}", office=f"Phòng số {k}", head=True,
                email=f"office{k}@example.vn", channels=["email"])
@@ -64,7 +61,7 @@ def dondoc_run(url: str, count: int, workers: int) -> float:
         message = reminder(item, days_left=n % 6, ledger_key=f"bench:{n}", public_url="https://dondoc.example.vn")
         jobs.append((message, [f"office-{n % 50}"], [f"office:Phòng số {(n + 1) % 50}"]))
     start = time.perf_counter()
-    with Dispatcher(engine, people=people) as dispatcher:
+    with app.dispatcher(people=people) as dispatcher:
         if workers == 0:  # one by one, each send() waiting for its log rows
             reports = [dispatcher.send(m, r, cc=c) for m, r, c in jobs]
         else:
@@ -111,16 +108,11 @@ def main() -> None:
     times: dict[str, list[float]] = {"baseline": [], "send": [], "send_many": []}
     server, port = start_server()
     try:
-        with tempfile.TemporaryDirectory() as home:
-            os.environ["DONDOC_HOME"] = home
-            os.environ["DONDOC_SMTP_URL"] = f"smtp://127.0.0.1:{port}?security=none"
-            os.environ["DONDOC_NOTIFY_RETRY_DELAY"] = "0"
-            get_settings.cache_clear()
+        with tempfile.TemporaryDirectory() as tmp:
             for round_ in range(args.rounds):
                 times["baseline"].append(baseline(port, n))
-                times["send"].append(dondoc_run(args.postgres or f"sqlite:///{home}/a{round_}.db", n, 0))
-                times["send_many"].append(dondoc_run(args.postgres or f"sqlite:///{home}/b{round_}.db", n,
-                                                     args.workers))
+                times["send"].append(dondoc_run(Path(tmp) / f"a{round_}", args.postgres, n, 0, port))
+                times["send_many"].append(dondoc_run(Path(tmp) / f"b{round_}", args.postgres, n, args.workers, port))
     finally:
         received = stop_server(server)
     backend = "postgresql" if args.postgres else "sqlite"

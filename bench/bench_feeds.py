@@ -16,15 +16,12 @@ read), and building it from the database in-process (read, SEQUENCE state, seria
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -34,12 +31,12 @@ import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from calendars.ical import build_calendar  # noqa: E402
-from dondoc import feeds, links  # noqa: E402
-from dondoc.configuration import load_config  # noqa: E402
-from dondoc.db import get_engine, migrate, read_session, unit_of_work  # noqa: E402
-from dondoc.demo import build_demo  # noqa: E402
-from dondoc.models import ItemOffice, Office, Unit  # noqa: E402
-from dondoc.settings import get_settings  # noqa: E402
+from benchlib import bench_app  # noqa: E402
+from dondoc.storage import links  # noqa: E402
+from dondoc.storage.db import read_session, unit_of_work  # noqa: E402
+from dondoc.storage.models import ItemOffice, Office, Unit  # noqa: E402
+from dondoc.usecases import feeds  # noqa: E402
+from dondoc.usecases.feedcache import FeedCache  # noqa: E402
 from dondoc.web.server import WebServer  # noqa: E402
 
 
@@ -87,15 +84,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        os.environ["DONDOC_HOME"] = home
-        get_settings.cache_clear()
-        settings, config = get_settings(), load_config()
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
-        engine = get_engine(f"sqlite:///{home}/bench.db")
-        migrate(engine)
+        app = bench_app(home)
+        engine, today = app.engine, app.today()
         started = time.perf_counter()
-        demo = build_demo(engine, communes=args.communes, seed=2026, as_of=today, province="Tỉnh Thanh Hóa",
-                          config=config, settings=settings)
+        demo = app.build_demo(communes=args.communes, seed=2026, as_of=today, province="Tỉnh Thanh Hóa")
         build_s = time.perf_counter() - started
         with read_session(engine) as session:
             office = session.execute(
@@ -110,7 +102,7 @@ def main() -> None:
             token = links.ensure_link(session, links.OFFICE_FEED, office.unit_id, office.id).token
             links.ensure_link(session, links.OFFICE, office.unit_id, office.id)
 
-        options = feeds.options_from(settings, config, today)
+        options = feeds.options_from(app, today)
         feed = feeds.build_feed(engine, scope, options)  # stores the SEQUENCE state once
         build_s_med, _ = timed(lambda: feeds.build_feed(engine, scope, options), args.repeat)
         info = feeds.feed_info(engine, scope, options)
@@ -126,14 +118,14 @@ def main() -> None:
         print(f"baseline: serialise      : {serialise_s * 1000:8.1f} ms  (in-process, events already read)")
         print(f"in-process build_feed    : {build_s_med * 1000:8.1f} ms  (read + SEQUENCE state + serialise)")
 
-        with WebServer(engine, settings, host="127.0.0.1", port=0) as server:
+        with WebServer(app, host="127.0.0.1", port=0) as server:
             url = f"{server.url}/feeds/{token}.ics"
             warm = requests.get(url, timeout=300)
             assert warm.status_code == 200, warm.status_code
             etag = warm.headers["ETag"]
             summary(f"GET, {args.clients} clients, cached", *load(url, args.clients, args.requests))
             summary(f"If-None-Match, {args.clients} clients", *load(url, args.clients, args.requests, {"If-None-Match": etag}))
-            server.app.state.feed_cache = feeds.FeedCache(max_age=-1)  # every request rebuilds
+            server.app.state.feed_cache = FeedCache(max_age=-1)  # every request rebuilds
             n = args.uncached_requests
             summary(f"GET, {min(n, args.clients)} clients, no cache", *load(url, min(n, args.clients), n))
 

@@ -16,7 +16,6 @@ province) in a fresh database, then measures, in the same run:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -26,38 +25,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import postgres_schema, timed  # noqa: E402
+from benchlib import bench_app, postgres_schema, timed  # noqa: E402
 
 from sqlalchemy import select  # noqa: E402
 
-from dondoc.configuration import load_config  # noqa: E402
-from dondoc.db import get_engine, migrate, read_session  # noqa: E402
-from dondoc.demo import build_demo  # noqa: E402
-from dondoc.models import Unit  # noqa: E402
+from dondoc.storage.db import read_session  # noqa: E402
+from dondoc.storage.models import Unit  # noqa: E402
 from dondoc.reports.build import build_report, file_stem, place_of  # noqa: E402
 from dondoc.reports.markdown import render_markdown  # noqa: E402
-from dondoc.reports.periods import parse_period  # noqa: E402
 from dondoc.reports.province import compile_province, member_units  # noqa: E402
 from dondoc.reports.province_docx import write_province_docx  # noqa: E402
 from dondoc.reports.xlsx_annex import write_xlsx  # noqa: E402
-from dondoc.schedule import work_calendar  # noqa: E402
-from dondoc.settings import get_settings  # noqa: E402
-from dondoc.statusrun import run_status  # noqa: E402
+from dondoc.storage.statusrun import run_status  # noqa: E402
 
 PROVINCE = "Tỉnh Thanh Hóa"
 
 
-def bench(url: str, communes: int, as_of: date, period_key: str, repeat: int, out: Path) -> None:
-    settings, config = get_settings(), load_config()
-    engine = get_engine(url)
-    migrate(engine)
+def bench(home: Path, url: str | None, communes: int, as_of: date, period_key: str, repeat: int, out: Path) -> None:
+    app = bench_app(home, url)
+    engine, calendar, days = app.engine, app.calendar, app.due_soon
     start = time.perf_counter()
-    summary = build_demo(engine, communes=communes, seed=2026, as_of=as_of, province=PROVINCE,
-                         config=config, settings=settings)
+    summary = app.build_demo(communes=communes, seed=2026, as_of=as_of, province=PROVINCE)
     build_s = time.perf_counter() - start
-    calendar = work_calendar(config, settings)
-    period = parse_period(period_key)
-    days = settings.due_soon_working_days
+    period = app.parse_period(period_key)
     with read_session(engine) as session:
         province = session.scalar(select(Unit).where(Unit.name == PROVINCE))
     unit_ids = [i for i, _ in member_units(engine, province)]
@@ -67,11 +57,10 @@ def bench(url: str, communes: int, as_of: date, period_key: str, repeat: int, ou
         return run_status(engine, period.cutoff, calendar, due_soon_working_days=days, unit_ids=unit_ids)
 
     def compile_():
-        return compile_province(engine, province, period, calendar=calendar, due_soon_working_days=days)
+        return compile_province(app, province, period)
 
     def whole():
-        return build_report(engine, province, period, out, calendar=calendar, due_soon_working_days=days,
-                            signed_on=signed_on)
+        return build_report(app, province, period, out, signed_on=signed_on)
 
     baseline()  # warm the caches (and the chart's imports) before any timing
     whole()
@@ -90,7 +79,7 @@ def bench(url: str, communes: int, as_of: date, period_key: str, repeat: int, ou
     tracemalloc.stop()
 
     content = report.content
-    backend = url.split(":", 1)[0]
+    backend = engine.url.get_backend_name()
     size = lambda p: f"{p.stat().st_size / 2**10:,.0f} KiB"  # noqa: E731
     print(f"backend                      : {backend}")
     print(f"communes / plans             : {summary.units} / {summary.plans}")
@@ -120,13 +109,11 @@ def main() -> None:
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory() as home:
-        os.environ["DONDOC_HOME"] = home
-        get_settings.cache_clear()
         out = Path(home) / "out"
-        bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.period, args.repeat, out)
+        bench(Path(home) / "sqlite", None, args.communes, as_of, args.period, args.repeat, out)
         if args.postgres:
             with postgres_schema(args.postgres) as url:
-                bench(url, args.communes, as_of, args.period, args.repeat, out)
+                bench(Path(home) / "postgres", url, args.communes, as_of, args.period, args.repeat, out)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ database, then measures:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -24,16 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import postgres_schema, timed  # noqa: E402
+from benchlib import bench_app, postgres_schema, timed  # noqa: E402
 
 from sqlalchemy import text  # noqa: E402
 
-from dondoc.configuration import load_config  # noqa: E402
-from dondoc.db import get_engine, migrate  # noqa: E402
-from dondoc.demo import build_demo  # noqa: E402
-from dondoc.schedule import work_calendar  # noqa: E402
-from dondoc.settings import get_settings  # noqa: E402
-from dondoc.statusrun import run_status  # noqa: E402
 
 BASELINE_SQL = [
     "SELECT m.id, m.kind, m.label, m.event, i.id, i.number, i.content, i.deadline_text, i.product, i.area_id "
@@ -44,22 +37,19 @@ BASELINE_SQL = [
 ]
 
 
-def bench(url: str, communes: int, as_of: date, repeat: int) -> None:
-    settings, config = get_settings(), load_config()
-    engine = get_engine(url)
-    migrate(engine)
+def bench(home: Path, url: str | None, communes: int, as_of: date, repeat: int) -> None:
+    app = bench_app(home, url)
+    engine = app.engine
     start = time.perf_counter()
-    summary = build_demo(engine, communes=communes, seed=2026, as_of=as_of, province="Tỉnh Thanh Hóa",
-                         config=config, settings=settings)
+    summary = app.build_demo(communes=communes, seed=2026, as_of=as_of, province="Tỉnh Thanh Hóa")
     build_s = time.perf_counter() - start
-    calendar = work_calendar(config, settings)
 
     def baseline():
         with engine.connect() as conn:
             return sum(len(conn.execute(text(sql)).all()) for sql in BASELINE_SQL)
 
     def status():
-        return run_status(engine, as_of, calendar, due_soon_working_days=settings.due_soon_working_days)
+        return app.status(as_of)
 
     baseline()  # warm the caches of both equally
     base_s, base_rows = timed(baseline, repeat)
@@ -68,7 +58,7 @@ def bench(url: str, communes: int, as_of: date, repeat: int) -> None:
     status()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    backend = url.split(":", 1)[0]
+    backend = engine.url.get_backend_name()
     print(f"backend                : {backend}")
     print(f"communes / plans       : {summary.units} / {summary.plans}")
     print(f"items / status updates : {summary.items} / {summary.updates}")
@@ -89,12 +79,10 @@ def main() -> None:
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
     with tempfile.TemporaryDirectory() as home:
-        os.environ["DONDOC_HOME"] = home
-        get_settings.cache_clear()
-        bench(f"sqlite:///{home}/bench.db", args.communes, as_of, args.repeat)
+        bench(Path(home) / "sqlite", None, args.communes, as_of, args.repeat)
         if args.postgres:
             with postgres_schema(args.postgres) as url:
-                bench(url, args.communes, as_of, args.repeat)
+                bench(Path(home) / "postgres", url, args.communes, as_of, args.repeat)
 
 
 if __name__ == "__main__":

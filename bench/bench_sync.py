@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -25,12 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dondoc.configuration import load_config  # noqa: E402
-from dondoc.db import get_engine, migrate  # noqa: E402
-from dondoc.demo import build_demo  # noqa: E402
-from dondoc.prefect_server import LocalServer  # noqa: E402
-from dondoc.settings import get_settings  # noqa: E402
-from dondoc.sync import item_checkpoints, read_item_deployments, sync  # noqa: E402
+from benchlib import bench_app  # noqa: E402
+from dondoc.orchestration.prefect_server import LocalServer  # noqa: E402
+from dondoc.orchestration.sync import read_item_deployments, sync  # noqa: E402
 
 
 def timed(fn):
@@ -56,18 +52,10 @@ def main() -> None:
     as_of = date.fromisoformat(args.as_of)
 
     with tempfile.TemporaryDirectory(prefix="dondoc-bench-sync-") as tmp:
-        os.environ["DONDOC_HOME"] = str(Path(tmp) / "home")
-        os.environ.pop("DONDOC_DATABASE_URL", None)
-        if args.concurrency:
-            os.environ["DONDOC_SYNC_CONCURRENCY"] = str(args.concurrency)
-        get_settings.cache_clear()
-        settings = get_settings()
-        engine = get_engine()
-        migrate(engine)
-        built, summary = timed(lambda: build_demo(
-            engine, communes=args.communes, seed=2026, as_of=as_of, province="Tỉnh Thanh Hóa",
-            config=load_config(), settings=settings,
-        ))
+        app = bench_app(Path(tmp) / "home", **({"sync_concurrency": args.concurrency} if args.concurrency else {}))
+        settings = app.settings
+        built, summary = timed(lambda: app.build_demo(communes=args.communes, seed=2026, as_of=as_of,
+                                                      province="Tỉnh Thanh Hóa"))
         print(f"dữ liệu: {summary.items} mục, {summary.units} xã (tạo trong {built:.1f} s)")
 
         extra = {"PREFECT_API_DATABASE_CONNECTION_URL": args.prefect_postgres} if args.prefect_postgres else {}
@@ -78,10 +66,9 @@ def main() -> None:
 
             with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
                 end = as_of + timedelta(days=settings.sync_horizon_days - 1)
-                t_cp, checkpoints = timed(lambda: item_checkpoints(engine, start=as_of, end=end, as_of=as_of,
-                                                                   settings=settings))
-                t_first, first = timed(lambda: sync(engine, as_of=as_of, settings=settings))
-                t_again, again = timed(lambda: sync(engine, as_of=as_of, settings=settings))
+                t_cp, checkpoints = timed(lambda: app.checkpoints(as_of, end, as_of=as_of))
+                t_first, first = timed(lambda: sync(app, as_of=as_of))
+                t_again, again = timed(lambda: sync(app, as_of=as_of))
                 t_read, found = timed(lambda: asyncio.run(_read_all()))
         finally:
             server.stop()

@@ -35,3 +35,15 @@ def postgres_schema(url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def bench_app(home, url: str | None = None, **settings):
+    """The application on a fresh data directory ``home`` (SQLite there unless ``url``), migrated."""
+    from pathlib import Path
+
+    from dondoc.app import Dondoc
+    from dondoc.settings import Settings
+
+    home = Path(home)
+    options = {"home": home, "database_url": url or f"sqlite:///{home / 'bench.db'}", **settings}
+    return Dondoc.build(Settings(**options), migrate=True)

@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from calendars._text import (
-    JOIN_SEP,
-    MASK_CLAIMED,
-    MASKS,
-    blank,
-    fold,
-    fragments,
-    label_at,
-    mask_doc_refs,
-    split,
-    trim,
-)
 
 MIN_YEAR = 1990
 MAX_YEAR = 2100

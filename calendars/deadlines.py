@@ -1,7 +1,7 @@
 """Deadline texts of a plan's appendix, read into milestones; nominal due dates.
 
 Pure functions over dates: no I/O, no clock, no settings.  The caller passes the
-plan years and the date windows.  See DOMAIN.md, "What a deadline text means".
+plan years and the date windows.  See docs/domain.md, "What a deadline text means".
 
 >>> d = parse_deadline("- KH: Quý I hàng năm. - Thông báo, kết luận: Ngay sau cuộc kiểm tra.",
 ...                    plan_start_year=2026, plan_end_year=2030)
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from calendars import _phrases
+from calendars import _phrases, _rules
 
 __all__ = [
     "Deadline",
@@ -36,7 +36,7 @@ __all__ = [
 
 
 class MilestoneKind(StrEnum):
-    """What kind of due date a milestone has (DOMAIN.md, "What a deadline text means")."""
+    """What kind of due date a milestone has (docs/domain.md, "What a deadline text means")."""
 
     FIXED = "fixed"  # one due date: the end of the named period
     YEARLY = "yearly"  # one due date each year: the last day of `month`
@@ -108,7 +108,7 @@ class UnreadableDeadline(DeadlineTextError):
         if isinstance(deadline, Deadline):
             self.deadline: Deadline | None = deadline
             self.text, self.problems = deadline.text, deadline.problems
-            msg = f"Không đọc được thời hạn “{_phrases.quote(deadline.text)}” (unreadable deadline): " + " ".join(
+            msg = f"Không đọc được thời hạn “{_rules.quote(deadline.text)}” (unreadable deadline): " + " ".join(
                 deadline.problems
             )
         else:
@@ -128,7 +128,7 @@ def _plan_year_problem(start: int | None, end: int | None) -> str | None:
     return None
 
 
-def _milestone(piece: _phrases.Piece, first_year: int | None, last_year: int | None) -> Milestone:
+def _milestone(piece: _rules.Piece, first_year: int | None, last_year: int | None) -> Milestone:
     kind = MilestoneKind(piece.kind)
     if kind is MilestoneKind.YEARLY:
         return Milestone(
@@ -189,11 +189,11 @@ def parse_deadline(text: str, *, plan_start_year: int | None = None, plan_end_ye
         milestones = [_milestone(p, plan_start_year, plan_end_year) for p in pieces]
     except Exception as exc:  # a safety net: a bug must not stop an import of 8,000 items
         problems.append(
-            f"Lỗi khi đọc thời hạn “{_phrases.quote(raw)}” (internal error: {type(exc).__name__}): "
+            f"Lỗi khi đọc thời hạn “{_rules.quote(raw)}” (internal error: {type(exc).__name__}): "
             "hãy đặt thời hạn bằng tay."
         )
     if not milestones and not problems:
-        problems.append(_phrases.message("unknown", text=raw))
+        problems.append(_rules.message("unknown", text=raw))
     return Deadline(raw, tuple(milestones), bool(problems) or not milestones, tuple(problems))
 
 

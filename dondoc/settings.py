@@ -12,8 +12,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A DONDOC_* setting that is not valid; the message names it and says what is allowed (never its secret)."""
 
 
 class Settings(BaseSettings):
@@ -194,7 +198,18 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The one accessor. Tests call ``get_settings.cache_clear()`` after changing the environment."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from dondoc.configuration.files import explain
+
+        lines = []
+        for error in exc.errors():
+            name = "DONDOC_" + "_".join(str(p) for p in error.get("loc", ())).upper()
+            secret = "secret" in name.lower() or "password" in name.lower()
+            shown = "" if secret or error.get("input") is None else f" «{str(error.get('input'))[:60]}»"
+            lines.append(f"Thiết lập {name}{shown} không hợp lệ: {explain(error)} (invalid setting).")
+        raise SettingsError("\n".join(lines)) from None
 
 
 def settings_table() -> list[tuple[str, str, str, str]]:

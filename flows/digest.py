@@ -7,7 +7,8 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import chasing, context
+from tasks import chasing
+from tasks.runtime import app
 
 
 class DigestRun(BaseModel):
@@ -16,7 +17,7 @@ class DigestRun(BaseModel):
 
 @flow(name="dondoc-digest")
 def digest_flow(as_of: datetime | None = None) -> int:
-    moment = context.local(DigestRun(as_of=as_of).as_of)
+    moment = app().local(DigestRun(as_of=as_of).as_of)
     if not chasing.is_working_day(moment):
         get_run_logger().info("%s không phải ngày làm việc: không gửi bản tổng hợp", moment.date().isoformat())
         return 0

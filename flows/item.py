@@ -10,7 +10,8 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import chasing, context
+from tasks import chasing
+from tasks.runtime import app
 
 
 class ItemRun(BaseModel):
@@ -21,7 +22,7 @@ class ItemRun(BaseModel):
 @flow(name="dondoc-item", log_prints=False)
 def item_flow(item_id: int, as_of: datetime | None = None) -> dict:
     run = ItemRun(item_id=item_id, as_of=as_of)
-    moment = context.local(run.as_of)
+    moment = app().local(run.as_of)
     get_run_logger().info("Đôn đốc mục %s lúc %s", run.item_id, moment.isoformat())
     result = chasing.chase_item(run.item_id, moment)
     if result["deferred"] and result["deferred_until"]:

@@ -7,7 +7,8 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import chasing, context
+from tasks import chasing
+from tasks.runtime import app
 
 
 class NudgeRun(BaseModel):
@@ -16,7 +17,7 @@ class NudgeRun(BaseModel):
 
 @flow(name="dondoc-nudge")
 def nudge_flow(as_of: datetime | None = None) -> int:
-    moment = context.local(NudgeRun(as_of=as_of).as_of)
+    moment = app().local(NudgeRun(as_of=as_of).as_of)
     sent = chasing.nudge(moment)
     get_run_logger().info("Đã nhắc %s mục đang chờ sự kiện", sent)
     return sent

@@ -7,7 +7,8 @@ from datetime import datetime
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import chasing, context
+from tasks import chasing
+from tasks.runtime import app
 
 
 class ProgressRun(BaseModel):
@@ -16,7 +17,7 @@ class ProgressRun(BaseModel):
 
 @flow(name="dondoc-progress")
 def progress_flow(as_of: datetime | None = None) -> int:
-    moment = context.local(ProgressRun(as_of=as_of).as_of)
+    moment = app().local(ProgressRun(as_of=as_of).as_of)
     sent = chasing.progress_requests(moment)
     get_run_logger().info("Đã gửi %s yêu cầu báo cáo tiến độ", sent)
     return sent

@@ -7,7 +7,8 @@ from datetime import date
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import context, report
+from tasks import report
+from tasks.runtime import app
 
 
 class ReportDelivery(BaseModel):
@@ -16,7 +17,7 @@ class ReportDelivery(BaseModel):
 
 @flow(name="dondoc-report")
 def report_flow(as_of: str | None = None) -> dict:
-    day = ReportDelivery(as_of=as_of).as_of or context.today()
+    day = ReportDelivery(as_of=as_of).as_of or app().today()
     runs = report.deliver(day)
     keys = report.publish(runs)
     get_run_logger().info("Ngày %s: %s báo cáo đã lập và gửi", day.isoformat(), len(runs))

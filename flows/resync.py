@@ -7,7 +7,7 @@ from datetime import date
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import context
+from tasks.runtime import app
 from tasks.sync import sync_items
 
 
@@ -19,7 +19,7 @@ class ResyncRun(BaseModel):
 @flow(name="dondoc-resync")
 def resync_flow(as_of: date | None = None, dry_run: bool = False) -> dict:
     run = ResyncRun(as_of=as_of, dry_run=dry_run)
-    report = sync_items(run.as_of or context.today(), run.dry_run)
+    report = sync_items(run.as_of or app().today(), run.dry_run)
     get_run_logger().info(
         "Đồng bộ: tạo %(created)s, cập nhật %(updated)s, xóa %(deleted)s, giữ nguyên %(unchanged)s", report
     )

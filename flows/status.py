@@ -7,7 +7,8 @@ from datetime import date
 from prefect import flow, get_run_logger
 from pydantic import BaseModel, Field
 
-from tasks import context, status
+from tasks import status
+from tasks.runtime import app
 
 
 class StatusRun(BaseModel):
@@ -19,7 +20,7 @@ class StatusRun(BaseModel):
 @flow(name="dondoc-status")
 def status_flow(as_of: date | None = None, unit: str | None = None, office: str | None = None) -> dict:
     run = StatusRun(as_of=as_of, unit=unit, office=office)
-    day = run.as_of or context.today()
+    day = run.as_of or app().today()
     report = status.run_status(day, run.unit, run.office)
     key = status.publish(report, run.unit, run.office)
     get_run_logger().info("Tình hình đến %s: %s (artifact %s)", day.isoformat(), report["totals"], key)

@@ -1,4 +1,4 @@
-"""Delivery: ``send(message, recipients)``, the one entry point the flows call.
+"""Delivery: :meth:`Dispatcher.send`, the one way a message leaves Đôn Đốc.
 
 For each person the recipients stand for, the person's channels are tried in
 their preference order (``people.yaml``, default ``zalo, zns, email``), skipping
@@ -30,17 +30,16 @@ from email.utils import parseaddr
 import apprise
 from sqlalchemy import Engine
 
-from dondoc.configuration import load_raw
-from dondoc.db import get_engine, read_session
-from dondoc.settings import Settings, get_settings
+from dondoc.configuration import NotificationsConfig, PeopleConfig, Person
+from dondoc.settings import Settings
+from dondoc.storage.db import read_session
+from dondoc.storage.delivery_log import Delivery, NotificationMessage
 from notifications import ledger
-from notifications.ledger import Delivery, NotificationMessage
 from notifications.logwriter import LogWriter, LogWriteError, StoredMessage
 from notifications.messages import Message, Rendered, render, render_value, test_message
 from notifications.outbox import write_outbox
-from notifications.people import PeopleConfig, Person, load_people
 from notifications.plugins import SERVICES
-from notifications.plugins.common import SendResult, mask
+from notifications.plugins.common import SendResult, ZaloEndpoints, mask
 from notifications.plugins.email import Attachment, NotifySMTP, build_email
 
 log = logging.getLogger("dondoc.notifications")
@@ -77,12 +76,12 @@ class SendReport:
 class Dispatcher:
     """Keeps channel objects (and the SMTP connection) across many sends; close() when done."""
 
-    def __init__(self, engine: Engine | None = None, *, settings: Settings | None = None,
-                 people: PeopleConfig | None = None, sleep: Callable[[float], None] = time.sleep):
-        self.settings = settings or get_settings()
-        self.engine = engine or get_engine(settings=self.settings)
-        self.people = people or load_people(self.settings)
-        self.config = load_raw("notifications.yaml", self.settings.user_config_dir)
+    def __init__(self, engine: Engine, *, settings: Settings, config: NotificationsConfig, people: PeopleConfig,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.engine = engine
+        self.people = people
+        self.config = config
         self.sleep = sleep
         self._sender = parseaddr(self.settings.mail_from)
         self.writer = LogWriter(self.engine)
@@ -212,8 +211,8 @@ class Dispatcher:
     def _zalo_secret(self) -> str:
         return self.settings.zalo_secret_key.get_secret_value() if self.settings.zalo_secret_key else ""
 
-    def _zns_template(self, kind: str) -> dict | None:
-        return ((self.config.get("zns") or {}).get("templates") or {}).get(kind)
+    def _zns_template(self, kind: str):
+        return self.config.zns.templates.get(kind)
 
     def usable_channels(self, person: Person, kind: str) -> list[str]:
         usable = {
@@ -235,6 +234,8 @@ class Dispatcher:
                 arguments = cls.parse_url(url) if cls else None
                 if not arguments:
                     raise TypeError
+                if cls is not NotifySMTP:
+                    arguments["endpoints"] = ZaloEndpoints.from_settings(self.settings)
                 service = cls(**arguments)
                 if isinstance(service, NotifySMTP):
                     service.smtp_timeout = self.settings.notify_timeout
@@ -262,9 +263,9 @@ class Dispatcher:
                 return service.last_result
             if channel == "zns":
                 spec = self._zns_template(message.kind)
-                limit = int((self.config.get("zns") or {}).get("max_param", 100))
-                data = {k: render_value(str(v), message.data)[:limit] for k, v in (spec.get("data") or {}).items()}
-                url = f"zns://{s.zalo_app_id}/{self._zalo_secret()}/{person.phone}?template={spec['template_id']}"
+                limit = self.config.zns.max_param
+                data = {k: render_value(str(v), message.data)[:limit] for k, v in spec.data.items()}
+                url = f"zns://{s.zalo_app_id}/{self._zalo_secret()}/{person.phone}?template={spec.template_id}"
                 service = self._service(url)
                 service.send(json.dumps(data, ensure_ascii=False), tracking_id=uuid.uuid4().hex)
                 return service.last_result
@@ -355,15 +356,4 @@ class Dispatcher:
         return PersonOutcome(person.id, True, "outbox", 1)
 
 
-def send(message: Message, recipients: Iterable[str], *, cc: Iterable[str] = (), engine: Engine | None = None,
-         settings: Settings | None = None, people: PeopleConfig | None = None) -> SendReport:
-    """Send ``message`` to ``recipients`` (person ids, ``office:``, ``staff:``, ``tag:``, ``area:``).
-
-    ``cc`` people are copied on emails (the cooperating offices). Every attempt is
-    logged under ``message.ledger_key``. Raises only for bad input.
-    """
-    with Dispatcher(engine, settings=settings, people=people) as dispatcher:
-        return dispatcher.send(message, recipients, cc=cc)
-
-
-__all__ = ["DeliveryError", "Dispatcher", "LogWriteError", "PersonOutcome", "SendReport", "mask", "send"]
+__all__ = ["DeliveryError", "Dispatcher", "LogWriteError", "PersonOutcome", "SendReport", "mask"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, insert
 
-from dondoc.db import unit_of_work
-from notifications.ledger import Delivery, NotificationMessage
+from dondoc.storage.db import unit_of_work
+from dondoc.storage.delivery_log import Delivery, NotificationMessage
 
 _INSERT_MESSAGE = insert(NotificationMessage.__table__).returning(NotificationMessage.__table__.c.id)
 _INSERT_DELIVERY = insert(Delivery.__table__)

@@ -13,17 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
-import unicodedata
-from datetime import datetime, timezone
 from pathlib import Path
 
-
-def _slug(value: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", value.replace("đ", "d").replace("Đ", "D"))
-    ascii_text = ascii_text.encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60] or "x"
+from dondoc.clock import utcnow
+from dondoc.text import slugify
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -35,14 +29,14 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def outbox_name(ledger_key: str, person_id: str) -> str:
     digest = hashlib.sha256(f"{ledger_key}\n{person_id}".encode()).hexdigest()[:12]
-    return f"{_slug(ledger_key)}-{_slug(person_id)[:40]}-{digest}"
+    return f"{slugify(ledger_key, limit=60)}-{slugify(person_id, limit=60)[:40]}-{digest}"
 
 
 def write_outbox(folder: Path, *, ledger_key: str, person_id: str, email, record: dict) -> Path:
     """Write the .eml and .json pair; returns the .eml path."""
     folder.mkdir(parents=True, exist_ok=True)
     base = folder / outbox_name(ledger_key, person_id)
-    record = {**record, "written_at": datetime.now(timezone.utc).isoformat()}
+    record = {**record, "written_at": utcnow().isoformat()}
     _atomic_write(base.with_suffix(".eml"), email.as_bytes())
     _atomic_write(base.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
     return base.with_suffix(".eml")

@@ -7,7 +7,7 @@ access/refresh pair is written atomically (temporary file + ``os.replace``)
 refresh token. A process that waited for the lock sees that the token already
 changed and uses the new one instead of refreshing again.
 
-Error codes (DOMAIN.md): ``-216``/``-220`` invalid or expired token: refresh once
+Error codes (as Zalo documents them): ``-216``/``-220`` invalid or expired token: refresh once
 and retry; ``-32`` rate limit: transient; ``-230``/``-232`` outside the
 interaction window, ``-118`` no Zalo account and ``-211``/``-218`` quota:
 permanent for this message, the caller falls back to the next channel.

@@ -1,7 +1,8 @@
-"""Tasks around the chasing core: each wraps one function of ``dondoc.chasing``.
+"""Tasks around chasing: each wraps one use case of the application.
 
-Sending is I/O: these tasks retry with explicit delays. The core records every
-message in its ledger before and after sending, so a retry re-sends nothing.
+Sending is I/O: these tasks retry with explicit delays, and raise when a message
+reached nobody so that the retry fires. The ledger claims each message before it
+is sent and marks it by the outcome, so a retry re-sends only what failed.
 """
 
 from __future__ import annotations
@@ -11,27 +12,18 @@ from datetime import datetime
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks import context
-
-SEND_RETRIES = 2
-SEND_DELAYS = [10, 60]
+from tasks.runtime import SEND_DELAYS, SEND_RETRIES, NotDelivered, app
 
 
 @task(name="chase-item", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def chase_item(item_id: int, as_of: datetime) -> dict:
     """Send what is due at ``as_of`` for one item (reminders, escalations)."""
-    from dondoc.chasing import chase
-
-    result = chase(context.engine(), as_of, item_ids=[item_id], policy=context.policy(), calendar=context.calendar())
-    get_run_logger().info("Mục %s lúc %s: đã gửi %s, bỏ qua %s, hoãn %s", item_id, as_of.isoformat(), result.sent,
-                          result.skipped, result.deferred)
-    return {
-        "sent": result.sent,
-        "skipped": result.skipped,
-        "deferred": result.deferred,
-        "deferred_until": result.deferred_until.isoformat() if result.deferred_until else None,
-        "messages": list(result.messages),
-    }
+    result = app().chase(as_of, item_ids=[item_id])
+    get_run_logger().info("Mục %s lúc %s: đã gửi %s, không tới được %s, bỏ qua %s, hoãn %s", item_id,
+                          as_of.isoformat(), result.sent, result.failed, result.skipped, result.deferred)
+    if result.failed:
+        raise NotDelivered(f"{result.failed} tin nhắn của mục {item_id} chưa tới được người nhận.")
+    return result.as_json()
 
 
 @task(name="defer-item-run", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
@@ -56,25 +48,19 @@ def defer(item_id: int, until: datetime) -> str | None:
 
 @task(name="send-digest", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def digest(as_of: datetime) -> int:
-    from dondoc.chasing import send_digest
-
-    return send_digest(context.engine(), as_of, policy=context.policy())
+    return app().send_digest(as_of)
 
 
 @task(name="send-progress-requests", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def progress_requests(as_of: datetime) -> int:
-    from dondoc.chasing import send_progress_requests
-
-    return send_progress_requests(context.engine(), as_of, policy=context.policy(), calendar=context.calendar())
+    return app().send_progress_requests(as_of)
 
 
 @task(name="nudge-awaiting", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def nudge(as_of: datetime) -> int:
-    from dondoc.chasing import nudge_awaiting
-
-    return nudge_awaiting(context.engine(), as_of, policy=context.policy(), calendar=context.calendar())
+    return app().nudge_awaiting(as_of)
 
 
 @task(name="is-working-day", cache_policy=NO_CACHE)
 def is_working_day(as_of: datetime) -> bool:
-    return context.calendar().is_working_day(as_of.date())
+    return app().calendar.is_working_day(as_of.date())

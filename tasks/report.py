@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from tasks import context
-
-SEND_RETRIES = 2
-SEND_DELAYS = [10, 60]
+from dondoc.text import slugify
+from tasks.runtime import SEND_DELAYS, SEND_RETRIES, app
 
 
 @task(name="deliver-reports", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def deliver(day: date) -> list[dict]:
-    """Compile, record and send the reports due on ``day`` (``dondoc.reports.delivery``); recorded runs are
-    never built or sent again, so a retry resumes where the failed attempt stopped."""
-    from dondoc.reports.delivery import deliver_due_reports
-    from dondoc.settings import get_settings
-
-    runs = deliver_due_reports(context.engine(), day, settings=get_settings(), policy=context.policy(),
-                               calendar=context.calendar())
+    """Compile, record and send the reports due on ``day``; recorded runs are never built or sent
+    again, so a retry resumes where the failed attempt stopped."""
+    runs = app().deliver_reports(day)
     return [
         {"run_id": r.run_id, "unit": r.unit, "unit_slug": r.unit_slug, "period": r.period, "title": r.period_title,
          "stage": r.stage, "files": [str(p) for p in r.paths], "markdown": r.markdown, "sent": r.sent}
@@ -37,7 +30,7 @@ def artifact_key(unit_slug: str, period: str) -> str:
     >>> artifact_key("xa-ngoc-lien", "2026-Q1")
     'bao-cao-xa-ngoc-lien-2026-q1'
     """
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]+", "-", f"bao-cao-{unit_slug}-{period}".lower())).strip("-")
+    return slugify(f"bao-cao-{unit_slug}-{period}")
 
 
 @task(name="publish-reports", cache_policy=NO_CACHE)

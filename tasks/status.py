@@ -8,29 +8,15 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from tasks import context
+from dondoc.domain.status import Shown
+from dondoc.text import slugify
+from tasks.runtime import app
 
 
 @task(name="run-status", cache_policy=NO_CACHE)
 def run_status(as_of: date, unit: str | None = None, office: str | None = None) -> dict:
-    """The status run (``dondoc.statusrun.run_status``) for all units, one unit or one office, as JSON."""
-    from dondoc.db import read_session
-    from dondoc.plans import find_offices, find_unit
-    from dondoc.settings import get_settings
-    from dondoc.statusrun import run_status as core_run_status
-
-    engine = context.engine()
-    unit_ids = office_ids = None
-    with read_session(engine) as session:
-        if unit:
-            unit_ids = [find_unit(session, unit).id]
-        if office:
-            office_ids = [o.id for o in find_offices(session, office, unit_ids[0] if unit_ids else None)]
-    report = core_run_status(
-        engine, as_of, context.calendar(), due_soon_working_days=get_settings().due_soon_working_days,
-        unit_ids=unit_ids, office_ids=office_ids,
-    )
-    return report.as_json()
+    """The status run for all units, one unit or one office, as JSON."""
+    return app().status(as_of, unit=unit, office=office).as_json()
 
 
 def artifact_key(unit: str | None, office: str | None) -> str:
@@ -41,13 +27,11 @@ def artifact_key(unit: str | None, office: str | None) -> str:
     >>> artifact_key(None, None)
     'status-all'
     """
-    key = f"status-{context.slug(unit) if unit else 'all'}"
-    return f"{key}-{context.slug(office)}" if office else key
+    key = f"status-{slugify(unit, limit=60) if unit else 'all'}"
+    return f"{key}-{slugify(office, limit=60)}" if office else key
 
 
 def _label(value: str) -> str:
-    from dondoc.status import Shown
-
     label = Shown(value).label
     return label[0].upper() + label[1:]
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from dondoc.configuration import clear_config_cache
-from dondoc.db import dispose_engines, get_engine, migrate
+from dondoc.app import Dondoc, forget_process_app
+from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
+from dondoc.storage.db import dispose_engines, get_engine, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -39,15 +41,15 @@ def seed_path(name: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
-    """Each test has its own data directory and a clean settings/config cache."""
+    """Each test has its own data directory and a clean settings cache."""
     monkeypatch.setenv("DONDOC_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
     monkeypatch.delenv("DONDOC_CONFIG_DIR", raising=False)
     get_settings.cache_clear()
-    clear_config_cache()
+    forget_process_app()
     yield
     get_settings.cache_clear()
-    clear_config_cache()
+    forget_process_app()
     dispose_engines()
 
 
@@ -86,6 +88,34 @@ def engine(db_url):
     return get_engine(db_url)
 
 
+MORNING = datetime(2026, 3, 16, 8, 0)
+
+
+def build_app(moment: datetime = MORNING) -> Dondoc:
+    """The application as the environment configures it (DONDOC_*), with its clock stopped at ``moment``."""
+    settings = get_settings()
+    return Dondoc.build(settings, clock=FixedClock(moment, settings.timezone))
+
+
+def install_process_app(app: Dondoc) -> Dondoc:
+    """Make ``app`` (and its clock) the application the CLI and the flows of this process use."""
+    from dondoc import app as module
+
+    module._process[:] = [app]
+    return app
+
+
+@pytest.fixture
+def app(db_url) -> Dondoc:
+    """The application on the test's database, at 08:00 on Monday 16/03/2026 (``app.clock.set`` moves it)."""
+    return build_app()
+
+
+@pytest.fixture
+def sqlite_app(sqlite_engine) -> Dondoc:
+    return build_app()
+
+
 @pytest.fixture
 def sqlite_engine(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'dondoc.db'}"
@@ -94,3 +124,18 @@ def sqlite_engine(tmp_path, monkeypatch):
     engine = get_engine(url)
     migrate(engine)
     return engine
+
+
+def dispatcher(engine=None, **options):
+    """A dispatcher as the application builds it (people and channels from the configuration)."""
+    from notifications.delivery import Dispatcher
+
+    app = build_app()
+    options = {"settings": app.settings, "config": app.config.notifications, "people": app.config.people, **options}
+    return Dispatcher(engine if engine is not None else app.engine, **options)
+
+
+def send(message, recipients, *, cc=(), engine=None, **options):
+    """Send one message through a dispatcher of its own."""
+    with dispatcher(engine, **options) as sender:
+        return sender.send(message, recipients, cc=cc)

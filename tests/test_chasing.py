@@ -9,26 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from conftest import PLAN_001, seed_path
-from dondoc.chasing import (
-    OpenDue,
-    acknowledge,
-    actions_for,
-    chase,
-    checkpoint_days,
-    load_policy,
-    nudge_awaiting,
-    send_digest,
-    send_progress_requests,
-)
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import ChaseEntry, Item, ItemOffice, Office
-from dondoc.plans import import_plan
-from dondoc.schedule import work_calendar
+from conftest import PLAN_001, build_app, seed_path
+from dondoc.domain.chasing import OpenDue, actions_for, checkpoint_days
 from dondoc.settings import get_settings
-from dondoc.updates import extend, record_update
+from dondoc.storage.db import read_session
+from dondoc.storage.delivery_log import Delivery
+from dondoc.storage.models import ChaseEntry, Item, ItemOffice, Office
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date
@@ -48,9 +34,9 @@ def setup(engine, tmp_path, monkeypatch):
     (config_dir / "people.yaml").write_text(PEOPLE, encoding="utf-8")
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(config_dir))
     get_settings.cache_clear()
-    settings, config = get_settings(), load_config()
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
-    return engine, load_policy(settings), work_calendar(config, settings)
+    app = build_app()
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    return app, app.policy, app.calendar
 
 
 def at(day: date, hour: int = 8, minute: int = 0) -> datetime:
@@ -103,21 +89,21 @@ def test_acknowledged_due_date_is_not_escalated(setup):
     assert actions_for(acked, D(2026, 7, 14), policy, cal) == []
 
 
-def _walk(engine, policy, cal, start: date, end: date, events: dict[date, list]):
+def _walk(app, start: date, end: date, events: dict[date, list]):
     """Every day: the morning run over all items, the afternoon digest; events happen first."""
     day = start
     while day <= end:
         for event in events.get(day, []):
             event()
-        chase(engine, at(day), policy=policy, calendar=cal)
-        send_progress_requests(engine, at(day), policy=policy, calendar=cal)
-        nudge_awaiting(engine, at(day), policy=policy, calendar=cal)
-        send_digest(engine, at(day, 16), policy=policy, calendar=cal)
+        app.chase(at(day))
+        app.send_progress_requests(at(day))
+        app.nudge_awaiting(at(day))
+        app.send_digest(at(day, 16))
         day += timedelta(days=1)
 
 
-def _entries(engine, number: str | None = None) -> list[tuple]:
-    with read_session(engine) as s:
+def _entries(app, number: str | None = None) -> list[tuple]:
+    with read_session(app.engine) as s:
         query = select(ChaseEntry.purpose, ChaseEntry.level, ChaseEntry.stage, ChaseEntry.recipient,
                        ChaseEntry.as_of, ChaseEntry.state)
         if number is not None:
@@ -135,34 +121,35 @@ def test_cooperating_offices_get_their_own_reminders_but_no_escalation(setup):
     assert late == {"office:Phòng Kinh tế"}  # escalation reaches the lead office only
 
 
-def _cooperating(engine, number: str) -> list[str]:
-    with read_session(engine) as s:
+def _cooperating(app, number: str) -> list[str]:
+    with read_session(app.engine) as s:
         return [f"office:{name}" for name in s.scalars(
             select(Office.name).join(ItemOffice).join(Item, Item.id == ItemOffice.item_id)
             .where(Item.number == number, ItemOffice.role == "coop"))]
 
 
 def test_walk_through_2026_sends_exactly_the_policy_once(setup):
-    engine, policy, cal = setup
+    app, policy, cal = setup
     kt = "office:Phòng Kinh tế"
     vhxh = "office:Phòng Văn hóa - Xã hội"
     events = {
         # 43 "Quý I/2026" (Phòng Kinh tế): done on time, after its 10-day reminder.
-        D(2026, 3, 20): [lambda: record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 20))],
+        D(2026, 3, 20): [lambda: app.record_update("43", "hoan_thanh", on=D(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")],
         # 37 "chậm nhất tháng 01/2026" (due Sat 31/01 -> Mon 02/02): done late, on 10/02.
-        D(2026, 2, 10): [lambda: record_update(engine, "37", "hoan_thanh", on=D(2026, 2, 10), milestone="Ban hành kế hoạch")],
+        D(2026, 2, 10): [lambda: app.record_update("37", "hoan_thanh", on=D(2026, 2, 10), milestone="Ban hành kế hoạch",
+                                                   product="Kế hoạch số 5/KH-UBND")],
         # 49 "Quý II/2026" (Phòng VH-XH): never done; acknowledged by the Chủ tịch on 22/07.
-        D(2026, 7, 22): [lambda: acknowledge(engine, "49", by="Chủ tịch UBND xã", on=D(2026, 7, 22))],
+        D(2026, 7, 22): [lambda: app.acknowledge("49", by="Chủ tịch UBND xã", on=D(2026, 7, 22))],
         # 45 "Năm 2026": extended on 20/12 to 31/03/2027, so no escalation in 2026.
-        D(2026, 12, 20): [lambda: extend(engine, "45", D(2027, 3, 31), by="Chủ tịch UBND xã", on=D(2026, 12, 20))],
+        D(2026, 12, 20): [lambda: app.extend("45", D(2027, 3, 31), by="Chủ tịch UBND xã", on=D(2026, 12, 20))],
     }
-    _walk(engine, policy, cal, D(2026, 1, 1), D(2026, 12, 31), events)
+    _walk(app, D(2026, 1, 1), D(2026, 12, 31), events)
 
     # Reminders go to the lead office and, each with its own copy, to every cooperating office.
-    coop_43, coop_49 = _cooperating(engine, "43"), _cooperating(engine, "49")
+    coop_43, coop_49 = _cooperating(app, "43"), _cooperating(app, "49")
     assert coop_43 and coop_49
-    assert _entries(engine, "43") == sorted(("reminder", 0, 10, o, D(2026, 3, 17), "sent") for o in [kt, *coop_43])
-    assert _entries(engine, "49") == sorted([
+    assert _entries(app, "43") == sorted(("reminder", 0, 10, o, D(2026, 3, 17), "sent") for o in [kt, *coop_43])
+    assert _entries(app, "49") == sorted([
         *[("reminder", 0, stage, o, day, "sent") for o in [vhxh, *coop_49]
           for stage, day in ((10, D(2026, 6, 16)), (3, D(2026, 6, 25)), (1, D(2026, 6, 29)), (0, D(2026, 6, 30)))],
         ("escalation", 1, 0, vhxh, D(2026, 7, 1), "sent"),
@@ -174,7 +161,7 @@ def test_walk_through_2026_sends_exactly_the_policy_once(setup):
         ("escalation", 3, 0, "tag:chu-tich", D(2026, 7, 14), "digested"),
         # acknowledged on 22/07: the level-3 repeats of 28/07, 11/08 and 24/08 never fire
     ])
-    thirty_seven = _entries(engine, "37")
+    thirty_seven = _entries(app, "37")
     milestone_keys = Counter((p, lv, st, d) for p, lv, st, _r, d, _s in thirty_seven)
     offices = {r for *_x, r, _d, _s in thirty_seven if r.startswith("office:")}
     assert len(offices) == 6  # led by the group phrase: every office of the unit
@@ -184,16 +171,16 @@ def test_walk_through_2026_sends_exactly_the_policy_once(setup):
         ("escalation", 2, 0, D(2026, 2, 9)),
     }
     assert all(d <= D(2026, 2, 9) for *_x, d, _s in thirty_seven if _x[0] == "escalation")  # done 10/02: stops
-    assert [e for e in _entries(engine, "45") if e[0] == "escalation"] == []
+    assert [e for e in _entries(app, "45") if e[0] == "escalation"] == []
 
-    everything = _entries(engine)
+    everything = _entries(app)
     assert {s for *_x, s in everything} <= {"sent", "digested"}
     digests = [e for e in everything if e[0] == "digest"]
     assert ("digest", 0, 0, "area:VI", D(2026, 7, 7), "sent") in digests
     assert len({(r, d) for _p, _l, _s, r, d, _st in digests}) == len(digests)  # one digest per leader per day
 
     progress = [e for e in everything if e[0] == "progress"]
-    with read_session(engine) as s:
+    with read_session(app.engine) as s:
         leads = set(s.scalars(select(Office.name).join(ItemOffice).where(ItemOffice.role == "lead")))
     asked = {D(2026, 2, 23), D(2026, 5, 26), D(2026, 8, 24), D(2026, 11, 25)}  # 5 working days before 02/03, 02/06, 03/09, 02/12
     assert {d for *_x, d, _s in progress} == asked
@@ -209,24 +196,22 @@ def test_walk_through_2026_sends_exactly_the_policy_once(setup):
     assert any("Hoàng Văn Cảnh" in text for text in digest_files)  # area VI's Phó Chủ tịch, by name
 
     # The same walk again sends nothing new.
-    with read_session(engine) as s:
-        from notifications.ledger import Delivery
-
+    with read_session(app.engine) as s:
         deliveries = len(s.scalars(select(Delivery.id)).all())
-    _walk(engine, policy, cal, D(2026, 1, 1), D(2026, 12, 31), {})
-    assert _entries(engine) == everything
-    with read_session(engine) as s:
+    _walk(app, D(2026, 1, 1), D(2026, 12, 31), {})
+    assert _entries(app) == everything
+    with read_session(app.engine) as s:
         assert len(s.scalars(select(Delivery.id)).all()) == deliveries
 
 
 def test_quiet_hours_and_days_off_defer(setup):
-    engine, policy, cal = setup
-    night = chase(engine, at(D(2026, 3, 17), 22), policy=policy, calendar=cal)
+    app, policy, cal = setup
+    night = app.chase(at(D(2026, 3, 17), 22))
     assert night.sent == 0 and night.deferred > 0
     assert night.deferred_until == at(D(2026, 3, 18), 8)
-    sunday = chase(engine, at(D(2026, 3, 15), 9), policy=policy, calendar=cal)
+    sunday = app.chase(at(D(2026, 3, 15), 9))
     assert sunday.sent == 0 and sunday.deferred_until == at(D(2026, 3, 16), 8)
-    morning = chase(engine, at(D(2026, 3, 18), 8), policy=policy, calendar=cal)
+    morning = app.chase(at(D(2026, 3, 18), 8))
     assert morning.sent == night.deferred
 
 

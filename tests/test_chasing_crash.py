@@ -15,14 +15,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conftest import PLAN_001, ROOT, seed_path
-from dondoc.chasing import chase, load_policy, plan_actions
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import ChaseEntry
-from dondoc.plans import import_plan
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
+from dondoc.storage.db import read_session
+from dondoc.storage.models import ChaseEntry
+from dondoc.usecases.chasing import plan_actions
 
 DAY = date(2026, 12, 30)  # the yearly items' 31/12 reminders, and item 37 still escalating
 
@@ -31,10 +26,7 @@ import sys, time
 from datetime import datetime, time as clock
 from zoneinfo import ZoneInfo
 import notifications.outbox as outbox
-from dondoc.chasing import chase, load_policy
-from dondoc.configuration import load_config
-from dondoc.db import get_engine
-from dondoc.schedule import work_calendar
+from dondoc.app import Dondoc
 from dondoc.settings import get_settings
 
 slow = outbox._atomic_write
@@ -44,7 +36,7 @@ def paced(path, data):
 outbox._atomic_write = paced
 settings = get_settings()
 as_of = datetime.combine(datetime.fromisoformat(sys.argv[1]).date(), clock(8), tzinfo=ZoneInfo(settings.timezone))
-chase(get_engine(), as_of, policy=load_policy(settings), calendar=work_calendar(load_config(), settings))
+Dondoc.build(settings).chase(as_of)
 """
 
 
@@ -52,11 +44,10 @@ def _outbox(home: Path) -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((home / "outbox").glob("*.json"))]
 
 
-def test_killed_run_resumes_without_duplicates(sqlite_engine, tmp_path):
-    settings, config = get_settings(), load_config()
-    import_plan(sqlite_engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
-    policy, calendar = load_policy(settings), work_calendar(config, settings)
-    actions = plan_actions(sqlite_engine, DAY, item_ids=None, policy=policy, calendar=calendar)
+def test_killed_run_resumes_without_duplicates(sqlite_app, tmp_path):
+    app, settings = sqlite_app, sqlite_app.settings
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    actions = plan_actions(app, DAY)
     expected = {a.key for a in actions if not a.digest}  # leaders' levels wait for the digest
     assert len(expected) >= 30
 
@@ -79,11 +70,11 @@ def test_killed_run_resumes_without_duplicates(sqlite_engine, tmp_path):
     from datetime import datetime, time as clock
     from zoneinfo import ZoneInfo
 
-    chase(sqlite_engine, datetime.combine(DAY, clock(8), tzinfo=ZoneInfo(settings.timezone)), policy=policy, calendar=calendar)
+    app.chase(datetime.combine(DAY, clock(8), tzinfo=ZoneInfo(settings.timezone)))
     records = _outbox(home)
     per_message = Counter((r["ledger_key"], r["person"]) for r in records)
     assert max(per_message.values()) == 1
     assert {key for key, _person in per_message} == expected
-    with read_session(sqlite_engine) as s:
+    with read_session(app.engine) as s:
         states = Counter(s.scalars(select(ChaseEntry.state)))
     assert states == {"sent": len(expected), "digest": len(actions) - len(expected)}

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from conftest import PLAN_001, PLAN_002, seed_path
 from dondoc.cli import app
-from dondoc.db import get_engine, read_session
-from dondoc.models import Item, StatusUpdate
+from dondoc.storage.db import get_engine, read_session
+from dondoc.storage.models import Item, StatusUpdate
 
 runner = CliRunner()
 

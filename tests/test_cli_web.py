@@ -11,11 +11,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from conftest import PLAN_001, seed_path
-from dondoc import cli_web, links
+from dondoc.cli import pages as cli_pages
+from dondoc.storage import links
 from dondoc.cli import app
-from dondoc.db import get_engine, read_session
-from dondoc.models import AccessLink, StatusUpdate, Unit
-from dondoc.sheets import FIRST_ROW, NOTE, STATUS
+from dondoc.storage.db import get_engine, read_session
+from dondoc.storage.models import AccessLink, StatusUpdate, Unit
+from dondoc.usecases.sheets import FIRST_ROW, NOTE, STATUS
 
 runner = CliRunner()
 
@@ -101,7 +102,7 @@ def test_web_serves_until_interrupted(imported, monkeypatch):
         seen["standing"] = httpx.get(f"{server.url}/s/{token}").status_code
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli_web, "_wait", wait)
+    monkeypatch.setattr(cli_pages, "_wait", wait)
     result = invoke("web", "--port", "0", "--host", "127.0.0.1")
     assert result.exit_code == 0, result.output
     assert seen == {"health": "ok", "standing": 200}

@@ -4,19 +4,14 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.demo import build_demo
-from dondoc.models import Item, Office, StatusUpdate, Unit
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
-from dondoc.status import Shown
-from dondoc.statusrun import run_status
+from dondoc.domain.status import Shown
+from dondoc.storage.db import read_session
+from dondoc.storage.models import Item, Office, StatusUpdate, Unit
 
 
-def test_demo_data_builds_varied_communes(engine):
-    summary = build_demo(engine, communes=4, seed=7, as_of=date(2027, 6, 30), province="Tỉnh Thanh Hóa",
-                         config=load_config(), settings=get_settings())
+def test_demo_data_builds_varied_communes(app):
+    engine = app.engine
+    summary = app.build_demo(communes=4, seed=7, as_of=date(2027, 6, 30), province="Tỉnh Thanh Hóa")
     assert summary.units == 4 and summary.plans == 5 and summary.items == 4 * 62 + 31
     with read_session(engine) as s:
         communes = s.scalars(select(Unit).where(Unit.level == "commune")).all()
@@ -27,10 +22,9 @@ def test_demo_data_builds_varied_communes(engine):
         leads = set(s.scalars(select(Item.lead_text)))
         assert {"Văn Phòng HĐND và UBND", "Văn phòng HĐND&UBND xã"} & leads
         assert s.scalar(select(func.count(Office.id)).where(Office.from_config.is_(False))) == 0
-    report = run_status(engine, date(2027, 6, 30), work_calendar(load_config(), get_settings()))
+    report = app.status(date(2027, 6, 30))
     seen = {r.shown for r in report.rows}
     assert {Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.OVERDUE, Shown.CONTINUOUS, Shown.AWAITING} <= seen
     # Same seed, same data: a second build into the same database adds nothing new.
-    again = build_demo(engine, communes=4, seed=7, as_of=date(2027, 6, 30), province="Tỉnh Thanh Hóa",
-                       config=load_config(), settings=get_settings())
+    again = app.build_demo(communes=4, seed=7, as_of=date(2027, 6, 30), province="Tỉnh Thanh Hóa")
     assert again.updates == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import recurring_ical_events
@@ -22,17 +22,15 @@ from calendars.ical import (
     build_calendar,
     event_uid,
 )
-from conftest import PLAN_001, PLAN_002, seed_path
-from dondoc import feeds, links
-from dondoc.configuration import load_config
-from dondoc.db import read_session, unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import CalendarEvent, Item, ItemOffice, Milestone, Occurrence, Office, Plan, Unit
-from dondoc.periodic import report_deadlines
-from dondoc.plans import import_plan
-from dondoc.settings import get_settings
-from dondoc.statusrun import run_status
-from dondoc.updates import extend, record_update, trigger_event
+from conftest import PLAN_001, PLAN_002, build_app, seed_path
+from dondoc.domain.periods import progress_deadlines
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.feedstate import sync_state
+from dondoc.storage.models import CalendarEvent, Item, ItemOffice, Milestone, Occurrence, Office, Plan, Unit
+from dondoc.storage.statusrun import run_status
+from dondoc.usecases import feeds
+from dondoc.usecases.feedcache import FeedCache
 
 AS_OF = date(2026, 4, 15)
 NGOC_LIEN, TRUONG_XUAN = "Xã Ngọc Liên", "Xã Trường Xuân"
@@ -43,14 +41,14 @@ NGOC_LIEN, TRUONG_XUAN = "Xã Ngọc Liên", "Xã Trường Xuân"
 
 @pytest.fixture
 def plans(engine):
-    settings, config = get_settings(), load_config()
+    app = build_app()
     for name, unit in ((PLAN_001, NGOC_LIEN), (PLAN_002, TRUONG_XUAN)):
-        import_plan(engine, parse_plan_file(seed_path(name)), unit_name=unit, config=config, settings=settings)
+        app.import_file(seed_path(name), unit_name=unit)
     return engine
 
 
 def options(day: date = AS_OF) -> feeds.FeedOptions:
-    return feeds.options_from(get_settings(), load_config(), day)
+    return feeds.options_from(build_app(), day)
 
 
 def unit_id(engine, name: str) -> int:
@@ -102,7 +100,7 @@ def engine_dates(engine, scope: feeds.Scope) -> set[tuple[str, date]]:
                 continue
             plan = m.item.plan
             for year in range(plan.period_start, plan.period_end + 1):
-                for deadline in report_deadlines(year, calendar, raw):
+                for deadline in progress_deadlines(year, calendar, raw):
                     if m.start_date is None or deadline.send_by >= m.start_date:
                         wanted.add((event_uid(m.item_id, m.id, deadline.period), deadline.send_by))
     return wanted
@@ -165,7 +163,7 @@ def test_builder_refuses_a_naive_modification_time():
 
 def test_cache_builds_once_per_version_and_expires():
     now = [0.0]
-    cache = feeds.FeedCache(max_entries=2, max_age=60, version_ttl=0, clock=lambda: now[0])
+    cache = FeedCache(max_entries=2, max_age=60, version_ttl=0, clock=lambda: now[0])
     built = []
 
     def build(tag):
@@ -239,7 +237,7 @@ def test_status_change_and_extension_keep_uids_and_raise_sequence(plans):
     assert {e["SEQUENCE"] for e in before.values()} == {0}
 
     item_43, ref_43 = item_of(plans, NGOC_LIEN, "43")
-    record_update(plans, ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
+    build_app().record_update(ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
     after = vevents(feeds.build_feed(plans, scope, options()).body)
     assert set(after) == set(before)
     [uid] = [u for u in after if u.startswith(f"dondoc-{item_43}-")]
@@ -254,7 +252,7 @@ def test_status_change_and_extension_keep_uids_and_raise_sequence(plans):
     item_49, ref_49 = item_of(plans, NGOC_LIEN, "49")
     [uid_49] = [u for u in after if u.startswith(f"dondoc-{item_49}-")]
     assert after[uid_49].start == date(2026, 6, 30)
-    extend(plans, ref_49, date(2026, 8, 31), by="Chủ tịch UBND", on=AS_OF)
+    build_app().extend(ref_49, date(2026, 8, 31), by="Chủ tịch UBND", on=AS_OF)
     extended = vevents(feeds.build_feed(plans, scope, options()).body)
     assert set(extended) == set(before)
     assert extended[uid_49].start == date(2026, 8, 31) and extended[uid_49]["SEQUENCE"] == 1
@@ -269,8 +267,7 @@ def test_event_items_appear_once_triggered(plans):
     item_4, ref_4 = item_of(plans, NGOC_LIEN, "4")  # "Sau khi có văn bản của Tỉnh"
     scope = feeds.Scope(unit)
     assert not [u for u in vevents(feeds.build_feed(plans, scope, options()).body) if u.startswith(f"dondoc-{item_4}-")]
-    trigger_event(plans, ref_4, on=date(2026, 4, 10), due=date(2026, 5, 30), note="Văn bản số 5/UBND tỉnh",
-                  calendar=options().calendar)
+    build_app().trigger(ref_4, on=date(2026, 4, 10), due=date(2026, 5, 30), note="Văn bản số 5/UBND tỉnh")
     events = vevents(feeds.build_feed(plans, scope, options()).body)
     [uid] = [u for u in events if u.startswith(f"dondoc-{item_4}-")]
     assert events[uid].start == date(2026, 6, 1)  # 30/05/2026 is a Saturday
@@ -302,7 +299,7 @@ def test_sequence_bumps_once_under_concurrent_requests(plans):
 
         def run(target=target):
             try:
-                feeds.sync_state(plans, target)
+                sync_state(plans, target)
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 
@@ -330,9 +327,9 @@ def test_route_serves_feed_with_etag_and_404_after_rotation(plans):
         token = links.ensure_link(session, links.OFFICE_FEED, unit, economy).token
         page_token = links.ensure_link(session, links.OFFICE, unit, economy).token
         lead_token = links.ensure_link(session, links.LEADERSHIP_FEED, unit).token
-    app = create_app(plans, get_settings(), today=lambda: AS_OF)
+    app = create_app(build_app(datetime.combine(AS_OF, time(8))))
     clock = [0.0]
-    app.state.feed_cache = feeds.FeedCache(version_ttl=1.0, clock=lambda: clock[0])
+    app.state.feed_cache = FeedCache(version_ttl=1.0, clock=lambda: clock[0])
     client = TestClient(app)
     response = client.get(f"/feeds/{token}.ics")
     assert response.status_code == 200
@@ -352,7 +349,7 @@ def test_route_serves_feed_with_etag_and_404_after_rotation(plans):
     assert client.get(f"/feeds/{lead_token}.ics").status_code == 200
 
     _, ref_43 = item_of(plans, NGOC_LIEN, "43")
-    record_update(plans, ref_43, "hoan_thanh", on=date(2026, 3, 20))
+    build_app().record_update(ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
     assert client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag}).status_code == 304  # read a moment ago
     clock[0] += 1.5
     changed = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})

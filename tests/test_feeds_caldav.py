@@ -13,14 +13,9 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from conftest import PLAN_002, seed_path
-from dondoc import feeds
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import ItemOffice, Office, Unit
-from dondoc.plans import import_plan
-from dondoc.settings import get_settings
-from dondoc.updates import record_update
+from dondoc.storage.db import read_session
+from dondoc.storage.models import ItemOffice, Office, Unit
+from dondoc.usecases import feeds
 
 caldav = pytest.importorskip("caldav")
 pytest.importorskip("radicale")
@@ -79,18 +74,18 @@ def _smallest_office(engine, unit: str) -> feeds.Scope:
     return feeds.Scope(row.unit_id, row.id)
 
 
-def test_feed_events_round_trip_through_radicale(sqlite_engine, radicale):
-    engine, settings = sqlite_engine, get_settings()
-    import_plan(engine, parse_plan_file(seed_path(PLAN_002)), unit_name="Xã Trường Xuân", config=load_config(),
-                settings=settings)
+def test_feed_events_round_trip_through_radicale(sqlite_app, radicale):
+    app = sqlite_app
+    engine = app.engine
+    app.import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
     scope = _smallest_office(engine, "Xã Trường Xuân")
-    options = feeds.options_from(settings, load_config(), AS_OF)
+    options = feeds.options_from(app, AS_OF)
     first = Calendar.from_ical(feeds.build_feed(engine, scope, options).body)
     dated = sorted((e for e in first.walk("VEVENT") if "Kỳ báo cáo" not in str(e["DESCRIPTION"])),
                    key=lambda e: e.start)
     assert dated, "the office should have dated items"
     number = str(dated[0]["SUMMARY"]).split("Mục ", 1)[1].split(":", 1)[0]
-    record_update(engine, number, "hoan_thanh", on=dated[0].start, unit="Xã Trường Xuân")
+    app.record_update(number, "hoan_thanh", on=dated[0].start, unit="Xã Trường Xuân", product="Báo cáo số 3/BC-UBND")
     published = Calendar.from_ical(feeds.build_feed(engine, scope, options).body)
     events = {str(e["UID"]): e for e in published.walk("VEVENT")}
     assert any(e["SEQUENCE"] == 1 for e in events.values())

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from conftest import PLAN_001, seed_path
 from dondoc.cli import app
-from dondoc.db import get_engine
+from dondoc.storage.db import get_engine
 from dondoc.importer import parse_plan_file, write_xlsx
 from test_import_db import snapshot
 

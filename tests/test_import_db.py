@@ -5,18 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PLAN_001, PLAN_002, seed_path
-from dondoc.configuration import load_config
-from dondoc.db import read_session, unit_of_work
+from conftest import PLAN_001, PLAN_002, build_app, seed_path
+from dondoc.storage.db import read_session, unit_of_work
 from dondoc.importer import ParsedPlan, parse_plan_file, write_docx, write_xlsx
-from dondoc.models import Area, AuditEntry, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate
-from dondoc.plans import UnknownOffices, import_plan
-from dondoc.settings import get_settings
+from dondoc.storage.models import Area, AuditEntry, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate
+from dondoc.usecases.importing import UnknownOffices
 
 
 def load(engine, name=PLAN_001, unit="Xã Ngọc Liên", parsed: ParsedPlan | None = None, **kw):
     parsed = parsed or parse_plan_file(seed_path(name))
-    return import_plan(engine, parsed, unit_name=unit, config=load_config(), settings=get_settings(), **kw)
+    return build_app().import_plan(parsed, unit_name=unit, **kw)
 
 
 def snapshot(engine) -> dict:

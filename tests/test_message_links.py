@@ -11,16 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import PLAN_001, seed_path
-from dondoc import links
-from dondoc.chasing import chase, load_policy, nudge_awaiting, send_digest, send_progress_requests
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import Office
-from dondoc.plans import import_plan
-from dondoc.schedule import work_calendar
+from conftest import PLAN_001, build_app, seed_path
 from dondoc.settings import get_settings
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import AccessLink, Office
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 URL = "https://dondoc.ngoclien.example.vn"
@@ -40,9 +35,9 @@ def setup(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(config_dir))
     monkeypatch.setenv("DONDOC_PUBLIC_URL", URL)
     get_settings.cache_clear()
-    settings, config = get_settings(), load_config()
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
-    return engine, load_policy(settings), work_calendar(config, settings)
+    app = build_app()
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    return app
 
 
 def at(day: date, hour: int = 8) -> datetime:
@@ -67,13 +62,14 @@ def scope_of(engine, url: str) -> tuple[str, str | None, str]:
 
 
 def test_each_message_links_to_its_recipients_own_page(setup):
-    engine, policy, calendar = setup
+    app = setup
+    engine = app.engine
     # 17/03: first reminders of the Q1 due dates; 02/04 and 10/04: escalations of level 1 and 2.
     for day in (date(2026, 3, 17), date(2026, 4, 2), date(2026, 4, 8), date(2026, 4, 15)):
-        chase(engine, at(day), policy=policy, calendar=calendar)
-    send_digest(engine, at(date(2026, 4, 15), 16), policy=policy, calendar=calendar)
-    send_progress_requests(engine, at(date(2026, 2, 23)), policy=policy, calendar=calendar)
-    nudge_awaiting(engine, at(date(2026, 1, 5)), policy=policy, calendar=calendar)
+        app.chase(at(day))
+    app.send_digest(at(date(2026, 4, 15), 16))
+    app.send_progress_requests(at(date(2026, 2, 23)))
+    app.nudge_awaiting(at(date(2026, 1, 5)))
 
     seen: dict[str, set[str]] = {}
     for record in outbox_records():
@@ -101,25 +97,22 @@ def test_each_message_links_to_its_recipients_own_page(setup):
 
 
 def test_links_are_issued_once_per_scope_and_rotation_changes_the_next_messages(setup):
-    engine, policy, calendar = setup
-    chase(engine, at(date(2026, 3, 17)), policy=policy, calendar=calendar)
+    app = setup
+    engine = app.engine
+    app.chase(at(date(2026, 3, 17)))
     first = {url for r in outbox_records() for url in LINK.findall(json.dumps(r, ensure_ascii=False))}
     tokens = {urlsplit(u).path.split("/")[2] for u in first}
     with read_session(engine) as session:
         from sqlalchemy import func, select
 
-        from dondoc.models import AccessLink
-
         assert session.scalar(select(func.count(AccessLink.id))) == len(tokens)  # one per office reminded
         issued = [(a.kind, a.unit_id, a.office_id, a.token) for a in session.scalars(select(AccessLink))]
-    from dondoc.db import unit_of_work
-
     with unit_of_work(engine) as session:
         for kind, unit_id, office_id, _token in issued:
             links.rotate(session, kind, unit_id, office_id, actor="test")
     with read_session(engine) as session:
         assert all(links.resolve(session, token) is None for *_scope, token in issued)
-    result = chase(engine, at(date(2026, 3, 26)), policy=policy, calendar=calendar)  # 3 working days before 31/03
+    result = app.chase(at(date(2026, 3, 26)))  # 3 working days before 31/03
     assert result.sent, result
     later = {url for r in outbox_records() for url in LINK.findall(json.dumps(r, ensure_ascii=False))} - first
     assert later and not any(token in url for url in later for *_scope, token in issued)

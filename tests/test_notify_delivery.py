@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from dondoc.db import read_session
+from dondoc.storage.db import read_session
 from dondoc.settings import get_settings
-from notifications.delivery import Dispatcher, LogWriteError
+from conftest import dispatcher as make_dispatcher
+from notifications.delivery import LogWriteError
 from notifications.ledger import Delivery, NotificationMessage
 from notifications.logwriter import LogWriter, StoredMessage
 from notifications.messages import reminder
@@ -34,7 +35,7 @@ def test_send_many_logs_every_message(engine, configured, monkeypatch, workers):
         get_settings.cache_clear()
         jobs = [(reminder(sample_item(number=str(n)), days_left=1, ledger_key=f"k{n}", public_url="http://x"),
                  ["office:Phòng Văn hóa - Xã hội"], ["office:Phòng Kinh tế"]) for n in range(12)]
-        with Dispatcher(engine) as dispatcher:
+        with make_dispatcher(engine) as dispatcher:
             reports = dispatcher.send_many(jobs, workers=workers)
     assert all(r.ok for r in reports) and len(server.received) == 12
     assert len({r.message_id for r in reports}) == 12 and None not in {r.message_id for r in reports}
@@ -64,7 +65,7 @@ def test_any_apprise_service_from_config(engine, configured):
         people = [{"id": "ops", "name": "Tổ trực", "tags": ["leadership"], "channels": ["apprise"],
                    "apprise": [f"json://127.0.0.1:{http.server_address[1]}/hook"]}]
         write_config(configured, people=people)
-        with Dispatcher(engine) as dispatcher:
+        with make_dispatcher(engine) as dispatcher:
             report = dispatcher.send(reminder(sample_item(), days_left=0, ledger_key="k", public_url="http://x"),
                                      ["tag:leadership"])
     finally:

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from dondoc.cli import app
-from dondoc.db import read_session
+from dondoc.storage.db import read_session
 from dondoc.settings import get_settings
-from notifications.delivery import Dispatcher, send
+from conftest import dispatcher as make_dispatcher, send
 from notifications.ledger import Delivery, NotificationMessage, list_deliveries
 from notifications.messages import reminder
 from notifications.testing import LocalSMTP, free_port, sample_item, write_config
@@ -92,7 +92,7 @@ def test_server_down_is_retried_then_logged_failed_and_resend_works(engine, tmp_
     monkeypatch.setenv("DONDOC_NOTIFY_RETRY_DELAY", "0.5")
     get_settings.cache_clear()
     sleeps = []
-    with Dispatcher(engine, sleep=sleeps.append) as dispatcher:
+    with make_dispatcher(engine, sleep=sleeps.append) as dispatcher:
         report = dispatcher.send(_reminder(), ["cv-vhxh"])
     assert not report.ok
     assert report.outcomes[0].attempts == 3 and "127.0.0.1" in report.outcomes[0].error
@@ -150,7 +150,7 @@ def test_notify_test_command_sends_on_each_channel(engine, smtp):
 
 
 def test_one_connection_serves_many_messages(engine, smtp):
-    with Dispatcher(engine) as dispatcher:
+    with make_dispatcher(engine) as dispatcher:
         for n in range(5):
             assert dispatcher.send(_reminder(key=f"k{n}"), ["cv-vhxh"]).ok
     assert len(smtp.received) == 5
@@ -169,7 +169,7 @@ def test_attachments_arrive_intact_beside_both_parts(engine, smtp, tmp_path):
     message = report_ready(title="Báo cáo kết quả CCHC", period="Quý I/2026", as_of=date(2026, 3, 14),
                            link="https://dondoc.ngoclien.example.vn/l/t/reports/1", ledger_key="report:test")
     message.attachments = [str(docx), str(named)]
-    with Dispatcher(engine) as dispatcher:
+    with make_dispatcher(engine) as dispatcher:
         report = dispatcher.send(message, ["office:Phòng Văn hóa - Xã hội"], channels=("email",))
     assert report.ok and [o.channel for o in report.outcomes] == ["email"]  # email although Zalo comes first for him
 

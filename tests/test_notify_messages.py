@@ -14,23 +14,24 @@ import yaml
 from sqlalchemy import select
 
 import notifications.messages
-import notifications.people
+import dondoc.configuration.people
 import notifications.plugins.common
 import notifications.plugins.email
-from dondoc.db import read_session
+from dondoc.storage.db import read_session
 from dondoc.settings import get_settings
-from notifications.delivery import send
-from notifications.ledger import Delivery, already_sent
+from conftest import send
+from dondoc.storage.ledger import reached_someone
+from notifications.ledger import Delivery
 from notifications.messages import (Message, digest, escalation, ngay_thang, progress_request, render, reminder,
                                     report_ready, truncate_with_link)
-from notifications.people import PeopleConfig, load_people
+from dondoc.configuration import PeopleConfig, load_config
 from notifications.testing import PEOPLE, sample_item, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 URL = "https://dondoc.example.vn"
 
 
-@pytest.mark.parametrize("module", [notifications.messages, notifications.people, notifications.plugins.common,
+@pytest.mark.parametrize("module", [notifications.messages, dondoc.configuration.people, notifications.plugins.common,
                                     notifications.plugins.email])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -129,7 +130,7 @@ def test_offices_tags_and_areas_resolve_to_people(tmp_path, monkeypatch):
     write_config(tmp_path / "cfg")
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
     get_settings.cache_clear()
-    people = load_people()
+    people = load_config(get_settings().user_config_dir).people
     ids = lambda specs: [p.id for p in people.resolve_all(specs)]  # noqa: E731
     assert ids(["office:Phòng Văn hóa - Xã hội"]) == ["truong-vhxh"]
     assert ids(["office:phòng văn hóa -  xã hội"]) == ["truong-vhxh"]  # spacing and case
@@ -149,7 +150,7 @@ def test_bad_people_file_names_the_problem(tmp_path, monkeypatch):
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
     get_settings.cache_clear()
     with pytest.raises(ConfigError, match="people.yaml"):
-        load_people()
+        load_config(get_settings().user_config_dir)
 
 
 # -- the outbox: nothing configured ---------------------------------------------------------
@@ -170,7 +171,7 @@ def test_without_channels_messages_go_to_the_outbox(engine):
     assert record["zalo_text"].startswith("[Đôn Đốc] Nhắc việc")
     with read_session(engine) as session:
         row = session.scalars(select(Delivery)).one()
-        assert already_sent(session, "reminder:x#15:d-3") and not already_sent(session, "other")
+    assert reached_someone(engine, "reminder:x#15:d-3") and not reached_someone(engine, "other")
     assert (row.channel, row.outcome, row.final) == ("outbox", "outbox", True)
 
 

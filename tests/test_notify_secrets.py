@@ -6,9 +6,9 @@ import logging
 
 from sqlalchemy import select
 
-from dondoc.db import read_session
+from dondoc.storage.db import read_session
 from dondoc.settings import get_settings
-from notifications.delivery import Dispatcher
+from conftest import dispatcher as make_dispatcher
 from notifications.ledger import Delivery, NotificationMessage
 from notifications.messages import reminder
 from notifications.plugins.email import NotifySMTP
@@ -39,7 +39,7 @@ def test_sends_leak_no_secret(engine, tmp_path, monkeypatch, caplog, capfd):
         zalo.state.expire_next = True  # forces a refresh: new tokens appear too
         zalo.state.outside_window.add("3334567890")
         zalo.state.no_account.add("84912345678")
-        with Dispatcher(engine) as dispatcher:
+        with make_dispatcher(engine) as dispatcher:
             for n, who in enumerate(["truong-vhxh", "pct", "truong-kt"]):
                 message = reminder(item, days_left=1, ledger_key=f"k{n}", public_url="https://x.example.vn")
                 assert dispatcher.send(message, [who], cc=["office:Phòng Kinh tế"]).ok
@@ -48,7 +48,7 @@ def test_sends_leak_no_secret(engine, tmp_path, monkeypatch, caplog, capfd):
         monkeypatch.setenv("DONDOC_SMTP_URL", f"smtp://{SMTP_USER}:wrong-{SMTP_PASSWORD}@127.0.0.1:{mail.port}"
                                               "?security=none")
         get_settings.cache_clear()
-        with Dispatcher(engine) as dispatcher:
+        with make_dispatcher(engine) as dispatcher:
             assert not dispatcher.send(reminder(item, days_left=1, ledger_key="bad", public_url="x"), ["truong-kt"]).ok
         new_access, new_refresh = zalo.state.access_token, zalo.state.refresh_token
     down = NotifySMTP(**NotifySMTP.parse_url(f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{free_port()}/a@b.vn"

@@ -8,9 +8,9 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from dondoc.db import read_session
+from dondoc.storage.db import read_session
 from dondoc.settings import get_settings
-from notifications.delivery import Dispatcher, send
+from conftest import dispatcher as make_dispatcher, send
 from notifications.ledger import Delivery
 from notifications.messages import escalation, reminder
 from notifications.plugins.zalo import NotifyZalo
@@ -174,7 +174,7 @@ def test_kind_without_zns_template_skips_zns(engine, zalo):
 def test_rate_limit_backs_off_and_retries(engine, zalo):
     zalo.state.rate_limited = 2
     sleeps = []
-    with Dispatcher(engine, sleep=sleeps.append) as dispatcher:
+    with make_dispatcher(engine, sleep=sleeps.append) as dispatcher:
         report = dispatcher.send(_reminder(), ["truong-vhxh"])
     assert report.ok and report.outcomes[0].attempts == 3
     assert _rows(engine) == [("zalo", "retry"), ("zalo", "retry"), ("zalo", "sent")]

@@ -3,13 +3,13 @@
 import pytest
 
 from dondoc.configuration import load_config
-from dondoc.offices import OfficeDirectory, OfficeRef, normalize_name, split_office_cell
-from dondoc.plans import office_directory
+from dondoc.domain.offices import OfficeDirectory, OfficeRef, normalize_name, split_office_cell
+from dondoc.usecases.importing import office_directory
 
 
 @pytest.fixture
 def directory() -> OfficeDirectory:
-    return office_directory(load_config(), "commune")
+    return office_directory(load_config(None).offices, "commune")
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from conftest import PLAN_001, seed_path
-from dondoc.configuration import load_config
-from dondoc.db import unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import Item, Plan
-from dondoc.plans import import_plan
-from dondoc.prefect_server import LocalServer
+from conftest import PLAN_001, build_app, seed_path
+from dondoc.orchestration.prefect_server import LocalServer
+from dondoc.orchestration.sync import TAG, delete_deployments, desired_deployments, read_item_deployments, sync
 from dondoc.settings import get_settings
-from dondoc.sync import TAG, delete_deployments, desired_deployments, item_checkpoints, read_item_deployments, sync
+from dondoc.storage.db import unit_of_work
+from dondoc.storage.models import Item, Plan
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF = date(2026, 1, 5)
@@ -67,14 +64,14 @@ def plan001(sqlite_engine, prefect_api):
     """Plan 001 imported into a fresh database; no dondoc deployments left on the server."""
     existing = deployments()
     run(_with_client(lambda c: delete_deployments(c, [d.id for d in existing.values()])))
-    import_plan(sqlite_engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=load_config(), settings=get_settings())
-    return sqlite_engine
+    app = build_app()
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    return app
 
 
 def offices_of(engine, number: str) -> set[str]:
-    from dondoc.db import read_session
-    from dondoc.models import ItemOffice, Office
+    from dondoc.storage.db import read_session
+    from dondoc.storage.models import ItemOffice, Office
 
     with read_session(engine) as session:
         return set(session.scalars(select(Office.name).join(ItemOffice).join(Item, Item.id == ItemOffice.item_id)
@@ -94,8 +91,9 @@ def scheduled_times(deployment) -> list[datetime]:
 
 
 def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan001):
-    engine, settings = plan001, get_settings()
-    report = sync(engine, as_of=AS_OF, start=START)
+    app, settings = plan001, plan001.settings
+    engine = app.engine
+    report = sync(app, as_of=AS_OF, start=START)
     ids = items_by_number(engine)
     assert (report.created, report.updated, report.deleted, report.unchanged) == (62, 0, 0, 0)
     found = deployments()
@@ -121,7 +119,7 @@ def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan0
 
     # The next scheduled times of a few items equal what the chasing core gives for the horizon.
     end = START + timedelta(days=settings.sync_horizon_days - 1)
-    expected = item_checkpoints(engine, start=START, end=end, as_of=AS_OF, settings=settings)
+    expected = app.checkpoints(START, end, as_of=AS_OF)
     scheduled = 0
     for number in ("1", "15", "38", "43", "49", "62"):
         want = sorted(m.astimezone(TZ) for m in expected[ids[number]])
@@ -132,29 +130,28 @@ def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan0
 
 
 def test_resync_changes_nothing_and_removed_items_lose_their_deployment(plan001):
-    engine = plan001
-    sync(engine, as_of=AS_OF, start=START)
+    app = plan001
+    engine = app.engine
+    sync(app, as_of=AS_OF, start=START)
     before = {name: (d.id, d.updated) for name, d in deployments().items()}
-    again = sync(engine, as_of=AS_OF, start=START)
+    again = sync(app, as_of=AS_OF, start=START)
     assert (again.created, again.updated, again.deleted, again.unchanged) == (0, 0, 0, 62)
     assert {name: (d.id, d.updated) for name, d in deployments().items()} == before
 
     ids = items_by_number(engine)
     with unit_of_work(engine) as session:
         session.get(Item, ids["7"]).removed_at = datetime.now(TZ)
-    after = sync(engine, as_of=AS_OF, start=START)
+    after = sync(app, as_of=AS_OF, start=START)
     assert (after.deleted, after.created, after.updated, after.unchanged) == (1, 0, 0, 61)
     found = deployments()
     assert len(found) == 61 and "xa-ngoc-lien-2026-2030-7" not in found
 
 
 def test_resync_of_one_item_touches_only_that_item(plan001):
-    from dondoc.sync import resync_item
-
-    engine = plan001
-    sync(engine, as_of=AS_OF, start=START)
-    ids = items_by_number(engine)
-    report = resync_item(engine, ids["43"], as_of=AS_OF)  # a new horizon start: only item 43 changes
+    app = plan001
+    sync(app, as_of=AS_OF, start=START)
+    ids = items_by_number(app.engine)
+    report = sync(app, as_of=AS_OF, item_ids=[ids["43"]])  # a new horizon start: only item 43 changes
     assert report.created == 0 and report.deleted == 0 and report.updated + report.unchanged == 1
     assert len(deployments()) == 62
 
@@ -163,15 +160,15 @@ def test_scheduler_creates_runs_for_synced_schedules(plan001):
     """The server's scheduler turns a synced schedule into flow runs (checkpoints injected a few seconds ahead)."""
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
-    engine = plan001
-    ids = items_by_number(engine)
+    app = plan001
+    ids = items_by_number(app.engine)
     soon = datetime.now(TZ).replace(microsecond=0) + timedelta(seconds=20)
     moments = [soon, soon + timedelta(minutes=7)]
     today = datetime.now(TZ).date()
-    desired = desired_deployments(engine, start=today, end=today + timedelta(days=10), as_of=today,
+    desired = desired_deployments(app, start=today, end=today + timedelta(days=10), as_of=today,
                                   item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
     assert "RDATE:" in desired["xa-ngoc-lien-2026-2030-43"].rrule
-    sync(engine, as_of=today, item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
+    sync(app, as_of=today, item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
     deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
 
     async def runs(client):
@@ -230,7 +227,7 @@ def test_service_flows_run_and_publish_their_artifacts(plan001):
     from flows.resync import resync_flow
     from flows.status import status_flow
 
-    engine = plan001
+    engine = plan001.engine
     moment = datetime(2026, 3, 31, 9, 0, tzinfo=TZ)
     result = status_flow(as_of=date(2026, 4, 1), unit="Xã Ngọc Liên")
     assert result["artifact"] == "status-xa-ngoc-lien" and result["totals"]["qua_han"] > 0
@@ -289,18 +286,18 @@ def test_status_update_from_the_cli_resyncs_the_item(plan001, prefect_api, monke
     """`dondoc update` on a server that runs: the item's remaining reminders leave its schedule."""
     from typer.testing import CliRunner
 
-    import dondoc.cli
+    from conftest import install_process_app
     from dondoc.cli import app
 
-    engine = plan001
     day = date(2026, 11, 23)
-    monkeypatch.setattr(dondoc.cli, "today", lambda: day)  # the horizon starts on this explicit day
+    install_process_app(build_app(datetime(2026, 11, 23, 8, 0)))  # the horizon starts on this explicit day
     monkeypatch.setenv("PREFECT_API_URL", prefect_api)
-    sync(engine, as_of=day, start=day)
+    sync(plan001, as_of=day, start=day)
     name = "xa-ngoc-lien-2026-2030-40"  # "Hằng năm": due 31/12/2026, reminders in December
     before = scheduled_times(deployments()[name])
     assert [t.date() for t in before][:4] == [date(2026, 12, 17), date(2026, 12, 28), date(2026, 12, 30), date(2026, 12, 31)]
-    result = CliRunner().invoke(app, ["update", "40", "--status", "hoan_thanh", "--date", "2026-11-23"])
+    result = CliRunner().invoke(app, ["update", "40", "--status", "hoan_thanh", "--date", "2026-11-23",
+                                      "--product", "Kế hoạch số 40/KH-UBND"])
     assert result.exit_code == 0, result.output
     assert "Đã cập nhật lịch nhắc việc" in result.output
     assert scheduled_times(deployments()[name]) == []  # the 2027 due date is beyond the horizon
@@ -311,8 +308,8 @@ def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, mo
 
     from flows.item import item_flow
 
-    engine = plan001
-    sync(engine, as_of=AS_OF, start=START)
+    engine = plan001.engine
+    sync(plan001, as_of=AS_OF, start=START)
     deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
     monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(deployment.id))
     night = datetime(2026, 3, 17, 22, 0, tzinfo=TZ)  # the 10-day reminder is due, but it is night

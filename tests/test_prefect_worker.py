@@ -15,15 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
-from conftest import PLAN_001, POSTGRES_URL, _postgres_schema_url, seed_path
-from dondoc.configuration import load_config
-from dondoc.db import get_engine, migrate
-from dondoc.importer import parse_plan_file
-from dondoc.models import Item, ItemOffice, Office
-from dondoc.plans import import_plan
-from dondoc.prefect_server import LocalServer, start_worker
+from conftest import PLAN_001, POSTGRES_URL, _postgres_schema_url, build_app, seed_path
+from dondoc.orchestration.prefect_server import LocalServer, start_worker
+from dondoc.orchestration.sync import read_item_deployments, sync
 from dondoc.settings import get_settings
-from dondoc.sync import read_item_deployments, sync
+from dondoc.storage.models import Item, ItemOffice, Office
 
 pytestmark = pytest.mark.skipif(
     not POSTGRES_URL, reason="the distributed-path test needs DONDOC_TEST_POSTGRES_URL (set by .ci/run)"
@@ -52,7 +48,7 @@ def dondoc_postgres(monkeypatch):
     monkeypatch.setenv("DONDOC_DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
-    from dondoc.db import dispose_engines
+    from dondoc.storage.db import dispose_engines
 
     dispose_engines()
     with admin.connect() as conn:
@@ -82,13 +78,12 @@ def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database,
     from typer.testing import CliRunner
 
     from dondoc.cli import app
-    from dondoc.worker import deploy_service_flows
+    from dondoc.orchestration.services import deploy_service_flows
 
-    settings = get_settings()
-    engine = get_engine(dondoc_postgres)
-    migrate(engine)
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=load_config(), settings=settings)
+    application = build_app()
+    application.migrate()
+    settings, engine = application.settings, application.engine
+    application.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     with engine.connect() as conn:
         item43 = conn.scalar(select(Item.id).where(Item.number == "43"))
         offices_of_43 = set(conn.scalars(select(Office.name).join(ItemOffice).where(ItemOffice.item_id == item43)))
@@ -98,9 +93,9 @@ def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database,
     worker = None
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-            report = sync(engine, as_of=date(2026, 1, 5), item_ids=[item43])
+            report = sync(application, as_of=date(2026, 1, 5), item_ids=[item43])
             assert report.created == 1
-            deploy_service_flows(settings)
+            deploy_service_flows(settings, application.policy)
             env = {"DONDOC_HOME": str(settings.home_path), "DONDOC_DATABASE_URL": dondoc_postgres,
                    "PREFECT_WORKER_QUERY_SECONDS": "1"}
             worker = start_worker(settings.prefect_pool, server.api_url, env=env, log_path=tmp_path / "worker.log",

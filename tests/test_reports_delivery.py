@@ -9,16 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import PLAN_001, PLAN_002, seed_path
-from dondoc import links
-from dondoc.chasing import load_policy
-from dondoc.configuration import load_config, load_raw
-from dondoc.db import read_session, unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import ChaseEntry, ReportRun, Unit
-from dondoc.plans import import_plan
-from dondoc.reports.delivery import ATTACHED, deliver_due_reports, due_reports, report_schedule
-from dondoc.schedule import work_calendar
+from conftest import build_app, PLAN_001, PLAN_002, seed_path
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import ChaseEntry, ReportRun, Unit
+from dondoc.configuration import ReportingConfig, load_config
+from dondoc.domain.periods import due_reports, report_schedule
+from dondoc.reports.delivery import ATTACHED, deliver_due_reports
 from dondoc.settings import get_settings
 from dondoc.web.app import create_app
 from notifications.delivery import Dispatcher
@@ -29,17 +26,21 @@ D = date
 PUBLIC = "https://dondoc.ngoclien.example.vn"
 
 
+def _reporting(**changes) -> ReportingConfig:
+    return load_config(None).reporting.model_copy(update=changes)
+
+
 @pytest.fixture
 def cal():
     get_settings.cache_clear()
-    return work_calendar(load_config(), get_settings())
+    return build_app().calendar
 
 
 # -------------------------------------------------------------- due days (pure)
 
 
 def test_2026_schedule_per_reporting_yaml(cal):
-    got = [(r.period.key, r.stage, r.day, r.until, r.send_by) for r in report_schedule(2026, cal)]
+    got = [(r.period.key, r.stage, r.day, r.until, r.send_by) for r in report_schedule(2026, cal, _reporting())]
     assert got == [
         # Q1: cut-off Sat 14/03, send by Thu 19/03; draft 3 working days before
         ("2026-Q1", "draft", D(2026, 3, 16), D(2026, 3, 18), D(2026, 3, 19)),
@@ -71,20 +72,18 @@ def test_2026_schedule_per_reporting_yaml(cal):
     (D(2027, 1, 4), []),
 ])
 def test_due_reports_on_a_day(cal, day, expected):
-    assert [(r.period.key, r.stage) for r in due_reports(day, cal)] == expected
+    assert [(r.period.key, r.stage) for r in due_reports(day, cal, _reporting())] == expected
 
 
 def test_draft_is_never_before_the_first_working_day_after_the_cutoff(cal):
-    raw = {**load_raw("reporting.yaml", None), "draft_working_days_before": 10}
-    days = {(r.period.key, r.stage): r.day for r in report_schedule(2026, cal, raw)}
+    days = {(r.period.key, r.stage): r.day for r in report_schedule(2026, cal, _reporting(draft_working_days_before=10))}
     assert days[("2026-Q1", "draft")] == D(2026, 3, 16)  # 10 working days before 19/03 is 05/03: before the cut-off
     assert days[("2026-Q3", "draft")] == D(2026, 9, 15)  # the day after the cut-off (Mon 14/09)
 
 
 def test_no_draft_when_the_deadline_is_the_first_working_day_after_the_cutoff(cal):
-    raw = load_raw("reporting.yaml", None)
-    raw = {**raw, "send_deadlines": {**raw["send_deadlines"], "unit_to_level_above": {"Q1": "03-16"}}}
-    assert [(r.period.key, r.stage, r.day) for r in report_schedule(2026, cal, raw)] == [
+    deadlines = {**_reporting().send_deadlines, "unit_to_level_above": {"Q1": "03-16"}}
+    assert [(r.period.key, r.stage, r.day) for r in report_schedule(2026, cal, _reporting(send_deadlines=deadlines))] == [
         ("2026-Q1", "final", D(2026, 3, 16))]
 
 
@@ -99,15 +98,12 @@ def unit001(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("DONDOC_PUBLIC_URL", PUBLIC)
     monkeypatch.setenv("DONDOC_NOTIFY_RETRY_DELAY", "0")
     get_settings.cache_clear()
-    settings, config = get_settings(), load_config()
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     return engine
 
 
 def deliver(engine, day: date, dispatcher=None):
-    settings = get_settings()
-    return deliver_due_reports(engine, day, settings=settings, policy=load_policy(settings),
-                               calendar=work_calendar(load_config(), settings), dispatcher=dispatcher)
+    return deliver_due_reports(build_app(), day, dispatcher=dispatcher)
 
 
 def runs(engine) -> list[tuple]:
@@ -228,7 +224,8 @@ class CrashAfter(Dispatcher):
     """A dispatcher that stops the run (as a killed process would) after ``n`` sends."""
 
     def __init__(self, engine, n: int):
-        super().__init__(engine)
+        app = build_app()
+        super().__init__(engine, settings=app.settings, config=app.config.notifications, people=app.config.people)
         self.left = n
 
     def send(self, message, recipients, **kwargs):
@@ -259,15 +256,14 @@ def test_a_run_stopped_midway_resumes_without_building_or_sending_twice(unit001,
 
 def test_download_serves_only_the_recorded_files_of_the_links_unit(unit001):
     engine = unit001
-    import_plan(engine, parse_plan_file(seed_path(PLAN_002)), unit_name="Xã Trường Xuân", config=load_config(),
-                settings=get_settings())
+    build_app().import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
     draft = {r.unit: r for r in deliver(engine, D(2026, 3, 16))}
     final = {r.unit: r for r in deliver(engine, D(2026, 3, 19))}
     assert set(draft) == set(final) == {"Xã Ngọc Liên", "Xã Trường Xuân"}
     ours, theirs = final["Xã Ngọc Liên"], final["Xã Trường Xuân"]
     (ours.directory / "ghi-chu.txt").write_text("không ghi trong báo cáo", encoding="utf-8")
 
-    client = TestClient(create_app(engine, get_settings()))
+    client = TestClient(create_app(build_app()))
     lead, stand = token(engine, links.LEADERSHIP), token(engine, links.STANDING)
     docx = "bao-cao-cchc-xa-ngoc-lien-2026-q1.docx"
 
@@ -307,13 +303,11 @@ def test_download_serves_only_the_recorded_files_of_the_links_unit(unit001):
 
 def test_a_province_above_communes_gets_its_aggregated_report_on_the_final_day(engine, tmp_path, monkeypatch):
     """Each commune's report and the province's, which covers all its communes, once each."""
-    from dondoc.demo import build_demo
 
     write_config(tmp_path / "cfg")
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
     get_settings.cache_clear()
-    build_demo(engine, communes=2, seed=5, as_of=D(2026, 3, 1), province="Tỉnh Thanh Hóa", config=load_config(),
-               settings=get_settings())
+    build_app().build_demo(communes=2, seed=5, as_of=D(2026, 3, 1), province="Tỉnh Thanh Hóa")
     with read_session(engine) as session:
         communes = [u.name for u in session.scalars(select(Unit).where(Unit.parent_id.is_not(None)))]
     delivered = deliver(engine, D(2026, 3, 19))

@@ -7,48 +7,40 @@ import warnings
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import ARTIFACTS, PLAN_001, seed_path
+from conftest import build_app, ARTIFACTS, PLAN_001, seed_path
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import event, update
 
-from dondoc.configuration import load_config
-from dondoc.importer import parse_plan_file
-from dondoc.models import Extension
-from dondoc.plans import import_plan
+from dondoc.storage.models import Extension
 from dondoc.reports.chart import CHART_ORDER, chart_data, render_chart
 from dondoc.reports.content import compile_report, format_rate
 from dondoc.reports.docx_report import QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
 from dondoc.reports.markdown import render_markdown
-from dondoc.reports.periods import parse_period
 from dondoc.reports.xlsx_annex import HEADER, STATUS_COLUMN, write_xlsx
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
-from dondoc.status import Shown
-from dondoc.statusrun import run_status
-from dondoc.updates import extend, record_update
+from dondoc.domain.status import Shown
+from dondoc.storage.statusrun import run_status
 
 D = date
 CUTOFF = D(2026, 3, 14)
 
 
 def _calendar():
-    return work_calendar(load_config(), get_settings())
+    return build_app().calendar
 
 
 @pytest.fixture
 def content(engine):
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=load_config(),
-                settings=get_settings())
-    record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
-    record_update(engine, "7", "dang_thuc_hien", on=D(2026, 2, 2), note="Đã rà soát 15 TTHC")
-    record_update(engine, "37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
-    record_update(engine, "49", "dang_thuc_hien", on=D(2026, 3, 12), note="Đang xây dựng dự thảo")
-    record_update(engine, "43", "dang_thuc_hien", on=D(2026, 3, 20), note="after the cut-off: not in the report")
-    extend(engine, "49", D(2026, 8, 31), by="Chủ tịch UBND xã", on=D(2026, 3, 1), reason="Chờ hướng dẫn")
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    build_app().record_update("43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
+    build_app().record_update("7", "dang_thuc_hien", on=D(2026, 2, 2), note="Đã rà soát 15 TTHC")
+    build_app().record_update("37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
+    build_app().record_update("49", "dang_thuc_hien", on=D(2026, 3, 12), note="Đang xây dựng dự thảo")
+    build_app().record_update("43", "dang_thuc_hien", on=D(2026, 3, 20), note="after the cut-off: not in the report")
+    build_app().extend("49", D(2026, 8, 31), by="Chủ tịch UBND xã", on=D(2026, 3, 1), reason="Chờ hướng dẫn")
     with engine.begin() as conn:  # granted within the period (granted_at is the recording time)
         conn.execute(update(Extension).values(granted_at=datetime(2026, 3, 1, 3, 0, tzinfo=UTC)))
-    return compile_report(engine, parse_period("2026-Q1"), calendar=_calendar())
+    return compile_report(build_app(), build_app().parse_period("2026-Q1"))
 
 
 def _status(engine):
@@ -82,7 +74,7 @@ def test_content_matches_the_status_run_at_the_cutoff(engine, content):
     expected = {r.milestone_id for r in status.rows if old.get(r.milestone_id) is not r.shown}
     assert {c.row.milestone_id for c in content.changes if c.row} == expected
     # Comparing with a previous content gives no changes against itself.
-    again = compile_report(engine, parse_period("2026-Q1"), calendar=_calendar(), previous=content)
+    again = compile_report(build_app(), build_app().parse_period("2026-Q1"), previous=content)
     assert again.changes == []
     assert len(content.deadline_problems) == 1  # the shipped office deadline precedes the cut-off
 
@@ -92,10 +84,10 @@ def test_compile_uses_one_status_run(engine, content):
     listener = lambda *a, **k: statements.append(1)
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        compile_report(engine, parse_period("2026-Q1"), calendar=_calendar(), compare_previous=False)
+        compile_report(build_app(), build_app().parse_period("2026-Q1"), compare_previous=False)
         without = len(statements)
         statements.clear()
-        compile_report(engine, parse_period("2026-Q1"), calendar=_calendar())
+        compile_report(build_app(), build_app().parse_period("2026-Q1"))
         with_previous = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", listener)

@@ -12,20 +12,12 @@ import subprocess
 from datetime import date
 
 import pytest
-from conftest import ARTIFACTS, PLAN_001, seed_path
+from conftest import build_app, ARTIFACTS, PLAN_001, seed_path
 from sqlalchemy import select
 
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.demo import build_demo
-from dondoc.importer import parse_plan_file
-from dondoc.models import Unit
-from dondoc.plans import import_plan
+from dondoc.storage.db import read_session
+from dondoc.storage.models import Unit
 from dondoc.reports.build import build_report
-from dondoc.reports.periods import parse_period
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
-from dondoc.updates import record_update
 
 D = date
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -73,19 +65,17 @@ def _render(pdf, name):
 
 def test_reports_convert_to_pdf(sqlite_engine, tmp_path):
     engine = sqlite_engine
-    calendar = work_calendar(load_config(), get_settings())
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=load_config(),
-                settings=get_settings())
-    record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
-    record_update(engine, "37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
-    build_demo(engine, communes=3, seed=11, as_of=D(2026, 3, 31), province="Tỉnh Thanh Hóa", config=load_config(),
-               settings=get_settings())
+    calendar = build_app().calendar
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    build_app().record_update("43", "hoan_thanh", on=D(2026, 3, 10), product="Kế hoạch số 12/KH-UBND")
+    build_app().record_update("37", "vuong_mac", on=D(2026, 2, 20), note="Chưa có hướng dẫn của Sở Nội vụ")
+    build_app().build_demo(communes=3, seed=11, as_of=D(2026, 3, 31), province="Tỉnh Thanh Hóa")
     with read_session(engine) as s:
         commune = s.scalar(select(Unit).where(Unit.name == "Xã Ngọc Liên"))
         province = s.scalar(select(Unit).where(Unit.name == "Tỉnh Thanh Hóa"))
-    period = parse_period("2026-Q1")
+    period = build_app().parse_period("2026-Q1")
     docx_files = [
-        build_report(engine, unit, period, tmp_path / "docx", calendar=calendar, due_soon_working_days=5,
+        build_report(build_app(), unit, period, tmp_path / "docx",
                      signed_on=D(2026, 3, 16)).docx
         for unit in (commune, province)
     ]

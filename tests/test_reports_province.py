@@ -5,27 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import ARTIFACTS
+from conftest import build_app, ARTIFACTS
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.demo import build_demo
-from dondoc.models import Unit
+from dondoc.storage.db import read_session
+from dondoc.storage.models import Unit
 from dondoc.reports.build import build_report
 from dondoc.reports.chart import chart_data
 from dondoc.reports.content import format_rate
 from dondoc.reports.docx_report import STATUS_ORDER
-from dondoc.reports.periods import parse_period
 from dondoc.reports.province import compile_province, is_aggregate, member_units
 from dondoc.reports.province_docx import PROVINCE_SECTIONS, TOTAL_LABEL
 from dondoc.reports.xlsx_annex import PROVINCE_HEADER, SUMMARY_HEADER, SUMMARY_SHEET
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
-from dondoc.status import Shown
-from dondoc.statusrun import run_status
+from dondoc.domain.status import Shown
+from dondoc.storage.statusrun import run_status
 
 D = date
 PROVINCE = "Tỉnh Thanh Hóa"
@@ -34,12 +29,11 @@ CUTOFF = D(2026, 6, 14)
 
 
 def _calendar():
-    return work_calendar(load_config(), get_settings())
+    return build_app().calendar
 
 
 def _demo(engine, communes=4):
-    build_demo(engine, communes=communes, seed=11, as_of=D(2026, 6, 30), province=PROVINCE, config=load_config(),
-               settings=get_settings())
+    build_app().build_demo(communes=communes, seed=11, as_of=D(2026, 6, 30), province=PROVINCE)
     with read_session(engine) as s:
         province = s.scalar(select(Unit).where(Unit.name == PROVINCE))
         communes = list(s.scalars(select(Unit).where(Unit.parent_id == province.id).order_by(Unit.id)))
@@ -58,8 +52,7 @@ def _rows(table):
 @pytest.fixture
 def province_files(engine, tmp_path):
     province, communes = _demo(engine)
-    files = build_report(engine, province, parse_period(PERIOD), tmp_path / "out", calendar=_calendar(),
-                         due_soon_working_days=5, signed_on=D(2026, 6, 16))
+    files = build_report(build_app(), province, build_app().parse_period(PERIOD), tmp_path / "out", signed_on=D(2026, 6, 16))
     return province, communes, files
 
 
@@ -175,7 +168,7 @@ def test_province_compiles_with_one_status_run(engine):
     listener = lambda *a, **k: statements.append(1)  # noqa: E731
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        report = compile_province(engine, province, parse_period(PERIOD), calendar=_calendar(), compare_previous=False)
+        report = compile_province(build_app(), province, build_app().parse_period(PERIOD), compare_previous=False)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     # The units (own plans, two levels of children, one empty), one status run (7), done dates, extensions:
@@ -186,8 +179,7 @@ def test_province_compiles_with_one_status_run(engine):
 
 def test_commune_of_a_province_gets_its_own_report(engine, tmp_path):
     province, communes = _demo(engine, communes=2)
-    files = build_report(engine, communes[1], parse_period(PERIOD), tmp_path, calendar=_calendar(),
-                         due_soon_working_days=5, signed_on=D(2026, 6, 16))
+    files = build_report(build_app(), communes[1], build_app().parse_period(PERIOD), tmp_path, signed_on=D(2026, 6, 16))
     assert files.province is None
     assert files.content.totals == _own_runs(engine, communes[1:])[communes[1].name].totals
     assert {r.unit for r in files.content.rows} == {communes[1].name}
@@ -214,16 +206,14 @@ def test_province_extensions_name_their_commune(engine, tmp_path):
 
     from sqlalchemy import update
 
-    from dondoc.models import Extension
-    from dondoc.updates import extend
-
+    from dondoc.storage.models import Extension
+    
     province, communes = _demo(engine, communes=2)
-    extend(engine, "49", D(2026, 12, 31), by="Chủ tịch UBND xã", on=D(2026, 5, 4), reason="Chờ hướng dẫn",
+    build_app().extend("49", D(2026, 12, 31), by="Chủ tịch UBND xã", on=D(2026, 5, 4), reason="Chờ hướng dẫn",
            unit=communes[1].name)
     with engine.begin() as conn:  # granted within the period (granted_at is the recording time)
         conn.execute(update(Extension).values(granted_at=datetime(2026, 5, 4, 3, 0, tzinfo=UTC)))
-    files = build_report(engine, province, parse_period(PERIOD), tmp_path, calendar=_calendar(),
-                         due_soon_working_days=5, signed_on=D(2026, 6, 16))
+    files = build_report(build_app(), province, build_app().parse_period(PERIOD), tmp_path, signed_on=D(2026, 6, 16))
     assert [(e.unit, e.item.rsplit("#", 1)[1], e.new_due) for e in files.content.extensions] == [
         (communes[1].name, "49", D(2026, 12, 31))
     ]

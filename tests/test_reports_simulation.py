@@ -8,15 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PLAN_001, seed_path
-from dondoc.chasing import load_policy
-from dondoc.configuration import load_config, load_raw
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import ChaseEntry, ReportRun
-from dondoc.plans import import_plan
+from conftest import build_app, PLAN_001, seed_path
+from dondoc.storage.db import read_session
+from dondoc.storage.models import ChaseEntry, ReportRun
 from dondoc.reports.delivery import deliver_due_reports
-from dondoc.schedule import work_calendar
 from dondoc.settings import get_settings
 from notifications.ledger import Delivery
 from notifications.testing import write_config
@@ -42,19 +37,16 @@ def plan001(engine, tmp_path, monkeypatch):
     write_config(tmp_path / "cfg")
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
     get_settings.cache_clear()
-    settings, config = get_settings(), load_config()
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=config, settings=settings)
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     return engine
 
 
 def walk(engine) -> list[tuple[str, str, date]]:
-    settings = get_settings()
-    policy, calendar = load_policy(settings), work_calendar(load_config(), settings)
-    raw = load_raw("reporting.yaml", settings.user_config_dir)  # read once, not once a day
+    app = build_app()  # the configuration is read once, not once a day
     produced = []
     day = D(2026, 1, 1)
     while day <= D(2026, 12, 31):
-        for run in deliver_due_reports(engine, day, settings=settings, policy=policy, calendar=calendar, raw=raw):
+        for run in deliver_due_reports(app, day):
             produced.append((run.period, run.stage, day))
         day += timedelta(days=1)
     return produced
@@ -98,15 +90,14 @@ def test_report_flow_through_prefect_publishes_the_markdown_artifact(sqlite_engi
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
     from prefect.settings import PREFECT_API_URL, PREFECT_LOGGING_TO_API_ENABLED, temporary_settings
 
-    from dondoc.prefect_server import LocalServer
+    from dondoc.orchestration.prefect_server import LocalServer
 
     from flows.report import report_flow
 
     write_config(tmp_path / "cfg")
     monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
     get_settings.cache_clear()
-    import_plan(sqlite_engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên", config=load_config(),
-                settings=get_settings())
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
 
     async def artifacts(key: str):
         async with get_client() as client:

@@ -8,24 +8,19 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from conftest import PLAN_001, seed_path
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import StatusUpdate
-from dondoc.plans import find_offices, import_plan
-from dondoc.settings import get_settings
-from dondoc.sheets import CHECK, FIRST_ROW, NOTE, ON, PRODUCT, REF, STATUS, SheetError, export_sheet, import_sheet
-from dondoc.statusrun import run_status
-from dondoc.schedule import work_calendar
+from conftest import build_app, PLAN_001, seed_path
+from dondoc.storage.db import read_session
+from dondoc.storage.models import StatusUpdate
+from dondoc.storage.lookups import find_offices
+from dondoc.usecases.sheets import CHECK, FIRST_ROW, NOTE, ON, PRODUCT, REF, STATUS, SheetError, export_sheet, import_sheet
+from dondoc.storage.statusrun import run_status
 
 AS_OF = date(2026, 4, 15)
 
 
 @pytest.fixture
 def office(engine):
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=load_config(), settings=get_settings())
+    build_app().import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     with read_session(engine) as session:
         [found] = find_offices(session, "Phòng Kinh tế")
         return found
@@ -33,7 +28,7 @@ def office(engine):
 
 def exported(engine, office, tmp_path):
     path = tmp_path / "kinh-te.xlsx"
-    count = export_sheet(engine, office, AS_OF, path)
+    count = export_sheet(build_app(), office, AS_OF, path)
     return path, count
 
 
@@ -86,7 +81,7 @@ def test_round_trip_records_statuses(engine, office, tmp_path):
     ws.cell(row=refs[others[0]], column=NOTE, value="Chờ kinh phí")
     book.save(path)
 
-    result = import_sheet(engine, path, on=AS_OF)
+    result = import_sheet(build_app(), path, on=AS_OF)
     assert sorted(result.recorded) == sorted([ref5, others[0]])
     assert result.skipped == count - 2
     stored = sorted(updates(engine), key=lambda u: u.status)
@@ -95,12 +90,12 @@ def test_round_trip_records_statuses(engine, office, tmp_path):
     assert stored[0].product == "Quyết định số 45/QĐ-UBND" and stored[0].as_of == date(2026, 4, 10)
     assert stored[1].note == "Chờ kinh phí" and stored[1].as_of == AS_OF
 
-    report = run_status(engine, AS_OF, work_calendar(load_config(), get_settings()))
+    report = run_status(engine, AS_OF, build_app().calendar)
     row5 = next(r for r in report.rows if r.item == ref5)
     assert row5.shown.value == "hoan_thanh_dung_han" and row5.product == "Quyết định số 45/QĐ-UBND"
     # Done now: the next export leaves item 5 out.
     again = tmp_path / "again.xlsx"
-    export_sheet(engine, office, AS_OF, again)
+    export_sheet(build_app(), office, AS_OF, again)
     assert ref5 not in rows_by_ref(load_workbook(again)["Cập nhật"])
 
 
@@ -108,8 +103,8 @@ def test_round_trip_records_statuses(engine, office, tmp_path):
     (STATUS, "xong rồi", "cột F (Trạng thái mới)"),
     (ON, "31/02/2026", "cột I (Ngày cập nhật)"),
     (ON, datetime(2026, 5, 1), "cột I (Ngày cập nhật)"),
-    (NOTE, "x" * 4001, "cột G (Ghi chú)"),
-    (PRODUCT, "y" * 1001, "cột H (Sản phẩm)"),
+    (NOTE, "x" * 2001, "cột G (Ghi chú)"),
+    (PRODUCT, "y" * 501, "cột H (Sản phẩm)"),
     (REF, "xa-ngoc-lien-2026-2030#999", "cột A (Mục)"),
     (CHECK, "1.2.3.0123456789abcdef", "cột A (Mục)"),
     (CHECK, "abc", "cột J (Mã kiểm tra)"),
@@ -124,7 +119,7 @@ def test_a_bad_row_fails_the_whole_import(engine, office, tmp_path, column, valu
     ws.cell(row=second, column=column, value=value)
     book.save(path)
     with pytest.raises(SheetError) as caught:
-        import_sheet(engine, path, on=AS_OF)
+        import_sheet(build_app(), path, on=AS_OF)
     message = str(caught.value)
     assert "kinh-te.xlsx" in message and f"dòng {second}, {expected}" in message
     assert f"dòng {first}," not in message
@@ -132,8 +127,8 @@ def test_a_bad_row_fails_the_whole_import(engine, office, tmp_path, column, valu
 
 
 def test_a_removed_item_is_refused(engine, office, tmp_path):
-    from dondoc.db import unit_of_work
-    from dondoc.models import Item, utcnow
+    from dondoc.storage.db import unit_of_work
+    from dondoc.storage.models import Item, utcnow
 
     path, _ = exported(engine, office, tmp_path)
     book = load_workbook(path)
@@ -145,7 +140,7 @@ def test_a_removed_item_is_refused(engine, office, tmp_path):
     with unit_of_work(engine) as session:
         session.get(Item, item_id).removed_at = utcnow()
     with pytest.raises(SheetError, match=rf"dòng {FIRST_ROW}, cột A \(Mục\): mục {ref} không còn"):
-        import_sheet(engine, path, on=AS_OF)
+        import_sheet(build_app(), path, on=AS_OF)
     assert updates(engine) == []
 
 
@@ -154,17 +149,17 @@ def test_blocked_without_reason_and_not_a_sheet(engine, office, tmp_path):
     book = load_workbook(path)
     book["Cập nhật"].cell(row=FIRST_ROW, column=STATUS, value="vướng mắc")
     book.save(path)
-    with pytest.raises(SheetError, match=rf"dòng {FIRST_ROW}, cột G \(Ghi chú\): trạng thái vướng mắc cần"):
-        import_sheet(engine, path, on=AS_OF)
+    with pytest.raises(SheetError, match=rf"dòng {FIRST_ROW}, cột G \(Ghi chú\): Khi báo vướng mắc, hãy ghi rõ lý do"):
+        import_sheet(build_app(), path, on=AS_OF)
     other = tmp_path / "other.xlsx"
     other.write_bytes(b"not a spreadsheet")
     with pytest.raises(SheetError, match="other.xlsx"):
-        import_sheet(engine, other, on=AS_OF)
+        import_sheet(build_app(), other, on=AS_OF)
     with read_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(StatusUpdate)) == 0
 
 
 def test_empty_sheet_records_nothing(engine, office, tmp_path):
     path, count = exported(engine, office, tmp_path)
-    result = import_sheet(engine, path, on=AS_OF)
+    result = import_sheet(build_app(), path, on=AS_OF)
     assert result.recorded == [] and result.skipped == count

@@ -8,15 +8,10 @@ import pytest
 from sqlalchemy import event
 
 from calendars.workdays import vietnam_calendar
-from conftest import PLAN_001, PLAN_002, seed_path
-from dondoc.configuration import load_config
-from dondoc.importer import parse_plan_file
-from dondoc.plans import import_plan
-from dondoc.schedule import work_calendar
-from dondoc.settings import get_settings
-from dondoc.status import Shown, shown_status
-from dondoc.statusrun import run_status
-from dondoc.updates import InvalidUpdate, extend, record_update, trigger_event
+from conftest import build_app, PLAN_001, PLAN_002, seed_path
+from dondoc.domain.rules import InvalidUpdate
+from dondoc.domain.status import Shown, shown_status
+from dondoc.storage.statusrun import run_status
 
 D = date
 CAL = vietnam_calendar([2026, 2027], extra_days_off=[D(2026, 1, 2)], extra_working_days=[D(2026, 1, 10)])
@@ -56,11 +51,11 @@ def test_colours_follow_the_domain_table():
 
 
 def _import(engine, name=PLAN_001, unit="Xã Ngọc Liên"):
-    return import_plan(engine, parse_plan_file(seed_path(name)), unit_name=unit, config=load_config(), settings=get_settings())
+    return build_app().import_file(seed_path(name), unit_name=unit)
 
 
 def _run(engine, as_of, **kw):
-    return run_status(engine, as_of, work_calendar(load_config(), get_settings()), due_soon_working_days=5, **kw)
+    return run_status(engine, as_of, build_app().calendar, due_soon_working_days=5, **kw)
 
 
 def _row(report, number, label=None):
@@ -72,9 +67,9 @@ def _row(report, number, label=None):
 def test_status_run_on_plan_001(engine):
     _import(engine)
     # Item 43 "Quý I/2026" done on time; item 49 "Quý II/2026" blocked; item 5 "Năm 2026" done late (in 2027).
-    record_update(engine, "43", "hoan_thanh", on=D(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
-    record_update(engine, "49", "vuong_mac", on=D(2026, 6, 1), note="Chưa có hướng dẫn của Sở Nội vụ")
-    record_update(engine, "7", "dang_thuc_hien", on=D(2026, 4, 2), note="Đã rà soát 15 TTHC")
+    build_app().record_update("43", "hoan_thanh", on=D(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
+    build_app().record_update("49", "vuong_mac", on=D(2026, 6, 1), note="Chưa có hướng dẫn của Sở Nội vụ")
+    build_app().record_update("7", "dang_thuc_hien", on=D(2026, 4, 2), note="Đã rà soát 15 TTHC")
     report = _run(engine, D(2026, 7, 15))
     assert _row(report, 43).shown is Shown.DONE_ON_TIME and _row(report, 43).product == "Kế hoạch số 12/KH-UBND"
     r49 = _row(report, 49)
@@ -91,7 +86,7 @@ def test_status_run_on_plan_001(engine):
     # The same day a year later: item 5 not done -> overdue; then done late.
     later = _run(engine, D(2027, 1, 5))
     assert _row(later, 5).shown is Shown.OVERDUE
-    record_update(engine, "5", "hoan_thanh", on=D(2027, 1, 20))
+    build_app().record_update("5", "hoan_thanh", on=D(2027, 1, 20), product="Báo cáo số 1/BC-UBND")
     assert _row(_run(engine, D(2027, 2, 1)), 5).shown is Shown.DONE_LATE
     # Looking back: the update recorded for 2027 does not change what 2026 looked like.
     assert _row(_run(engine, D(2026, 7, 15)), 5).shown is Shown.ON_TRACK
@@ -100,34 +95,34 @@ def test_status_run_on_plan_001(engine):
 def test_yearly_item_moves_to_next_year_once_done(engine):
     _import(engine, PLAN_002, "Xã Trường Xuân")
     # Item 22 "Quý I hàng năm".
-    record_update(engine, "22", "hoan_thanh", on=D(2026, 3, 10))
+    build_app().record_update("22", "hoan_thanh", on=D(2026, 3, 10), product="Báo cáo số 1/BC-UBND")
     assert _row(_run(engine, D(2026, 3, 20)), 22).shown is Shown.DONE_ON_TIME
     row = _row(_run(engine, D(2026, 5, 1)), 22)
     assert row.nominal_due == D(2026, 3, 31) and row.shown is Shown.DONE_ON_TIME  # this year's, done
     row = _row(_run(engine, D(2027, 1, 5)), 22)
     assert row.nominal_due == D(2027, 3, 31) and row.shown is Shown.ON_TRACK
     # The next update without a date attaches to the 2027 due date.
-    rec = record_update(engine, "22", "hoan_thanh", on=D(2027, 4, 2))
+    rec = build_app().record_update("22", "hoan_thanh", on=D(2027, 4, 2), product="Báo cáo số 1/BC-UBND")
     assert rec.due == D(2027, 3, 31)
     assert _row(_run(engine, D(2027, 4, 5)), 22).shown is Shown.DONE_LATE
 
 
 def test_extension_keeps_original_date(engine):
     _import(engine)
-    number, previous, new = extend(engine, "49", D(2026, 8, 31), by="Chủ tịch UBND xã", on=D(2026, 6, 20))
+    number, previous, new = build_app().extend("49", D(2026, 8, 31), by="Chủ tịch UBND xã", on=D(2026, 6, 20))
     assert previous == D(2026, 6, 30) and new == D(2026, 8, 31)
     row = _row(_run(engine, D(2026, 7, 15)), 49)
     assert row.shown is Shown.ON_TRACK and row.effective_due == D(2026, 6, 30) and row.extended_due == D(2026, 8, 31)
-    record_update(engine, "49", "hoan_thanh", on=D(2026, 8, 20))
+    build_app().record_update("49", "hoan_thanh", on=D(2026, 8, 20), product="Báo cáo số 1/BC-UBND")
     assert _row(_run(engine, D(2026, 9, 1)), 49).shown is Shown.DONE_ON_TIME
     with pytest.raises(InvalidUpdate):
-        extend(engine, "49", D(2026, 8, 1), by="Chủ tịch UBND xã", on=D(2026, 6, 20))
+        build_app().extend("49", D(2026, 8, 1), by="Chủ tịch UBND xã", on=D(2026, 6, 20))
 
 
 def test_trigger_gives_event_item_a_due_date(engine):
     _import(engine)
     assert _row(_run(engine, D(2026, 3, 1)), 4).shown is Shown.AWAITING
-    trigger_event(engine, "4", on=D(2026, 3, 2), due=D(2026, 3, 23), note="Công văn 123/SNV", calendar=CAL)
+    build_app().trigger("4", on=D(2026, 3, 2), due=D(2026, 3, 23), note="Công văn 123/SNV")
     row = _row(_run(engine, D(2026, 3, 18)), 4)
     assert row.shown is Shown.DUE_SOON and row.nominal_due == D(2026, 3, 23)
     assert _row(_run(engine, D(2026, 3, 24)), 4).shown is Shown.OVERDUE
@@ -135,8 +130,8 @@ def test_trigger_gives_event_item_a_due_date(engine):
 
 def test_office_and_area_filters(engine):
     _import(engine)
-    from dondoc.db import read_session
-    from dondoc.plans import find_offices
+    from dondoc.storage.db import read_session
+    from dondoc.storage.lookups import find_offices
 
     with read_session(engine) as s:
         kt = [o.id for o in find_offices(s, "Phòng Kinh tế")]

@@ -13,13 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from conftest import ARTIFACTS, PLAN_001, seed_path
-from dondoc import links
-from dondoc.configuration import load_config
-from dondoc.db import read_session, unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import Acknowledgement, Item, Occurrence, Office, StatusUpdate
-from dondoc.plans import import_plan
+from dondoc.app import Dondoc
+from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import Acknowledgement, Item, Occurrence, Office, StatusUpdate
 from test_web_office import KINH_TE, PDF, TODAY
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,9 +34,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not i
 def server(sqlite_engine):
     from dondoc.web.server import WebServer
 
-    settings = get_settings()
-    import_plan(sqlite_engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=load_config(), settings=settings)
+    app = Dondoc.build(get_settings(), clock=FixedClock(TODAY))
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     with unit_of_work(sqlite_engine) as session:
         office = session.scalar(select(Office).where(Office.name == KINH_TE))
         tokens = {
@@ -45,7 +43,7 @@ def server(sqlite_engine):
             "leadership": links.ensure_link(session, links.LEADERSHIP, office.unit_id).token,
         }
         items = {i.number: i.id for i in session.scalars(select(Item))}
-    with WebServer(sqlite_engine, settings, host="127.0.0.1", port=0, today=lambda: TODAY) as web:
+    with WebServer(app, host="127.0.0.1", port=0) as web:
         yield web, tokens, items
 
 

@@ -9,13 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from conftest import PLAN_002, seed_path
-from dondoc.configuration import load_config
-from dondoc.db import read_session
-from dondoc.importer import parse_plan_file
-from dondoc.models import Acknowledgement, Extension, Item, Occurrence
-from dondoc.plans import import_plan
-from dondoc.schedule import work_calendar
-from dondoc.statusrun import run_status
+from dondoc.storage.db import read_session
+from dondoc.storage.models import Acknowledgement, Extension, Item, Occurrence
+from dondoc.storage.statusrun import run_status
 from test_web_office import KINH_TE, TODAY, make_site
 
 
@@ -41,7 +37,7 @@ def post(site, number: str, action: str, **fields):
 
 def test_overview_totals_match_the_status_run(site):
     html = site.client.get(lead_url(site)).text
-    report = run_status(site.engine, TODAY, work_calendar(load_config(), site.settings), unit_ids=None)
+    report = run_status(site.engine, TODAY, site.app.calendar, unit_ids=None)
     assert tiles(html) == report.totals
     assert tiles(html)["qua_han"] == 3
     assert "Tình hình thực hiện kế hoạch cải cách hành chính" in html
@@ -163,8 +159,7 @@ def test_an_extension_is_refused_with_the_reason_and_nothing_changes(site, field
 
 
 def test_an_item_of_another_unit_is_not_found(site):
-    import_plan(site.engine, parse_plan_file(seed_path(PLAN_002)), unit_name="Xã Trường Xuân",
-                config=load_config(), settings=site.settings)
+    site.app.import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
     with read_session(site.engine) as session:
         foreign = session.scalar(select(Item.id).where(Item.id.not_in(list(site.items.values()))))
     assert site.client.get(f"/l/{site.leadership}/items/{foreign}").status_code == 404
@@ -179,7 +174,7 @@ def test_acknowledging_and_extending_queue_a_resync_of_the_item_schedule(site, m
     import dondoc.web.leadership as leadership
 
     queued = []
-    monkeypatch.setattr(leadership, "schedule_resync", lambda tasks, request, item_ids: queued.append(item_ids))
+    monkeypatch.setattr(leadership, "resync_after", lambda tasks, request, item_ids: queued.append(item_ids))
     assert post(site, "43", "/extend", new_due="2026-01-01", by="A").status_code == 422
     assert queued == []
     assert post(site, "43", "/ack", by="Lê Thị Bình").status_code == 303

@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from conftest import PLAN_001, seed_path
-from dondoc import links
-from dondoc.configuration import load_config
-from dondoc.db import read_session, unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import Evidence, Item, ItemOffice, Milestone, Office, StatusUpdate
-from dondoc.plans import import_plan
+from dondoc.app import Dondoc
+from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import Evidence, Item, ItemOffice, Milestone, Office, StatusUpdate
 from dondoc.web.app import create_app
 
 TODAY = date(2026, 4, 10)
@@ -34,6 +33,7 @@ class Site:
     engine: object
     settings: object
     client: TestClient
+    app: Dondoc
     tokens: dict[str, str]  # office name -> token of its page
     leadership: str
     items: dict[str, int]  # item number -> id
@@ -61,16 +61,15 @@ def make_site(engine, plan_path: Path | None = None, today: date = TODAY, **sett
     settings = get_settings()
     if settings_update:
         settings = settings.model_copy(update=settings_update)
-    config = load_config()
-    import_plan(engine, parse_plan_file(plan_path or seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=config, settings=settings)
+    app = Dondoc.build(settings, clock=FixedClock(today))
+    app.import_file(plan_path or seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     with unit_of_work(engine) as session:
         offices = list(session.scalars(select(Office)))
         tokens = {o.name: links.ensure_link(session, links.OFFICE, o.unit_id, o.id).token for o in offices}
         leadership = links.ensure_link(session, links.LEADERSHIP, offices[0].unit_id).token
         items = {i.number: i.id for i in session.scalars(select(Item))}
-    client = TestClient(create_app(engine, settings, config, today=lambda: today))
-    return Site(engine, settings, client, tokens, leadership, items)
+    client = TestClient(create_app(app))
+    return Site(engine, settings, client, app, tokens, leadership, items)
 
 
 @pytest.fixture
@@ -242,7 +241,7 @@ def test_a_recorded_report_queues_a_resync_of_the_item_schedule(site, monkeypatc
     import dondoc.web.office as office
 
     queued = []
-    monkeypatch.setattr(office, "schedule_resync", lambda tasks, request, item_ids: queued.append(item_ids))
+    monkeypatch.setattr(office, "resync_after", lambda tasks, request, item_ids: queued.append(item_ids))
     assert site.report("43", status="vuong_mac", note="").status_code == 422
     assert queued == []
     assert site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT").status_code == 303

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from conftest import PLAN_001, seed_path
-from dondoc import links
-from dondoc.db import read_session, unit_of_work
-from dondoc.models import Acknowledgement, Evidence, Extension, Item, Office
+from dondoc.storage import links
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import Acknowledgement, Evidence, Extension, Item, Office
 from test_web_office import KINH_TE, PDF, make_site
 
 

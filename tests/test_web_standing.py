@@ -11,12 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from conftest import PLAN_001, seed_path
-from dondoc import links
-from dondoc.configuration import load_config
-from dondoc.db import read_session, unit_of_work
-from dondoc.importer import parse_plan_file
-from dondoc.models import AccessLink, Item, Milestone, Office, Plan, Unit
-from dondoc.plans import import_plan
+from dondoc.storage import links
+from dondoc.app import Dondoc
+from dondoc.clock import FixedClock
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import AccessLink, Item, Milestone, Office, Plan, Unit
 from dondoc.settings import Settings, get_settings
 from dondoc.web.app import create_app
 
@@ -39,14 +38,13 @@ def plan_text(lead: str | None = None, deadline: str | None = None) -> bytes:
 
 @pytest.fixture
 def unit_id(engine):
-    import_plan(engine, parse_plan_file(seed_path(PLAN_001)), unit_name="Xã Ngọc Liên",
-                config=load_config(), settings=get_settings())
+    Dondoc.build(get_settings()).import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
     with read_session(engine) as session:
         return session.scalar(select(Unit.id))
 
 
 def make_client(engine, settings: Settings | None = None) -> TestClient:
-    app = create_app(engine, settings or get_settings(), load_config(), today=lambda: TODAY)
+    app = create_app(Dondoc.build(settings or get_settings(), clock=FixedClock(TODAY)))
     return TestClient(app, follow_redirects=False)
 
 
@@ -252,11 +250,11 @@ def test_rotating_links(client, token, engine, unit_id):
 
 def test_a_trigger_recorded_on_the_page_refreshes_the_items_schedule(client, token, engine, monkeypatch):
     """The item changed on the page is re-synced with Prefect after the response (best effort)."""
-    import dondoc.web.resync as resync
+    import dondoc.orchestration.resync as resync
 
-    assert resync.resync_items(engine, [1], date(2026, 3, 2), get_settings()) == "no-server"
+    assert resync.resync_items(Dondoc.build(get_settings()), [1]) == resync.NO_SERVER
     calls = []
-    monkeypatch.setattr(resync, "resync_items", lambda engine, item_ids, as_of, settings: calls.append(item_ids))
+    monkeypatch.setattr(resync, "resync_items", lambda app, item_ids: calls.append(item_ids))
     milestone = _waiting(engine, "4")
     csrf = csrf_of(client.get(f"/s/{token}"))
     done = client.post(f"/s/{token}/trigger", data={"csrf": csrf, "milestone": str(milestone.id), "on": "2026-03-02",

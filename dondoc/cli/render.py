@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from dondoc.status import Shown
+from dondoc.domain.status import Shown
 
 RICH_COLOUR = {
     "green": "green",
@@ -45,10 +45,10 @@ def short(text: str, limit: int = MAX_CONTENT) -> str:
 
 
 @contextmanager
-def progress(console: Console, title: str, total: int, enabled: bool = True) -> Iterator:
-    """A progress bar for long commands; yields ``advance(done)`` taking the count done so far."""
+def progress(console: Console, title: str, enabled: bool = True) -> Iterator:
+    """A progress bar for long commands; yields ``advance(done, total)``."""
     if not enabled:
-        yield lambda done: None
+        yield lambda done, total=None: None
         return
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -59,8 +59,8 @@ def progress(console: Console, title: str, total: int, enabled: bool = True) -> 
         transient=not console.is_terminal,
         disable=not enabled,
     ) as bar:
-        task = bar.add_task(title, total=total)
-        yield lambda done: bar.update(task, completed=done)
+        task = bar.add_task(title, total=None)
+        yield lambda done, total=None: bar.update(task, completed=done, total=total)
 
 
 def import_report_json(report) -> dict:
@@ -216,8 +216,8 @@ def print_review(console: Console, rows) -> None:
         console.print("Không có thời hạn nào cần xem lại.")
         return
     table = Table("Mục", "Thời hạn gốc", "Vấn đề", title="Thời hạn cần đặt ý nghĩa (dondoc set-deadline)")
-    for item, code in rows:
-        table.add_row(f"{code}#{item.number}", item.deadline_text, "; ".join(item.review_problems or []))
+    for row in rows:
+        table.add_row(f"{row.plan}#{row.number}", row.deadline_text, "; ".join(row.problems))
     console.print(table)
 
 

@@ -3,68 +3,60 @@
 After preparing the database (migrations, example plans when empty) it starts a
 local Prefect server on SQLite under ``<home>/prefect`` (or uses ``PREFECT_API_URL``),
 syncs the item deployments, deploys the other flows, and serves the work pool with
-a process worker until Ctrl-C (SIGINT) or SIGTERM, which stop all of it.
+a process worker (and the web pages) until Ctrl-C (SIGINT) or SIGTERM, which stop all of it.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Annotated
 
+import typer
 from rich.console import Console
-from sqlalchemy import func, select
 
-from dondoc.configuration import load_config
-from dondoc.db import get_engine, migrate, read_session
-from dondoc.demo import EXAMPLES, NGOC_LIEN, TRUONG_XUAN
-from dondoc.importer import parse_plan_file
-from dondoc.models import Plan
-from dondoc.plans import import_plan
-from dondoc.render import print_import_report, print_status, safe_url
-from dondoc.settings import get_settings
-
-EXAMPLE_UNITS = {NGOC_LIEN: "Xã Ngọc Liên", TRUONG_XUAN: "Xã Trường Xuân"}
+from dondoc.app import Dondoc
+import dondoc.cli.render as render
+from dondoc.cli.base import app, console, dondoc, fail
 
 
-def run_up(console: Console, import_examples: bool = True, orchestrate: bool = True, serve: bool = True) -> int:
-    from dondoc.cli import today
-    from dondoc.schedule import work_calendar
-    from dondoc.statusrun import run_status
+@app.command()
+def up(
+    examples: Annotated[bool, typer.Option(help="Nhập các kế hoạch mẫu khi cơ sở dữ liệu còn trống")] = True,
+    prefect: Annotated[bool, typer.Option(help="Khởi động Prefect: đồng bộ lịch các mục và chạy worker")] = True,
+    once: Annotated[bool, typer.Option("--once", help="Chuẩn bị xong (máy chủ, đồng bộ, triển khai) rồi thoát, không phục vụ")] = False,
+):
+    """Chạy Đôn Đốc trên máy này: dữ liệu, máy chủ Prefect cục bộ, lịch nhắc của mọi mục, worker (Ctrl-C để dừng)."""
+    from dondoc.orchestration.prefect_server import PrefectServerError
 
-    settings, config = get_settings(), load_config()
-    settings.home_path.mkdir(parents=True, exist_ok=True)
-    engine = get_engine()
-    migrate(engine)
-    console.print(f"Thư mục dữ liệu: {settings.home_path}")
-    console.print(f"Cơ sở dữ liệu: {safe_url(settings.resolved_database_url)}")
-    with read_session(engine) as session:
-        plans = session.scalar(select(func.count(Plan.id)))
-    if not plans and import_examples:
-        for name, unit in EXAMPLE_UNITS.items():
-            path = EXAMPLES / name
-            if path.is_file():
-                report = import_plan(
-                    engine, parse_plan_file(path), unit_name=unit, config=config, settings=settings,
-                    source_bytes=path.read_bytes(),
-                )
-                print_import_report(console, report)
-    report = run_status(
-        engine, today(), work_calendar(config, settings), due_soon_working_days=settings.due_soon_working_days
-    )
-    print_status(console, report)
+    try:
+        code = run_up(dondoc(), console, import_examples=examples, orchestrate=prefect, serve=not once)
+    except PrefectServerError as exc:
+        fail(str(exc), 1)
+    if code:
+        raise typer.Exit(code)
+
+
+def run_up(application: Dondoc, console: Console, import_examples: bool = True, orchestrate: bool = True,
+           serve: bool = True) -> int:
+    console.print(f"Thư mục dữ liệu: {application.settings.home_path}")
+    console.print(f"Cơ sở dữ liệu: {render.safe_url(application.settings.resolved_database_url)}")
+    if import_examples:
+        for report in application.import_examples():
+            render.print_import_report(console, report)
+    render.print_status(console, application.status())
     if not orchestrate:
         return 0
-    return run_orchestration(console, engine, serve=serve)
+    return run_orchestration(application, console, serve=serve)
 
 
-def run_orchestration(console: Console, engine, *, serve: bool = True) -> int:
+def run_orchestration(application: Dondoc, console: Console, *, serve: bool = True) -> int:
     """Prefect server (local unless PREFECT_API_URL), sync, service deployments, worker; returns an exit code."""
-    import os
+    from dondoc.orchestration.prefect_server import LocalServer, prefect_home, start_worker, url_file, using
+    from dondoc.orchestration.running import stop_all, wait_for_stop
+    from dondoc.orchestration.services import deploy_service_flows
+    from dondoc.orchestration.sync import sync
 
-    from dondoc.cli import today
-    from dondoc.prefect_server import LocalServer, start_worker
-    from dondoc.sync import sync
-    from dondoc.worker import deploy_service_flows, load_policy_or_none, prefect_home, stop_all, url_file, using, wait_for_stop
-
-    settings = get_settings()
+    settings = application.settings
     home = prefect_home(settings)
     children = []
     try:
@@ -79,21 +71,23 @@ def run_orchestration(console: Console, engine, *, serve: bool = True) -> int:
             url_file(settings).write_text(url + "\n")
             console.print(f"Giao diện Prefect: [bold]{server.ui_url}[/]")
         with using(url):
-            report = sync(engine, as_of=today(), settings=settings)
+            report = sync(application, as_of=application.today())
             console.print(
                 f"Đồng bộ lịch các mục: tạo {report.created}, cập nhật {report.updated}, xóa {report.deleted}, "
-                f"giữ nguyên {report.unchanged} ({report.scheduled} mục có lịch nhắc trong {settings.sync_horizon_days} ngày tới)."
+                f"giữ nguyên {report.unchanged} ({report.scheduled} mục có lịch nhắc trong "
+                f"{settings.sync_horizon_days} ngày tới)."
             )
-            services = deploy_service_flows(settings, load_policy_or_none(settings))
+            services = deploy_service_flows(settings, application.policy)
             console.print("Các luồng khác: " + ", ".join(f"{name} ({state})" for name, state in services.items()))
         if not serve:
             return 0
         if settings.web_port:
             from dondoc.web.server import WebServer
 
-            web = WebServer(engine, settings).start()
+            web = WebServer(application).start()
             children.append(web)
-            console.print(f"Trang web và lịch: [bold]{web.url}[/] (đường dẫn riêng của từng cơ quan, lãnh đạo: [bold]dondoc links[/]).")
+            console.print(f"Trang web và lịch: [bold]{web.url}[/] (đường dẫn riêng của từng cơ quan, lãnh đạo: "
+                          "[bold]dondoc links[/]).")
         home.mkdir(parents=True, exist_ok=True)
         worker = start_worker(settings.prefect_pool, url, log_path=home / "worker.log", prefect_home=home)
         children.append(worker)

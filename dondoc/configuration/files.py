@@ -1,57 +1,26 @@
-"""The YAML configuration: built-in defaults in the ``config`` package, extended by a user folder.
+"""Reading the YAML configuration: the one place that parses YAML.
 
-Each file is read into a typed model. A user file extends the built-in one: lists
-are appended, mappings are merged key by key (the user's value wins).
+Each file has a built-in version in the ``config`` package; a file of the same
+name in the user's config folder extends it (mappings are merged key by key,
+the user's value wins; list entries with the same ``name`` are replaced, others
+appended). The result is validated into its typed model; an error names the
+file, the key and what is allowed, in Vietnamese.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from dondoc.settings import Settings, get_settings
+M = TypeVar("M", bound=BaseModel)
 
 
 class ConfigError(ValueError):
-    """A configuration file that cannot be read; the message names the file."""
-
-
-class OfficeSpec(BaseModel):
-    name: str
-    short_name: str | None = None
-    aliases: list[str] = Field(default_factory=list)
-    in_unit_group: bool = True
-    head: str | None = None
-    pct_in_charge: str | None = None
-
-
-class LevelSpec(BaseModel):
-    offices: list[OfficeSpec] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
-
-
-class OfficesConfig(BaseModel):
-    abbreviations: dict[str, str] = Field(default_factory=dict)
-    levels: dict[str, LevelSpec] = Field(default_factory=dict)
-
-    def level(self, name: str) -> LevelSpec:
-        return self.levels.get(name) or LevelSpec()
-
-
-class HolidaysConfig(BaseModel):
-    days_off: list[date] = Field(default_factory=list)
-    working_days: list[date] = Field(default_factory=list)
-
-
-class DeadlinesConfig(BaseModel):
-    by_text: dict[str, str] = Field(default_factory=dict)
-    by_item: dict[str, str] = Field(default_factory=dict)
+    """A configuration file that cannot be read or is not valid; the message names the file and the key."""
 
 
 def _merge(base: Any, extra: Any) -> Any:
@@ -61,7 +30,6 @@ def _merge(base: Any, extra: Any) -> Any:
             merged[key] = _merge(base[key], value) if key in base else value
         return merged
     if isinstance(base, list) and isinstance(extra, list):
-        # Entries with the same "name" are replaced; others appended.
         names = {e.get("name"): i for i, e in enumerate(base) if isinstance(e, dict) and "name" in e}
         merged = list(base)
         for entry in extra:
@@ -73,7 +41,8 @@ def _merge(base: Any, extra: Any) -> Any:
     return extra if extra is not None else base
 
 
-def _read_yaml(text: str, where: str) -> dict:
+def parse_yaml(text: str, where: str) -> dict:
+    """A YAML mapping from ``text``; ``where`` names the file in errors."""
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -83,42 +52,65 @@ def _read_yaml(text: str, where: str) -> dict:
     return data
 
 
-def load_raw(name: str, user_dir: Path | None) -> dict:
-    data = _read_yaml(resources.files("config").joinpath(name).read_text(encoding="utf-8"), f"config/{name}")
+def read_merged(name: str, user_dir: Path | None, *, builtin: bool = True) -> tuple[dict, str]:
+    """The built-in ``config/<name>`` extended by ``<user_dir>/<name>``; and where it came from."""
+    data: dict = {}
+    where = f"config/{name}"
+    if builtin:
+        data = parse_yaml(resources.files("config").joinpath(name).read_text(encoding="utf-8"), where)
     if user_dir is not None:
         path = user_dir / name
         if path.is_file():
-            data = _merge(data, _read_yaml(path.read_text(encoding="utf-8"), str(path)))
-    return data
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"Tệp cấu hình {path} không đọc được ({type(exc).__name__}).") from exc
+            data = _merge(data, parse_yaml(text, str(path)))
+            where = str(path)
+    return data, where
 
 
-def _load(model: type[BaseModel], name: str, user_dir: Path | None):
-    data = load_raw(name, user_dir)
+def validation_message(exc: ValidationError, where: str) -> str:
+    """One line per problem: the key (as a dotted path), the value found and what is allowed."""
+    lines = [f"Tệp cấu hình {where} sai định dạng (invalid):"]
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error.get("loc", ())) or "(gốc)"
+        found = error.get("input")
+        shown = "" if isinstance(found, (dict, list)) or found is None else f" «{str(found)[:60]}»"
+        lines.append(f"  - {key}{shown}: {explain(error)}")
+    return "\n".join(lines)
+
+
+def explain(error: dict) -> str:
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "khóa không được hỗ trợ (unknown key)"
+    if kind == "missing":
+        return "thiếu giá trị bắt buộc (required)"
+    bounds = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"),
+              "less_than": ("<", "lt")}
+    if kind in bounds:
+        sign, key = bounds[kind]
+        return f"phải {sign} {ctx.get(key)}"
+    if kind.startswith("time"):
+        return "phải là giờ dạng HH:MM (time)"
+    if kind.startswith("date"):
+        return "phải là ngày dạng YYYY-MM-DD (date)"
+    if kind.startswith("int"):
+        return "phải là số nguyên (integer)"
+    if kind.startswith("bool"):
+        return "phải là true hoặc false (boolean)"
+    if kind == "literal_error":
+        return f"phải là một trong: {ctx.get('expected', '')}"
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return str(error.get("msg", kind))
+
+
+def load_model(model: type[M], name: str, user_dir: Path | None, *, builtin: bool = True) -> M:
+    """Read, merge and validate one configuration file into ``model``."""
+    data, where = read_merged(name, user_dir, builtin=builtin)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"Tệp cấu hình {name} sai định dạng (invalid): {exc}") from exc
-
-
-class AppConfig(BaseModel):
-    offices: OfficesConfig
-    holidays: HolidaysConfig
-    deadlines: DeadlinesConfig
-
-
-@lru_cache(maxsize=8)
-def _load_config(user_dir: Path | None) -> AppConfig:
-    return AppConfig(
-        offices=_load(OfficesConfig, "offices.yaml", user_dir),
-        holidays=_load(HolidaysConfig, "holidays.yaml", user_dir),
-        deadlines=_load(DeadlinesConfig, "deadlines.yaml", user_dir),
-    )
-
-
-def load_config(settings: Settings | None = None) -> AppConfig:
-    settings = settings or get_settings()
-    return _load_config(settings.user_config_dir)
-
-
-def clear_config_cache() -> None:
-    _load_config.cache_clear()
+        raise ConfigError(validation_message(exc, where)) from None

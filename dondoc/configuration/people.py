@@ -1,9 +1,8 @@
-"""People, their channels, and who an office, an area or a tag stands for.
+"""``people.yaml``: people, their channels, and who an office, an area or a tag stands for.
 
-Read from ``people.yaml`` in the user config folder (see
-``config/people.example.yaml``) into typed models. Without that file nobody has
-a channel, and every message goes to the outbox under the name of the office
-or person it was addressed to.
+Read from the user config folder (see ``config/people.example.yaml``). Without
+that file nobody has a channel, and every message goes to the outbox under the
+name of the office or person it was addressed to.
 
 Recipients are written as:
 
@@ -16,18 +15,16 @@ Recipients are written as:
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
-from dondoc.configuration import ConfigError, load_raw
-from dondoc.settings import Settings, get_settings
-
-CHANNELS = ("zalo", "zns", "email", "apprise")
+from dondoc.configuration.files import ConfigError
+from dondoc.configuration.tables import CHANNELS
 
 
 class Person(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     name: str
     role: str | None = None
@@ -61,6 +58,8 @@ class Person(BaseModel):
 
 
 class PeopleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     default_channels: list[str] = Field(default_factory=lambda: ["zalo", "zns", "email"])
     people: list[Person] = Field(default_factory=list)
     _office_index: dict[str, list[Person]] | None = PrivateAttr(default=None)
@@ -123,32 +122,3 @@ def normalize_phone(phone: str) -> str:
     if digits.startswith("0"):
         digits = "84" + digits[1:]
     return digits
-
-
-def _read(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Tệp cấu hình {path} không đọc được (invalid YAML): {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"Tệp cấu hình {path} phải là một bảng khóa: giá trị (must be a mapping)")
-    return data
-
-
-def _load_people(user_dir: Path | None) -> PeopleConfig:
-    data: dict = {}
-    defaults = load_raw("notifications.yaml", user_dir)
-    if "default_channels" in defaults:
-        data["default_channels"] = defaults["default_channels"]
-    path = user_dir / "people.yaml" if user_dir else None
-    if path is not None and path.is_file():
-        data.update(_read(path))
-    try:
-        return PeopleConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"Tệp cấu hình people.yaml sai định dạng (invalid): {exc}") from exc
-
-
-def load_people(settings: Settings | None = None) -> PeopleConfig:
-    settings = settings or get_settings()
-    return _load_people(settings.user_config_dir)

@@ -18,20 +18,15 @@ meet. A name that matches nothing is returned in ``unknown``: never dropped.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from dondoc.text import fold
+
 _TRAILING_UNIT_WORDS = ("xa", "phuong", "thi tran", "tinh", "cap xa")
 _BULLET = re.compile(r"(?:^|(?<=[.;\n]))\s*[-+•–]\s+")
 _SEPARATORS = re.compile(r"[;\n]+")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ("đ" becomes "d")."""
-    text = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
 
 
 def normalize_name(text: str, abbreviations: Mapping[str, str] | None = None) -> str:

@@ -1,7 +1,7 @@
 """Status: recording what offices report, and the shown status of every due date.
 
 Stored status is what an office said (append-only). The *shown* status is derived
-for a due date and a day (``as_of``), as DOMAIN.md lays out:
+for a due date and a day (``as_of``), as ``docs/domain.md`` lays out:
 
 >>> from datetime import date
 >>> from calendars.workdays import WorkCalendar

@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 
 from .docx import parse_docx
-from .model import MAX_FILE_BYTES, ImportFormatError, ParsedPlan
-from .text import NOT_A_PLAN, check_text_content, parse_text
+from .model import MAX_FILE_BYTES, NOT_A_PLAN, ImportFormatError, ParsedPlan
+from .text import check_text_content, parse_text
 from .xlsx import parse_xlsx
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

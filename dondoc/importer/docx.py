@@ -27,9 +27,11 @@ import docx as python_docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .model import ParsedPlan, clean_cell
+from .metadata import extract_metadata
+from .model import ParsedPlan, clean_cell, header_keys
 from .package import parse_package
-from .text import TableAssembler, build_plan, extract_metadata, header_keys
+from .table import TableAssembler
+from .text import build_plan
 
 _DATA_START_RE = re.compile(r"[0-9]{1,6}\s*[.)]?|[IVXLCDM]{1,12}(?:[.)\s].*)?", re.S)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

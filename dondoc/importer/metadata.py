@@ -10,8 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import fold, title_case
-
+from .model import clean_cell, fold, title_case
 
 _MD_RE = re.compile(r"\*+|__|^#+\s*|^>\s*")
 _LEVELS = ("thị trấn", "thị xã", "thành phố", "đặc khu", "phường", "huyện", "quận", "tỉnh", "xã")

@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from dondoc.text import fold as fold_accents
+
 MAX_CELL_CHARS = 20_000
 """A table cell longer than this is rejected (the error names row and column)."""
 
@@ -75,14 +77,12 @@ def clean_cell(value: str, *, keep_newlines: bool = False) -> str:
 
 
 def fold(value: str) -> str:
-    """Lower case without Vietnamese diacritics, for matching names.
+    """Lower case without Vietnamese diacritics and with single spaces, for matching names.
 
     >>> fold("Thời gian HOÀN THÀNH"), fold("Đơn vị")
     ('thoi gian hoan thanh', 'don vi')
     """
-    text = unicodedata.normalize("NFD", value.casefold().replace("đ", "d"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.split())
+    return " ".join(fold_accents(value).split())
 
 
 def title_case(value: str) -> str:
@@ -189,6 +189,9 @@ class ParsedPlan:
     areas: list[ParsedArea] = field(default_factory=list)
     items: list[ParsedItem] = field(default_factory=list)
     has_product_column: bool = False
+
+
+NOT_A_PLAN = "không phải tệp kế hoạch hợp lệ"
 
 
 class ImportFormatError(ValueError):

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TypeVar
 
-from .model import ImportFormatError, ParsedPlan
-from .text import NOT_A_PLAN
+from .model import NOT_A_PLAN, ImportFormatError, ParsedPlan
 
 P = TypeVar("P")
 

@@ -17,9 +17,11 @@ from typing import IO, Any
 
 import openpyxl
 
-from .model import ImportFormatError, ParsedPlan, clean_cell
+from .metadata import extract_metadata
+from .model import ImportFormatError, ParsedPlan, clean_cell, header_keys
 from .package import parse_package
-from .text import TableAssembler, build_plan, extract_metadata, header_keys
+from .table import TableAssembler
+from .text import build_plan
 
 HEADER_SEARCH_ROWS = 30
 

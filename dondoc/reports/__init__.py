@@ -1,5 +1,5 @@
 """Periodic reports: periods, content, Word report with its chart, Excel annex, Markdown; province reports."""
 
-from dondoc.reports.periods import PeriodError, ReportPeriod, SendDeadline, parse_period
+from dondoc.domain.periods import PeriodError, ReportPeriod, SendDeadline, parse_period
 
 __all__ = ["PeriodError", "ReportPeriod", "SendDeadline", "parse_period"]

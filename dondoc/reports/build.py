@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
 
-from calendars.workdays import WorkCalendar
-from dondoc.models import Unit
-from dondoc.plans import slugify
 from dondoc.reports.content import ReportContent, compile_report
 from dondoc.reports.docx_report import write_docx
 from dondoc.reports.markdown import render_markdown
-from dondoc.reports.periods import ReportPeriod
+from dondoc.domain.periods import ReportPeriod
 from dondoc.reports.province import ProvinceReport, compile_province, is_aggregate
 from dondoc.reports.province_docx import write_province_docx
 from dondoc.reports.xlsx_annex import write_xlsx
+from dondoc.storage.models import Unit
+from dondoc.text import slugify
+from dondoc.usecases.context import Context
 
 
 @dataclass
@@ -31,6 +30,7 @@ class ReportFiles:
     markdown: Path
     markdown_text: str
     province: ProvinceReport | None = None  # set for a province (aggregate) report
+    unit_name: str = ""
 
     @property
     def paths(self) -> list[Path]:
@@ -47,13 +47,11 @@ def file_stem(unit: Unit, period: ReportPeriod) -> str:
 
 
 def build_report(
-    engine: Engine,
+    ctx: Context,
     unit: Unit,
     period: ReportPeriod,
     output: Path,
     *,
-    calendar: WorkCalendar,
-    due_soon_working_days: int,
     signed_on: date,
     number: str = "…/BC-UBND",
     aggregate: bool | None = None,
@@ -65,20 +63,18 @@ def build_report(
     default when ``unit`` is a province or has units below it.
     """
     if aggregate is None:
-        aggregate = is_aggregate(engine, unit)
+        aggregate = is_aggregate(ctx.engine, unit)
     output.mkdir(parents=True, exist_ok=True)
     base = output / file_stem(unit, period)
     issuer = f"UỶ BAN NHÂN DÂN {unit.name.upper()}"
     province = None
     if aggregate:
-        province = compile_province(engine, unit, period, calendar=calendar,
-                                    due_soon_working_days=due_soon_working_days)
+        province = compile_province(ctx, unit, period)
         content = province.content
         docx_path = write_province_docx(province, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
                                         signed_on=signed_on, number=number, chart=chart)
     else:
-        content = compile_report(engine, period, unit_ids=[unit.id], calendar=calendar,
-                                 due_soon_working_days=due_soon_working_days)
+        content = compile_report(ctx, period, unit_ids=[unit.id])
         docx_path = write_docx(content, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
                                signed_on=signed_on, number=number, chart=chart)
     units = province.units if province else None
@@ -86,4 +82,4 @@ def build_report(
     markdown = render_markdown(content, unit=unit.name, units=units)
     md_path = base.with_suffix(".md")
     md_path.write_text(markdown, encoding="utf-8")
-    return ReportFiles(content, docx_path, xlsx_path, md_path, markdown, province)
+    return ReportFiles(content, docx_path, xlsx_path, md_path, markdown, province, unit.name)

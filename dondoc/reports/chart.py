@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Protocol
 
-from dondoc.status import Shown
+from dondoc.domain.status import Shown
 
 # Left to right in each bar: done first, then open, then the rest (the order of the tables).
 CHART_ORDER = (

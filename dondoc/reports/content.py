@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from calendars.workdays import WorkCalendar
-from dondoc.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
-from dondoc.reports.periods import ReportPeriod, SendDeadline
-from dondoc.status import Shown
-from dondoc.statusrun import StatusReport, StatusRow, run_status, totals
+from dondoc.domain.periods import ReportPeriod, SendDeadline
+from dondoc.domain.status import Shown
+from dondoc.storage.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
+from dondoc.storage.statusrun import StatusReport, StatusRow, run_status, totals
+from dondoc.usecases.context import Context
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DONE = (Shown.DONE_ON_TIME, Shown.DONE_LATE)
@@ -193,26 +193,24 @@ def _changes(now: list[StatusRow], before: list[StatusRow]) -> list[Change]:
 
 
 def compile_report(
-    engine: Engine,
+    ctx: Context,
     period: ReportPeriod,
     *,
     unit_ids: list[int] | None = None,
-    calendar: WorkCalendar,
-    due_soon_working_days: int = 5,
     previous: ReportContent | StatusReport | None = None,
     compare_previous: bool = True,
-    raw: dict | None = None,
 ) -> ReportContent:
     """The report's content at ``period.cutoff``.
 
     ``previous``: the previous report's content (or status run) to compare with; when
     absent and ``compare_previous`` is set, the status run at the previous period's cut-off.
     """
+    engine, calendar, due_soon_working_days = ctx.engine, ctx.calendar, ctx.due_soon
     status = run_status(engine, period.cutoff, calendar, due_soon_working_days=due_soon_working_days, unit_ids=unit_ids)
     done_dates = _done_dates(engine, period.cutoff, unit_ids)
     done = [DoneRow(r, done_dates.get(r.milestone_id)) for r in status.rows if r.shown in DONE]
     done.sort(key=lambda d: (d.done_on or date.max, d.row.item))
-    prev_period = period.previous(raw)
+    prev_period = period.previous(ctx.reporting)
     if isinstance(previous, (ReportContent, StatusReport)):
         prev_rows = previous.rows
     elif compare_previous:
@@ -229,6 +227,6 @@ def compile_report(
         extensions=_extensions(engine, period, unit_ids),
         changes=changes,
         previous=prev_period,
-        deadlines=period.send_deadlines(calendar, raw),
-        deadline_problems=period.deadline_problems(calendar, raw),
+        deadlines=period.send_deadlines(calendar, ctx.reporting),
+        deadline_problems=period.deadline_problems(calendar, ctx.reporting),
     )

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from calendars.workdays import WorkCalendar
-from dondoc.models import Plan, Unit
+from dondoc.storage.models import Plan, Unit
 from dondoc.reports.content import GroupTotals, ReportContent, RowCounts, compile_report
-from dondoc.reports.periods import ReportPeriod
-from dondoc.statusrun import StatusRow, group_by_office
+from dondoc.domain.periods import ReportPeriod
+from dondoc.storage.statusrun import StatusRow, group_by_office
+from dondoc.usecases.context import Context
 
 @dataclass
 class UnitSummary(RowCounts):
@@ -86,19 +86,9 @@ def summarize_units(rows: list[StatusRow], units: list[tuple[int, str]]) -> list
     return list(by_name.values())
 
 
-def compile_province(
-    engine: Engine,
-    unit: Unit,
-    period: ReportPeriod,
-    *,
-    calendar: WorkCalendar,
-    due_soon_working_days: int = 5,
-    compare_previous: bool = True,
-    raw: dict | None = None,
-) -> ProvinceReport:
-    units = member_units(engine, unit)
+def compile_province(ctx: Context, unit: Unit, period: ReportPeriod, *, compare_previous: bool = True) -> ProvinceReport:
+    units = member_units(ctx.engine, unit)
     # No member unit: an empty report rather than (unit_ids=[] meaning) every unit in the database.
     unit_ids = [i for i, _ in units] or [unit.id]
-    content = compile_report(engine, period, unit_ids=unit_ids, calendar=calendar,
-                             due_soon_working_days=due_soon_working_days, compare_previous=compare_previous, raw=raw)
+    content = compile_report(ctx, period, unit_ids=unit_ids, compare_previous=compare_previous)
     return ProvinceReport(unit.name, content, summarize_units(content.rows, units))

@@ -18,7 +18,7 @@ from dondoc.reports.docx_report import (
     new_document, overdue_table, overview, period_line, picture, status_header, totals_table,
 )
 from dondoc.reports.province import ProvinceReport
-from dondoc.status import Shown
+from dondoc.domain.status import Shown
 
 PROVINCE_SECTIONS = (
     "I. Tổng quan",

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dondoc.reports.content import ReportContent
-from dondoc.status import Shown
+from dondoc.domain.status import Shown
 
 HEADER = (
     "STT", "Kế hoạch", "Nhiệm vụ", "Lĩnh vực", "Nội dung", "Cơ quan chủ trì", "Mốc", "Thời hạn",

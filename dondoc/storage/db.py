@@ -2,18 +2,19 @@
 
 Every write goes through :func:`unit_of_work`: one transaction that commits as a
 whole or not at all, so a failed import or update leaves stored data unchanged.
+Migrations run once per process at start-up (:meth:`dondoc.app.Dondoc.migrate`),
+never per task or per read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
-
-from dondoc.settings import Settings, get_settings
 
 _ENGINES: dict[str, Engine] = {}
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -27,10 +28,8 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def get_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
-    """The engine for ``url`` (default: the configured database), created once."""
-    settings = settings or get_settings()
-    url = url or settings.resolved_database_url
+def get_engine(url: str) -> Engine:
+    """The engine for ``url``, created once per process."""
     engine = _ENGINES.get(url)
     if engine is None:
         if url.startswith("sqlite"):
@@ -51,13 +50,35 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date (Alembic ``upgrade head``); safe to call every start."""
-    from alembic import command
+def _alembic_config():
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest migration of this version of the code."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration (one small query); None for an empty database."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date (Alembic ``upgrade head``); safe to call at every start."""
+    from alembic import command
+
+    config = _alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

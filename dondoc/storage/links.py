@@ -26,7 +26,9 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dondoc.models import AccessLink, AuditEntry, Office, utcnow
+from dondoc.clock import utcnow
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import AccessLink, AuditEntry, Office, Plan, Unit
 
 OFFICE = "office"
 OFFICE_FEED = "office_feed"
@@ -174,21 +176,14 @@ class MessageLinks(LinkBook):
     """
 
     def __init__(self, engine, public_url: str) -> None:
-        from sqlalchemy import select as _select
-
-        from dondoc.db import read_session
-        from dondoc.models import Plan, Unit
-
         super().__init__(None, public_url)
         self.engine = engine
         with read_session(engine) as session:
-            self._plan_unit = dict(session.execute(_select(Plan.code, Plan.unit_id)).all())
-            self._unit_ids = dict(session.execute(_select(Unit.name, Unit.id)).all())
-            self._offices = {(u, n): i for i, u, n in session.execute(_select(Office.id, Office.unit_id, Office.name))}
+            self._plan_unit = dict(session.execute(select(Plan.code, Plan.unit_id)).all())
+            self._unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
+            self._offices = {(u, n): i for i, u, n in session.execute(select(Office.id, Office.unit_id, Office.name))}
 
     def _issue(self, kind: str, unit_id: int, office_id: int | None) -> str:
-        from dondoc.db import unit_of_work
-
         with unit_of_work(self.engine) as session:
             return ensure_link(session, kind, unit_id, office_id).token
 
@@ -206,3 +201,18 @@ class MessageLinks(LinkBook):
 
     def standing(self, unit_id: int | None) -> str | None:
         return None if unit_id is None else self.standing_page(unit_id)
+
+
+def unit_links(session: Session, unit: Unit, public_url: str) -> list[dict]:
+    """Every link of the unit (issued now when missing): standing, leadership, feeds, each office's page and feed."""
+    offices = list(session.scalars(select(Office).where(Office.unit_id == unit.id).order_by(Office.name)))
+    active = {(link.kind, link.office_id): link for link in session.scalars(
+        select(AccessLink).where(AccessLink.unit_id == unit.id, AccessLink.revoked_at.is_(None)).order_by(AccessLink.id))}
+    wanted = [(k, None, None) for k in (STANDING, LEADERSHIP, LEADERSHIP_FEED)]
+    wanted += [(k, o.id, o.name) for o in offices for k in OFFICE_KINDS]
+    rows = []
+    for kind, office_id, office_name in wanted:
+        link = active.get((kind, office_id)) or ensure_link(session, kind, unit.id, office_id)
+        rows.append({"kind": kind, "label": KIND_LABELS[kind], "office_id": office_id, "office": office_name,
+                     "url": url_for(public_url, kind, link.token)})
+    return rows

@@ -11,7 +11,7 @@ the *audit log*.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -28,9 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from dondoc.clock import utcnow
 
 
 NAMING = {
@@ -266,8 +264,10 @@ class ChaseEntry(Base):
     """The chasing ledger: every reminder, escalation, digest, request and nudge, recorded once.
 
     ``key`` names what fires (purpose, item, milestone, due date, level, stage and
-    recipient); an entry is written *before* its message is sent and marked sent
-    after, so that a re-run, a retry or a crash never sends twice nor loses one.
+    recipient); an entry is written *before* its message is sent, claimed by one run
+    (``sending``) and marked by the outcome after: ``sent`` when a channel took it,
+    ``failed`` otherwise (a later run sends it again), so that a re-run, a retry, two
+    overlapping runs or a crash never send twice nor lose one.
     """
 
     __tablename__ = "chase_ledger"
@@ -282,12 +282,17 @@ class ChaseEntry(Base):
     stage: Mapped[int] = mapped_column(Integer, default=0)
     recipient: Mapped[str] = mapped_column(String(300))
     channel: Mapped[str] = mapped_column(String(20), default="auto")
-    state: Mapped[str] = mapped_column(String(20), index=True)  # pending | sent | digest | digested
+    # pending | sending | sent | failed (sent again by a later run) | digest | digested
+    state: Mapped[str] = mapped_column(String(20), index=True)
     as_of: Mapped[date] = mapped_column(Date)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     digest_key: Mapped[str | None] = mapped_column(String(400))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a run took it to send
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # which run: "host:pid"
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)  # why the last attempt reached nobody
 
 
 class AccessLink(Base):

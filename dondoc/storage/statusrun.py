@@ -15,8 +15,9 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, select
 
 from calendars.workdays import WorkCalendar
-from dondoc.models import Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
-from dondoc.status import ATTENTION_ORDER, OccurrenceState, Shown, current_occurrence, shown_status
+from dondoc.domain.status import ATTENTION_ORDER, OccurrenceState, Shown, current_occurrence, shown_status
+from dondoc.storage.models import Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
+from dondoc.text import area_order, item_number_key
 
 
 @dataclass
@@ -104,34 +105,10 @@ def totals(rows: list[StatusRow]) -> dict[str, int]:
 def attention_key(row: StatusRow) -> tuple:
     """Overdue first (longest overdue first), then due soon (soonest first), then the rest by date."""
     due = row.extended_due or row.effective_due or date.max
-    return (ATTENTION_ORDER[row.shown], -(row.days_overdue or 0), due, row.plan, _number_key(row.item))
+    return (ATTENTION_ORDER[row.shown], -(row.days_overdue or 0), due, row.plan, item_number_key(row.item))
 
 
-def _number_key(ref: str) -> tuple:
-    number = ref.rsplit("#", 1)[-1]
-    return (int(number),) if number.isdigit() else (10**9, number)
-
-
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
-
-
-def area_order(name: str) -> tuple[int, str]:
-    """Areas in appendix order: "II. …" before "IV. …" before "X. …"; unnumbered last.
-
-    >>> sorted(["IV. B", "II. A", "(không thuộc lĩnh vực)", "X. C"], key=area_order)
-    ['II. A', 'IV. B', 'X. C', '(không thuộc lĩnh vực)']
-    """
-    code = name.split(".", 1)[0].strip().upper()
-    if not code or any(c not in _ROMAN for c in code):
-        return (10_000, name)
-    total = 0
-    for i, c in enumerate(code):
-        value = _ROMAN[c]
-        total += -value if i + 1 < len(code) and _ROMAN[code[i + 1]] > value else value
-    return (total, name)
-
-
-def _latest_updates(as_of: date, by_column, filters):
+def latest_updates(as_of: date, by_column, filters):
     """Latest update (as of the day) per value of ``by_column``: a window function, one query."""
     ranked = (
         select(
@@ -220,14 +197,14 @@ def run_status(
         ):
             occ_by_milestone[occ.milestone_id].append(occ)
 
-        by_occurrence = {r.key: r for r in conn.execute(_latest_updates(as_of, StatusUpdate.occurrence_id, filters))}
-        by_milestone = {r.key: r for r in conn.execute(_latest_updates(as_of, StatusUpdate.milestone_id, filters))}
-        by_item = {r.key: r for r in conn.execute(_latest_updates(as_of, StatusUpdate.item_id, filters))}
+        by_occurrence = {r.key: r for r in conn.execute(latest_updates(as_of, StatusUpdate.occurrence_id, filters))}
+        by_milestone = {r.key: r for r in conn.execute(latest_updates(as_of, StatusUpdate.milestone_id, filters))}
+        by_item = {r.key: r for r in conn.execute(latest_updates(as_of, StatusUpdate.item_id, filters))}
         # The latest update that carries a note, per item: the progress note of continuous items.
         noted = {
             r.key: r
             for r in conn.execute(
-                _latest_updates(as_of, StatusUpdate.item_id, [*filters, StatusUpdate.note.is_not(None)])
+                latest_updates(as_of, StatusUpdate.item_id, [*filters, StatusUpdate.note.is_not(None)])
             )
         }
 

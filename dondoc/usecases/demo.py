@@ -19,14 +19,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from dondoc.configuration import AppConfig
-from dondoc.db import unit_of_work
 from dondoc.importer import ParsedPlan, parse_plan_file
-from dondoc.models import Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
-from dondoc.plans import import_plan, slugify
-from dondoc.settings import Settings
+from dondoc.storage.db import unit_of_work
+from dondoc.storage.models import Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
+from dondoc.text import slugify
+from dondoc.usecases.context import Context
+from dondoc.usecases.importing import import_plan
+from dondoc.usecases.plans import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NGOC_LIEN = "ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt"
 TRUONG_XUAN = "ke-hoach-cchc-xa-truong-xuan-2026-2030.txt"
 
@@ -93,17 +93,18 @@ def _vary(plan: ParsedPlan, rng: random.Random, name: str, heading: str) -> Pars
 
 
 def build_demo(
-    engine: Engine,
+    ctx: Context,
     *,
     communes: int,
     seed: int,
     as_of: date,
     province: str,
-    config: AppConfig,
-    settings: Settings,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     examples: Path = EXAMPLES,
 ) -> DemoSummary:
+    """``communes`` communes under ``province``, with statuses drawn as of ``as_of``; the same seed
+    gives the same data."""
+    engine = ctx.engine
     rng = random.Random(seed)
     sources = {NGOC_LIEN: parse_plan_file(examples / NGOC_LIEN), TRUONG_XUAN: parse_plan_file(examples / TRUONG_XUAN)}
     summary = DemoSummary()
@@ -122,7 +123,7 @@ def build_demo(
             heading = "Kế hoạch" if file == NGOC_LIEN else "Danh mục nhiệm vụ trọng tâm"
             varied = _vary(sources[file], rng, name, heading)
             started = time.perf_counter()
-            report = import_plan(engine, varied, unit_name=name, config=config, settings=settings, level="commune")
+            report = import_plan(ctx, varied, unit_name=name, level="commune")
             summary.import_seconds += time.perf_counter() - started
             summary.plans += 1
             summary.items += report.items_total
@@ -132,7 +133,7 @@ def build_demo(
             unit.parent_id = parent_id
             plan_ids.extend(session.scalars(select(Plan.id).where(Plan.unit_id == unit.id)))
         if progress:
-            progress(index + 1)
+            progress(index + 1, communes)
     summary.updates = _statuses(engine, plan_ids, rng, as_of)
     return summary
 

@@ -21,7 +21,7 @@ import gzip
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import Engine, and_, select
@@ -34,7 +34,8 @@ from dondoc.domain.status import Shown, Stored, shown_status
 from dondoc.storage import links
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.feedstate import aware, sync_state
-from dondoc.storage.models import AccessLink, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
+from dondoc.storage.lookups import LookupFailed
+from dondoc.storage.models import Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
 from dondoc.storage.statusrun import latest_updates
 from dondoc.usecases.context import Context
 
@@ -43,7 +44,7 @@ DONE = (Shown.DONE_ON_TIME, Shown.DONE_LATE)
 CSS_COLOUR = {"amber": "gold"}
 
 
-class FeedNotFound(LookupError):
+class FeedNotFound(LookupFailed):
     """No feed for that scope (unknown office or unit)."""
 
 
@@ -72,7 +73,7 @@ class FeedOptions:
     reminder_days: tuple[int, ...] = (10, 3, 1, 0)
     copy_cooperating: bool = True
     alarm_at: time = time(8, 0)  # local time of the reminders
-    reporting: ReportingConfig = ReportingConfig()  # when continuous items are asked for progress
+    reporting: ReportingConfig = field(default_factory=ReportingConfig)  # when continuous items report progress
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,6 @@ def options_from(ctx: Context, as_of: date) -> FeedOptions:
         due_soon_working_days=settings.due_soon_working_days, reminder_days=tuple(policy.reminder_days),
         copy_cooperating=policy.copy_cooperating, alarm_at=policy.send_at, reporting=ctx.reporting,
     )
-
-
-def scope_of(link: AccessLink) -> Scope:
-    if link.kind not in links.FEED_KINDS:
-        raise FeedNotFound(f"link kind {link.kind!r} is not a feed")
-    return Scope(link.unit_id, link.office_id if link.kind == links.OFFICE_FEED else None)
 
 
 # ------------------------------------------------------------------ reading
@@ -270,3 +265,35 @@ def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime
                 gzipped=gzip.compress(body, compresslevel=6, mtime=0))
 
 
+
+
+def feed_scope(ctx: Context, office: str | None, unit: str | None, leadership: bool) -> tuple[Scope, str]:
+    """Whose feed a person asked for (an office by name, or a unit's leadership), and how to name it."""
+    from dondoc.storage.db import read_session
+    from dondoc.storage.lookups import find_one_office, find_unit
+
+    with read_session(ctx.engine) as session:
+        if leadership:
+            if office:
+                raise LookupFailed("Lịch lãnh đạo gồm mọi mục của đơn vị: bỏ tên cơ quan, chỉ dùng --unit "
+                                   "(office not allowed).")
+            if unit:
+                unit_row = find_unit(session, unit)
+            else:
+                units = list(session.scalars(select(Unit).where(Unit.plans.any())))
+                if len(units) != 1:
+                    names = ", ".join(u.name for u in units) or "(chưa có)"
+                    raise LookupFailed(f"Hãy chọn đơn vị bằng --unit (several units). Các đơn vị: {names}")
+                unit_row = units[0]
+            return Scope(unit_row.id), f"lãnh đạo {unit_row.name}"
+        if not office:
+            raise LookupFailed("Cần tên cơ quan, hoặc --leadership cho lịch của lãnh đạo (office required).")
+        found = find_one_office(session, office, unit)
+        return Scope(found.unit_id, found.id), found.name
+
+
+def feed_url(ctx: Context, scope: Scope) -> str:
+    """The link calendar apps subscribe to for ``scope``'s feed."""
+    with unit_of_work(ctx.engine) as session:
+        book = links.LinkBook(session, ctx.public_url)
+        return book.leadership_feed(scope.unit_id) if scope.leadership else book.office_feed(scope.office_id)

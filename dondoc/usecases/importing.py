@@ -1,4 +1,4 @@
-"""Importing a parsed plan into the database, and finding units, plans and items again.
+"""Importing a parsed plan into the database.
 
 :func:`import_plan` checks everything first (offices, deadline texts) and then
 writes in one transaction: a file with an unknown office changes nothing.
@@ -21,8 +21,7 @@ from dondoc.configuration import OfficesConfig
 from dondoc.domain.deadlines import deadline_text_for, read_deadline
 from dondoc.domain.offices import OfficeDirectory, OfficeRef
 from dondoc.importer import ParsedPlan
-from dondoc.storage.db import read_session, unit_of_work
-from dondoc.storage.lookups import find_plan
+from dondoc.storage.db import unit_of_work
 from dondoc.storage.milestones import apply_deadline
 from dondoc.storage.models import Area, AuditEntry, Item, ItemOffice, Office, Plan, Unit
 from dondoc.text import fold, slugify
@@ -125,7 +124,7 @@ def import_plan(
     create_offices: bool = False,
     source_bytes: bytes | None = None,
     actor: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Store ``parsed`` for the unit. Raises :class:`UnknownOffices` before writing anything."""
     unit_name = unit_name.strip()
@@ -240,7 +239,7 @@ def import_plan(
             else:
                 report.items_unchanged += 1
             if progress:
-                progress(index)
+                progress(index, len(parsed.items))
         for number, item in existing.items():
             if number not in seen and item.removed_at is None:
                 item.removed_at = utcnow()

@@ -5,30 +5,30 @@ then a fixed number of queries for the items' offices, milestones, history and f
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 from sqlalchemy import Engine, select
 
 from calendars.workdays import WorkCalendar
-from dondoc.chasing import OpenDue, Policy, actions_for, open_dues
-from dondoc.models import (
-    Acknowledgement,
+from dondoc.domain.status import ATTENTION_ORDER, Shown, Stored
+from dondoc.storage.models import (
     Area,
     Evidence,
-    Extension,
     Item,
     ItemOffice,
     Milestone,
-    Occurrence,
     Office,
     Plan,
     StatusUpdate,
 )
-from dondoc.status import ATTENTION_ORDER, Shown, Stored
-from dondoc.statusrun import StatusReport, StatusRow, attention_key, run_status
+from dondoc.storage.statusrun import StatusReport, StatusRow, attention_key, run_status
+from dondoc.text import area_order as area_key, item_number_key
+from dondoc.usecases.context import Context
 
-SOURCE_LABELS = {"web": "trang web", "cli": "cơ quan thường trực", "import": "nhập kế hoạch"}
+SOURCE_LABELS = {"web": "trang web", "cli": "cơ quan thường trực", "standing": "cơ quan thường trực ghi thay",
+                 "sheet": "bảng tính", "import": "nhập kế hoạch"}
 
 
 @dataclass
@@ -99,42 +99,19 @@ class ItemCard:
 
     def sort_key(self) -> tuple:
         first = min((attention_key(r) for r in self.rows), default=(len(ATTENTION_ORDER), 0, date.max))
-        return (0 if self.role in (None, "lead") else 1, first[:3], self.plan, _number_key(self.number))
+        return (0 if self.role in (None, "lead") else 1, first[:3], self.plan, item_number_key(self.number))
 
 
-@dataclass
-class Escalation:
-    """One overdue due date of an item, its escalation level reached today and whether leadership saw it."""
+class OfficeScope(Protocol):
+    """Whose page: an office of a unit (a resolved office link)."""
 
-    occurrence_id: int
-    nominal: date
-    deadline: date
-    days_overdue: int
-    level: int
-    acknowledged: bool
-
-
-@dataclass
-class ExtensionInfo:
-    previous_due: date
-    new_due: date
-    nominal_due: date
-    granted_by: str
-    reason: str | None
-    granted_at: datetime
-
-
-@dataclass
-class AckInfo:
-    deadline: date
-    acknowledged_by: str
-    note: str | None
-    at: datetime
+    unit_id: int
+    office_id: int
 
 
 @dataclass
 class OfficeView:
-    office: Office
+    office: OfficeScope
     report: StatusReport
     cards: list[ItemCard]
 
@@ -153,10 +130,6 @@ class OfficeView:
             if card.shown is not None:
                 counts[card.shown.value] += 1
         return counts
-
-
-def _number_key(number: str) -> tuple:
-    return (int(number), "") if number.isdigit() else (10**9, number)
 
 
 def status_report(engine: Engine, unit_id: int, as_of: date, calendar: WorkCalendar, due_soon: int) -> StatusReport:
@@ -246,14 +219,15 @@ def item_history(engine: Engine, item_ids: list[int]) -> dict[int, list[HistoryE
     return history
 
 
-def office_view(engine: Engine, office: Office, as_of: date, calendar: WorkCalendar, due_soon: int,
-                item_id: int | None = None, history_limit: int | None = 3) -> OfficeView:
-    """The office's items, lead then cooperating, what needs attention first."""
+def office_view(ctx: Context, office: OfficeScope, item_id: int | None = None,
+                history_limit: int | None = 3) -> OfficeView:
+    """The office's items, lead then cooperating, what needs attention first (today, by the context's clock)."""
+    engine, as_of = ctx.engine, ctx.today()
     query = (
         select(ItemOffice.item_id, ItemOffice.role)
         .join(Item, Item.id == ItemOffice.item_id)
         .join(Plan, Plan.id == Item.plan_id)
-        .where(ItemOffice.office_id == office.id, Item.removed_at.is_(None), Plan.unit_id == office.unit_id)
+        .where(ItemOffice.office_id == office.office_id, Item.removed_at.is_(None), Plan.unit_id == office.unit_id)
     )
     if item_id is not None:
         query = query.where(ItemOffice.item_id == item_id)
@@ -262,7 +236,7 @@ def office_view(engine: Engine, office: Office, as_of: date, calendar: WorkCalen
         for iid, role in conn.execute(query):
             if role == "lead" or iid not in roles:
                 roles[iid] = role
-    report = status_report(engine, office.unit_id, as_of, calendar, due_soon)
+    report = status_report(engine, office.unit_id, as_of, ctx.calendar, ctx.due_soon)
     cards = item_cards(engine, list(roles), report, roles, history_limit)
     return OfficeView(office, report, cards)
 
@@ -273,65 +247,6 @@ def unit_item_id(engine: Engine, unit_id: int, item_id: int) -> int | None:
             select(Item.id).join(Plan, Plan.id == Item.plan_id)
             .where(Item.id == item_id, Plan.unit_id == unit_id, Item.removed_at.is_(None))
         )
-
-
-def escalations(engine: Engine, as_of: date, item_ids: list[int], policy: Policy,
-                calendar: WorkCalendar) -> dict[int, list[Escalation]]:
-    """Each item's overdue due dates with the escalation level reached on ``as_of`` (four queries)."""
-    result: dict[int, list[Escalation]] = defaultdict(list)
-    if not item_ids:
-        return result
-    for due in open_dues(engine, as_of, item_ids):
-        if due.deadline >= as_of:
-            continue
-        result[due.item_id].append(Escalation(
-            occurrence_id=due.occurrence_id,
-            nominal=due.nominal,
-            deadline=due.deadline,
-            days_overdue=(as_of - due.deadline).days,
-            level=escalation_level(due, as_of, policy, calendar),
-            acknowledged=due.acknowledged,
-        ))
-    return result
-
-
-def escalation_level(due: OpenDue, day: date, policy: Policy, calendar: WorkCalendar) -> int:
-    """The highest level the policy reaches on ``day`` (whether or not an acknowledgement stopped it)."""
-    actions = actions_for(replace(due, acknowledged=False), day, policy, calendar)
-    return max((a.level for a in actions if a.purpose == "escalation"), default=0)
-
-
-def open_due_dates(engine: Engine, as_of: date, item_id: int) -> list[OpenDue]:
-    """The item's due dates not done on ``as_of`` (what an extension may move)."""
-    return sorted(open_dues(engine, as_of, [item_id]), key=lambda d: (d.deadline, d.nominal))
-
-
-def extensions_of(engine: Engine, item_id: int) -> list[ExtensionInfo]:
-    with engine.connect() as conn:
-        return [
-            ExtensionInfo(r.previous_due, r.new_due, r.nominal_due, r.granted_by, r.reason, r.granted_at)
-            for r in conn.execute(
-                select(Extension.previous_due, Extension.new_due, Extension.granted_by, Extension.reason,
-                       Extension.granted_at, Occurrence.nominal_due)
-                .join(Occurrence, Occurrence.id == Extension.occurrence_id)
-                .where(Occurrence.item_id == item_id)
-                .order_by(Extension.granted_at.desc(), Extension.id.desc())
-            )
-        ]
-
-
-def acknowledgements_of(engine: Engine, item_id: int) -> list[AckInfo]:
-    with engine.connect() as conn:
-        return [
-            AckInfo(r.deadline, r.acknowledged_by, r.note, r.at)
-            for r in conn.execute(
-                select(Acknowledgement.deadline, Acknowledgement.acknowledged_by, Acknowledgement.note,
-                       Acknowledgement.at)
-                .join(Occurrence, Occurrence.id == Acknowledgement.occurrence_id)
-                .where(Occurrence.item_id == item_id)
-                .order_by(Acknowledgement.id.desc())
-            )
-        ]
 
 
 @dataclass
@@ -351,31 +266,9 @@ CHART_ORDER = [Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SO
                Shown.AWAITING, Shown.CONTINUOUS]
 
 
-ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
-
-
-def roman_value(code: str) -> int | None:
-    """The value of an area code written in Roman numerals (None for other codes).
-
-    >>> [roman_value(c) for c in ("I", "IV", "VI", "IX", "A")]
-    [1, 4, 6, 9, None]
-    """
-    if not code or any(ch not in ROMAN for ch in code):
-        return None
-    total = 0
-    for ch, after in zip(code, code[1:] + " "):
-        value = ROMAN[ch]
-        total += -value if after in ROMAN and ROMAN[after] > value else value
-    return total
-
-
 def area_order(groups) -> list:
     """Areas in the appendix's order (I, II, … VI), those without a code last."""
-    def key(group):
-        code = group.name.split(".", 1)[0] if ". " in group.name else ""
-        value = roman_value(code)
-        return (value is None, value or 0, group.name)
-    return sorted(groups, key=key)
+    return sorted(groups, key=lambda group: area_key(group.name))
 
 
 def chart_bars(groups) -> list[Bar]:

@@ -2,51 +2,27 @@
 deadline, the monthly nudge about items awaiting a trigger.
 
 Each is set-based (the ledger, or the status run) and sends one message per leader,
-office or unit, recorded once in the chasing ledger.
+office or unit through :func:`dondoc.usecases.sending.send_once`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import select
 
-from calendars.workdays import WorkCalendar
-from dondoc.chasing import Policy, open_dispatcher, ledger_states, mark_sent, record_entries, delivered
-from dondoc.configuration import load_raw
-from dondoc.db import unit_of_work
-from dondoc.models import Area, ChaseEntry, Item, Occurrence, Plan, utcnow
-from dondoc.settings import get_settings
-from dondoc.status import Shown
-from dondoc.statusrun import StatusRow, run_status
+from dondoc.domain.chasing import is_quiet
+from dondoc.domain.periods import progress_deadlines
+from dondoc.domain.status import Shown
+from dondoc.storage import ledger
+from dondoc.storage.links import MessageLinks
+from dondoc.storage.models import Area, ChaseEntry, Item, Occurrence, Plan
+from dondoc.storage.statusrun import StatusRow, run_status
+from dondoc.usecases.context import Context
+from dondoc.usecases.sending import Outgoing, send_once
 
 OPEN = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.CONTINUOUS}
-
-
-@dataclass(frozen=True)
-class ReportDeadline:
-    period: str  # "2026-Q1"
-    label: str  # "Quý I năm 2026"
-    send_by: date  # effective (working-day) deadline for offices
-    ask_on: date  # the day offices are asked
-
-
-def report_deadlines(year: int, calendar: WorkCalendar, raw: dict | None = None) -> list[ReportDeadline]:
-    """The office -> standing office send deadlines of ``year`` (config/reporting.yaml)."""
-    raw = raw if raw is not None else load_raw("reporting.yaml", get_settings().user_config_dir)
-    before = int(raw.get("progress_request_working_days_before", 5))
-    periods = raw.get("periods", {})
-    result = []
-    for code, when in (raw.get("send_deadlines", {}).get("office_to_standing_office") or {}).items():
-        month, day = (int(x) for x in str(when).split("-"))
-        send_by = calendar.effective_due(date(year, month, day))
-        name = periods.get(code, {}).get("label", code)
-        label = f"{name} {year}" if code == "Y" else f"{name} năm {year}"
-        result.append(ReportDeadline(f"{year}-{code}", label, send_by, calendar.add_working_days(send_by, -before)))
-    return sorted(result, key=lambda r: r.send_by)
 
 
 def _ref(row: StatusRow):
@@ -64,112 +40,63 @@ def _ref(row: StatusRow):
     )
 
 
-@dataclass
-class Outgoing:
-    """One message of a :func:`send_once` batch."""
-
-    recipients: list[str]
-    payload: dict  # kept in the ledger entry
-    build: Callable[[str], object]  # the message, from its ledger key
-    channels: tuple[str, ...] | None = None  # only these channels (None: each person's own order)
-    channel: str = "auto"  # as the ledger records it
-
-
-def send_once(engine: Engine, day: date, purpose: str, batch: dict[str, Outgoing], dispatcher=None) -> int:
-    """Send each message of ``batch`` (ledger key -> message) at most once: record it in the ledger,
-    send it unless a delivery is already logged (a run stopped before marking it), then mark it
-    sent. Returns how many were sent."""
-    if not batch:
-        return 0
-    with engine.connect() as conn:
-        existing = ledger_states(conn, list(batch))
-    todo = [key for key in batch if existing.get(key) != "sent"]
-    record_entries(engine, [
-        dict(key=key, purpose=purpose, recipient=", ".join(batch[key].recipients)[:300], channel=batch[key].channel,
-             state="pending", as_of=day, level=0, stage=0, payload=batch[key].payload, created_at=utcnow())
-        for key in todo if key not in existing
-    ])
-    sent = 0
-    sender, owned = (None, False)
-    try:
-        for key in todo:
-            out = batch[key]
-            if not delivered(engine, key):
-                if sender is None:
-                    sender, owned = open_dispatcher(engine, dispatcher)
-                sender.send(out.build(key), out.recipients, channels=out.channels)
-                sent += 1
-            mark_sent(engine, key)
-    finally:
-        if owned and sender is not None:
-            sender.close()
-    return sent
-
-
-def send_progress_requests(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
+def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
     """From the ask day until the send deadline: one request per office listing its open and
-    continuous items, once per period."""
+    continuous items, once per period. Returns how many were sent."""
     from notifications import messages
 
-    day = as_of.astimezone(policy.tz).date()
-    if not calendar.is_working_day(day) or policy.quiet_hours.contains(as_of.astimezone(policy.tz).time()):
+    local = ctx.local(at)
+    day = local.date()
+    if is_quiet(local, ctx.policy, ctx.calendar, ctx.tz):
         return 0
-    current = [d for d in report_deadlines(day.year, calendar) if d.ask_on <= day <= d.send_by]
+    current = [d for d in progress_deadlines(day.year, ctx.calendar, ctx.reporting) if d.ask_on <= day <= d.send_by]
     if not current:
         return 0
     deadline = current[0]
-    report = run_status(engine, day, calendar)
+    report = run_status(ctx.engine, day, ctx.calendar, due_soon_working_days=ctx.due_soon)
     by_office: dict[tuple[str, str], list[StatusRow]] = defaultdict(list)
     for row in report.rows:
         if row.shown in OPEN:
             for office in row.lead:
                 by_office[(row.unit, office)].append(row)
-
-    from dondoc.links import MessageLinks
-
-    links = MessageLinks(engine, policy.public_url)
+    links = MessageLinks(ctx.engine, ctx.public_url)
 
     def request(unit: str, office: str):
         def build(key: str):
             unit_id = links.unit_of(unit_name=unit)
-            items = [_ref(r) for r in by_office[(unit, office)]]
-            for item, row in zip(items, by_office[(unit, office)]):
+            rows = by_office[(unit, office)]
+            items = [_ref(r) for r in rows]
+            for item, row in zip(items, rows):
                 item.link = links.office(unit_id, office, row.item_id)
             return messages.progress_request(
                 items, office=office, period=deadline.label, report_by=deadline.send_by, ledger_key=key,
-                public_url=policy.public_url, link=links.office(unit_id, office),
+                public_url=ctx.public_url, link=links.office(unit_id, office),
             )
 
         return build
 
-    batch = {
-        f"progress:{unit}:{office}:{deadline.period}": Outgoing([f"office:{office}"], {"period": deadline.period},
-                                                               request(unit, office))
-        for unit, office in by_office
-    }
-    return send_once(engine, day, "progress", batch, dispatcher)
+    batch = [Outgoing(f"progress:{unit}:{office}:{deadline.period}", "progress", [f"office:{office}"],
+                      request(unit, office), entry={"payload": {"period": deadline.period}})
+             for unit, office in by_office]
+    return len(send_once(ctx, day, batch, dispatcher).sent)
 
 
-def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar, dispatcher=None) -> int:
-    """Once a month (first working day on or after ``policy.nudge_day``): the standing office of each
-    unit gets the list of items still awaiting their trigger."""
+def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
+    """Once a month (first working day on or after the policy's nudge day): the standing office of
+    each unit gets the list of items still awaiting their trigger. Returns how many were sent."""
     from notifications import messages
 
-    local = as_of.astimezone(policy.tz)
+    local = ctx.local(at)
     day = local.date()
-    first = calendar.effective_due(date(day.year, day.month, policy.nudge_day))
-    if day < first or first.month != day.month or not calendar.is_working_day(day):
+    policy = ctx.policy
+    first = ctx.calendar.effective_due(date(day.year, day.month, policy.nudge_day))
+    if day < first or first.month != day.month or is_quiet(local, policy, ctx.calendar, ctx.tz):
         return 0
-    if policy.quiet_hours.contains(local.time()):
-        return 0
-    report = run_status(engine, day, calendar)
+    report = run_status(ctx.engine, day, ctx.calendar, due_soon_working_days=ctx.due_soon)
     by_unit: dict[str, list[StatusRow]] = defaultdict(list)
     for row in report.awaiting:
         by_unit[row.unit].append(row)
-    recipient = f"office:{policy.standing_office}"
-    from dondoc.links import MessageLinks
-
-    links = MessageLinks(engine, policy.public_url)
+    links = MessageLinks(ctx.engine, ctx.public_url)
 
     def nudge(unit: str):
         def build(key: str):
@@ -179,13 +106,14 @@ def nudge_awaiting(engine: Engine, as_of: datetime, *, policy: Policy, calendar:
                 item.status = f"chờ: {row.event or row.deadline_text}"
                 item.link = page
             return messages.nudge(items, unit=unit, office=policy.standing_office, month=day, ledger_key=key,
-                                  public_url=policy.public_url, link=page)
+                                  public_url=ctx.public_url, link=page)
 
         return build
 
-    batch = {f"nudge:{unit}:{day:%Y-%m}": Outgoing([recipient], {"items": len(rows)}, nudge(unit))
-             for unit, rows in by_unit.items()}
-    return send_once(engine, day, "nudge", batch, dispatcher)
+    batch = [Outgoing(f"nudge:{unit}:{day:%Y-%m}", "nudge", [f"office:{policy.standing_office}"], nudge(unit),
+                      entry={"payload": {"items": len(rows)}})
+             for unit, rows in by_unit.items()]
+    return len(send_once(ctx, day, batch, dispatcher).sent)
 
 
 def leader_title(spec: str) -> str:
@@ -200,47 +128,41 @@ def leader_title(spec: str) -> str:
     return spec
 
 
-def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: WorkCalendar | None = None, dispatcher=None) -> int:
-    """One message per leader listing the items escalated to them since their last digest."""
+def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
+    """One message per leader listing the items escalated to them since their last digest (working
+    days only). Returns how many were sent."""
     from notifications import messages
+    from notifications.messages import ItemRef
 
-    local = as_of.astimezone(policy.tz)
+    local = ctx.local(at)
     day = local.date()
-    if calendar is not None and not calendar.is_working_day(day):
+    if not ctx.calendar.is_working_day(day):
         return 0
-    with engine.connect() as conn:
+    with ctx.engine.connect() as conn:
         rows = conn.execute(
             select(ChaseEntry.id, ChaseEntry.recipient, ChaseEntry.level, ChaseEntry.payload, ChaseEntry.occurrence_id,
-                   Item.id.label("item_id"), Plan.unit_id, Item.number, Item.content, Plan.code.label("plan_code"), Occurrence.effective_due,
-                   Occurrence.extended_due, Area.code.label("area_code"))
+                   Item.id.label("item_id"), Plan.unit_id, Item.number, Item.content, Plan.code.label("plan_code"),
+                   Occurrence.effective_due, Occurrence.extended_due, Area.code.label("area_code"))
             .join(Item, Item.id == ChaseEntry.item_id)
             .join(Plan, Plan.id == Item.plan_id)
             .join(Occurrence, Occurrence.id == ChaseEntry.occurrence_id)
             .outerjoin(Area, Area.id == Item.area_id)
-            .where(ChaseEntry.state == "digest", ChaseEntry.as_of <= day)
+            .where(ChaseEntry.state == ledger.DIGEST, ChaseEntry.as_of <= day)
             .order_by(ChaseEntry.recipient, ChaseEntry.id)
         ).all()
     by_leader: dict[str, list] = defaultdict(list)
     for r in rows:
         by_leader[r.recipient].append(r)
-    sent = 0
-    sender, owned = (None, False)
-    from dondoc.links import MessageLinks
+    if not by_leader:
+        return 0
+    links = MessageLinks(ctx.engine, ctx.public_url)
+    people = ctx.config.people
 
-    links = MessageLinks(engine, policy.public_url) if by_leader else None
-    try:
-        for leader, entries in by_leader.items():
-            key = f"digest:{leader}:{day.isoformat()}"
-            record_entries(engine, [dict(key=key, purpose="digest", recipient=leader, channel="auto", state="pending",
-                                  as_of=day, level=0, stage=0, payload={"entries": len(entries)}, created_at=utcnow())])
-            with engine.connect() as conn:
-                if ledger_states(conn, [key]).get(key) != "pending":
-                    continue
+    def digest(leader: str, entries: list):
+        def build(key: str):
             seen: dict[int, object] = {}
             for r in entries:
                 seen.setdefault(r.occurrence_id, r)
-            from notifications.messages import ItemRef
-
             items = [
                 ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=r.extended_due or r.effective_due,
                         lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
@@ -250,17 +172,18 @@ def send_digest(engine: Engine, as_of: datetime, *, policy: Policy, calendar: Wo
             ]
             units = {r.unit_id for r in seen.values()}
             overview = links.leadership(units.pop()) if len(units) == 1 else None
-            if sender is None:
-                sender, owned = open_dispatcher(engine, dispatcher)
-            if not delivered(engine, key):
-                names = ", ".join(p.name for p in sender.people.resolve(leader)) or leader_title(leader)
-                sender.send(messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=policy.public_url,
-                                            link=overview or policy.public_url), [leader])
-            with unit_of_work(engine) as session:
-                session.execute(update(ChaseEntry).where(ChaseEntry.id.in_([r.id for r in entries])).values(state="digested", digest_key=key))
-                session.execute(update(ChaseEntry).where(ChaseEntry.key == key).values(state="sent", sent_at=utcnow()))
-            sent += 1
-    finally:
-        if owned and sender is not None:
-            sender.close()
-    return sent
+            names = ", ".join(p.name for p in people.resolve(leader)) or leader_title(leader)
+            return messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=ctx.public_url,
+                                   link=overview or ctx.public_url)
+
+        return build
+
+    def collected(entries: list, key: str):
+        return lambda session: ledger.mark_digested(session, [r.id for r in entries], key)
+
+    batch = []
+    for leader, entries in by_leader.items():
+        key = f"digest:{leader}:{day.isoformat()}"
+        batch.append(Outgoing(key, "digest", [leader], digest(leader, entries),
+                              entry={"payload": {"entries": len(entries)}}, on_sent=collected(entries, key)))
+    return len(send_once(ctx, day, batch, dispatcher).sent)

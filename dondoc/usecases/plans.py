@@ -1,391 +1,122 @@
-"""Importing a parsed plan into the database, and finding units, plans and items again.
-
-:func:`import_plan` checks everything first (offices, deadline texts) and then
-writes in one transaction: a file with an unknown office changes nothing.
-Re-importing the same plan (same unit and title) updates it in place: items are
-matched by their number and keep their identity and history.
+"""What the standing office does around plans: import a file, the example plans, the items whose
+deadline waits for a meaning, and the office names to map.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
 
-from dondoc.configuration import AppConfig
-from dondoc.db import unit_of_work
-from dondoc.importer import ParsedPlan
-from dondoc.models import Area, AuditEntry, Item, ItemOffice, Office, Plan, Unit, utcnow
-from dondoc.offices import OfficeDirectory, OfficeRef, fold
-from dondoc.schedule import apply_deadline, deadline_text_for, read_deadline, work_calendar
-from dondoc.settings import Settings
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.lookups import find_plan
+from dondoc.storage.models import AuditEntry, Item, Office, Plan, Unit
+from dondoc.text import fold
+from dondoc.usecases.context import Context
+from dondoc.usecases.importing import (
+    ImportReport,
+    OfficeProblem,
+    UnknownOffices,
+    ensure_offices,
+    import_plan,
+    office_directory,
+)
 
-LEAD_COLUMN = "Cơ quan chủ trì"
-COOP_COLUMN = "Cơ quan phối hợp"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE_PLANS = {"ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt": "Xã Ngọc Liên",
+                 "ke-hoach-cchc-xa-truong-xuan-2026-2030.txt": "Xã Trường Xuân"}
 
 
-class LookupFailed(LookupError):
-    """A unit, plan, item or office named on the command line was not found (or is ambiguous)."""
+class WrongUnit(ValueError):
+    """A plan file issued by another unit than the one importing it."""
+
+
+def import_file(ctx: Context, path: Path, *, unit_name: str | None = None, expect_unit: str | None = None,
+                **options) -> ImportReport:
+    """Parse ``path`` and import it (see :func:`import_plan`). ``expect_unit``: refuse a plan whose
+    header names another unit (the standing office imports for its own unit only)."""
+    from dondoc.importer import ImportFormatError, parse_plan_file
+
+    parsed = parse_plan_file(path)
+    name = unit_name or expect_unit or parsed.unit_name
+    if not name:
+        raise ImportFormatError(f"Tệp {path.name} không ghi đơn vị ban hành; hãy chỉ rõ bằng --unit (unit required).")
+    if expect_unit and parsed.unit_name and fold(parsed.unit_name).strip() != fold(expect_unit).strip():
+        raise WrongUnit(f"Tệp {path.name} là kế hoạch của {parsed.unit_name}, không phải của {expect_unit} "
+                        "(the plan belongs to another unit).")
+    return import_plan(ctx, parsed, unit_name=name, source_bytes=path.read_bytes(), **options)
+
+
+def has_plans(ctx: Context) -> bool:
+    with ctx.engine.connect() as conn:
+        return conn.execute(select(Plan.id).limit(1)).first() is not None
+
+
+def import_examples(ctx: Context) -> list[ImportReport]:
+    """The two example plans, when the database holds no plan yet."""
+    if has_plans(ctx):
+        return []
+    return [import_file(ctx, EXAMPLES / name, unit_name=unit)
+            for name, unit in EXAMPLE_PLANS.items() if (EXAMPLES / name).is_file()]
 
 
 @dataclass(frozen=True)
-class OfficeProblem:
-    row: int | None
-    column: str
-    item: str
-    name: str
+class ReviewRow:
+    """An item whose deadline text was not read: it waits for a person to give it a meaning."""
+
+    item_id: int
+    plan: str
+    number: str
+    content: str
+    deadline_text: str
+    problems: list[str]
 
 
-class UnknownOffices(ValueError):
-    """Names in the file that match no office of the unit."""
-
-    def __init__(self, source: str, unit: str, problems: list[OfficeProblem]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = [
-            f"Tệp {source}: {len(problems)} tên cơ quan không khớp với cơ quan nào của {unit} "
-            f"(unknown office names). Thêm bí danh vào config/offices.yaml hoặc nhập lại với --create-offices:"
-        ]
-        for p in problems:
-            where = f"dòng {p.row}, " if p.row else ""
-            lines.append(f"  - {where}cột {p.column} (mục {p.item}): «{p.name}»")
-        super().__init__("\n".join(lines))
+def review_items(ctx: Context, plan: str | None = None, unit_id: int | None = None) -> list[ReviewRow]:
+    """Items whose deadline needs a meaning set by hand, in appendix order."""
+    with read_session(ctx.engine) as session:
+        query = (select(Item, Plan.code).join(Plan)
+                 .where(Item.needs_review.is_(True), Item.removed_at.is_(None)))
+        if plan:
+            query = query.where(Plan.id == find_plan(session, plan).id)
+        if unit_id is not None:
+            query = query.where(Plan.unit_id == unit_id)
+        rows = session.execute(query.order_by(Plan.id, Item.position)).all()
+        return [ReviewRow(item.id, code, item.number, item.content, item.deadline_text, list(item.review_problems or []))
+                for item, code in rows]
 
 
-@dataclass
-class ImportReport:
-    unit: str
-    plan_code: str
-    plan_title: str
-    created: bool
-    items_added: int = 0
-    items_updated: int = 0
-    items_unchanged: int = 0
-    items_removed: int = 0
-    areas: int = 0
-    offices_created: list[str] = field(default_factory=list)
-    needs_review: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (number, text, problems)
-
-    @property
-    def items_total(self) -> int:
-        return self.items_added + self.items_updated + self.items_unchanged
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-") or "x"
-
-
-def guess_level(unit_name: str) -> str:
-    return "province" if fold(unit_name).startswith(("tinh", "thanh pho")) else "commune"
-
-
-def plan_key(parsed: ParsedPlan) -> str:
-    return slugify(parsed.title or Path(parsed.source).stem)[:200]
-
-
-def office_directory(config: AppConfig, level: str, stored: list[Office] | None = None) -> OfficeDirectory:
-    """The unit's offices: those in config for its level, plus offices stored for the unit."""
-    spec = config.offices.level(level)
-    entries: list[tuple[OfficeRef, list[str]]] = []
-    names: set[str] = set()
-    by_name = {o.name: o for o in stored or []}
-    for o in spec.offices:
-        db = by_name.get(o.name)
-        aliases = [*o.aliases, *(db.aliases or [])] if db else list(o.aliases)  # stored aliases add to config's
-        entries.append((OfficeRef(db.id if db else o.name, o.name, o.in_unit_group), aliases))
-        names.add(o.name)
-    for db in stored or []:
-        if db.name not in names:
-            entries.append((OfficeRef(db.id, db.name, db.in_unit_group), list(db.aliases or [])))
-    return OfficeDirectory(entries, spec.groups, config.offices.abbreviations)
-
-
-def _resolve_offices(parsed: ParsedPlan, directory: OfficeDirectory) -> tuple[dict[str, tuple], list[OfficeProblem]]:
-    resolved: dict[str, tuple] = {}
-    problems: list[OfficeProblem] = []
-    for item in parsed.items:
-        lead = directory.resolve(item.lead)
-        coop = directory.resolve(item.cooperating, exclude=lead.offices)
-        for column, res in ((LEAD_COLUMN, lead), (COOP_COLUMN, coop)):
-            problems.extend(OfficeProblem(item.source_row, column, item.number, n) for n in res.unknown)
-        if not lead.offices and not lead.unknown:
-            problems.append(OfficeProblem(item.source_row, LEAD_COLUMN, item.number, item.lead or "(trống)"))
-        resolved[item.number] = (lead, coop)
-    return resolved, problems
-
-
-def import_plan(
-    engine: Engine,
-    parsed: ParsedPlan,
-    *,
-    unit_name: str,
-    config: AppConfig,
-    settings: Settings,
-    level: str | None = None,
-    title: str | None = None,
-    period: tuple[int, int] | None = None,
-    create_offices: bool = False,
-    source_bytes: bytes | None = None,
-    actor: str | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportReport:
-    """Store ``parsed`` for the unit. Raises :class:`UnknownOffices` before writing anything."""
-    unit_name = unit_name.strip()
-    level = level or guess_level(unit_name)
-    plan_title = (title or parsed.title or Path(parsed.source).stem).strip()
-    if period is None:
-        start = parsed.period_start or date.today().year
-        end = parsed.period_end or start + settings.default_plan_years - 1
-        period = (start, end)
-    calendar = work_calendar(config, settings)
-    key = slugify(title) if title else plan_key(parsed)
-
-    with unit_of_work(engine) as session:
-        unit = session.scalar(select(Unit).where(Unit.name == unit_name))
-        if unit is None:
-            unit = Unit(name=unit_name, slug=_unique(session, Unit.slug, slugify(unit_name)), level=level)
-            session.add(unit)
-            session.flush()
-        stored_offices = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
-        directory = office_directory(config, unit.level, stored_offices)
-        resolved, problems = _resolve_offices(parsed, directory)
-        report_created: list[str] = []
-        if problems and not create_offices:
-            raise UnknownOffices(parsed.source, unit_name, problems)
-        offices_by_key = _ensure_offices(session, unit, config, stored_offices)
-        if problems:
-            for p in problems:
-                if p.name not in offices_by_key and p.name != "(trống)":
-                    office = Office(unit=unit, name=p.name[:200], aliases=[], in_unit_group=False, from_config=False)
+def map_office_names(ctx: Context, unit_id: int, choices: dict[str, str], *, new_office: str,
+                     actor: str = "standing") -> None:
+    """Remember what the standing office said each unknown name stands for: an office of the unit
+    (the name becomes one of its aliases) or ``new_office`` (an office of that name is created)."""
+    with unit_of_work(ctx.engine) as session:
+        unit = session.get(Unit, unit_id)
+        stored = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
+        by_name = {o.name: o for o in ensure_offices(session, unit, ctx.config.offices, stored).values()}
+        for name, choice in choices.items():
+            if not name or not choice:
+                continue
+            if choice == new_office:
+                if name[:200] not in by_name:
+                    office = Office(unit=unit, name=name[:200], aliases=[], in_unit_group=False, from_config=False)
                     session.add(office)
-                    offices_by_key[p.name] = office
-                    report_created.append(p.name)
-            session.flush()
-            directory = office_directory(config, unit.level, list(offices_by_key.values()))
-            resolved, problems = _resolve_offices(parsed, directory)
-            if problems:
-                raise UnknownOffices(parsed.source, unit_name, problems)
-
-        plan = session.scalar(
-            select(Plan)
-            .where(Plan.unit_id == unit.id, Plan.key == key)
-            .options(selectinload(Plan.items).selectinload(Item.milestones), selectinload(Plan.areas))
-        )
-        created = plan is None
-        if plan is None:
-            plan = Plan(
-                unit=unit,
-                key=key,
-                code=_unique(session, Plan.code, f"{unit.slug}-{period[0]}-{period[1]}"),
-                title=plan_title,
-                period_start=period[0],
-                period_end=period[1],
-            )
-            session.add(plan)
-        plan.title = plan_title
-        plan.number = parsed.number
-        plan.issuer = parsed.issuer
-        plan.period_start, plan.period_end = period
-        plan.source_file = Path(parsed.source).name
-        plan.source_sha256 = hashlib.sha256(source_bytes).hexdigest() if source_bytes is not None else None
-        plan.updated_at = utcnow()
-        session.flush()
-
-        areas = {a.code: a for a in plan.areas}
-        for pa in parsed.areas:
-            area = areas.get(pa.code)
-            if area is None:
-                area = Area(plan=plan, code=pa.code, title=pa.title, position=pa.position)
-                session.add(area)
-                areas[pa.code] = area
-            area.title, area.position = pa.title, pa.position
-
-        report = ImportReport(unit.name, plan.code, plan.title, created, areas=len(parsed.areas))
-        report.offices_created = report_created
-        existing = {i.number: i for i in plan.items}
-        seen: set[str] = set()
-        for index, pi in enumerate(parsed.items, 1):
-            seen.add(pi.number)
-            item = existing.get(pi.number)
-            fields = dict(
-                position=pi.position,
-                content=pi.content,
-                lead_text=pi.lead,
-                cooperating_text=pi.cooperating,
-                deadline_text=pi.deadline,
-                product=pi.product,
-                source_row=pi.source_row,
-                area=areas.get(pi.area_code) if pi.area_code else None,
-            )
-            is_new = item is None
-            if item is None:
-                item = Item(plan=plan, number=pi.number, **fields)
-                session.add(item)
-                changed = True
-            else:
-                changed = any(getattr(item, k) != v for k, v in fields.items()) or item.removed_at is not None
-                for k, v in fields.items():
-                    setattr(item, k, v)
-                item.removed_at = None
-            lead, coop = resolved[pi.number]
-            changed |= _set_item_offices(item, lead, coop, offices_by_key)
-            text = deadline_text_for(pi.number, pi.deadline, item.deadline_override, plan.code, config)
-            deadline = read_deadline(text, period[0], period[1])
-            changed |= apply_deadline(session, item, plan, deadline, calendar)
-            if deadline.needs_review:
-                report.needs_review.append((pi.number, text, list(deadline.problems)))
-            if is_new:
-                report.items_added += 1
-            elif changed:
-                item.updated_at = utcnow()
-                report.items_updated += 1
-            else:
-                report.items_unchanged += 1
-            if progress:
-                progress(index)
-        for number, item in existing.items():
-            if number not in seen and item.removed_at is None:
-                item.removed_at = utcnow()
-                report.items_removed += 1
-        session.add(
-            AuditEntry(
-                actor=actor,
-                action="plan.import" if created else "plan.reimport",
-                entity="plan",
-                entity_id=None,
-                details={
-                    "plan": plan.code,
-                    "source": plan.source_file,
-                    "added": report.items_added,
-                    "updated": report.items_updated,
-                    "removed": report.items_removed,
-                    "offices_created": report_created,
-                },
-            )
-        )
-        session.flush()
-    return report
+                    by_name[office.name] = office
+                    session.add(AuditEntry(actor=actor, action="office.create", entity="office",
+                                           details={"name": name, "via": actor}))
+                continue
+            office = by_name.get(choice)
+            if office is None:
+                raise UnknownOffices("", unit.name, [OfficeProblem(None, "", "", choice)])
+            if name not in (office.aliases or []):
+                office.aliases = [*(office.aliases or []), name]
+                session.add(AuditEntry(actor=actor, action="office.alias", entity="office", entity_id=office.id,
+                                       details={"alias": name, "via": actor}))
 
 
-def _set_item_offices(item: Item, lead, coop, offices_by_key: dict) -> bool:
-    wanted: dict[tuple[int, str], bool] = {}
-    for role, res in (("lead", lead), ("coop", coop)):
-        for ref in res.offices:
-            office = offices_by_key[ref.key] if ref.key in offices_by_key else offices_by_key[ref.name]
-            wanted.setdefault((id(office), role), ref.key in res.via_group)
-    current = {(id(link.office), link.role): link for link in item.offices}
-    if set(current) == set(wanted) and all(current[k].via_group == v for k, v in wanted.items()):
-        return False
-    item.offices.clear()
-    objects = {id(o): o for o in offices_by_key.values()}
-    for (oid, role), via in wanted.items():
-        item.offices.append(ItemOffice(office=objects[oid], role=role, via_group=via))
-    return True
-
-
-def _ensure_offices(session: Session, unit: Unit, config: AppConfig, stored: list[Office]) -> dict:
-    """Create the unit's config offices that are not stored yet; map office id/name -> Office."""
-    by_name = {o.name: o for o in stored}
-    for spec in config.offices.level(unit.level).offices:
-        office = by_name.get(spec.name)
-        if office is None:
-            office = Office(
-                unit=unit,
-                name=spec.name,
-                short_name=spec.short_name,
-                aliases=list(spec.aliases),
-                in_unit_group=spec.in_unit_group,
-                head=spec.head,
-                pct_in_charge=spec.pct_in_charge,
-                from_config=True,
-            )
-            session.add(office)
-            by_name[spec.name] = office
-    session.flush()
-    mapping: dict = {}
-    for office in by_name.values():
-        mapping[office.id] = office
-        mapping[office.name] = office
-    return mapping
-
-
-def _unique(session: Session, column, base: str) -> str:
-    """``base``, or ``base-2``, ``base-3``… whichever is not yet stored in ``column``."""
-    value, n = base, 1
-    while session.scalar(select(column).where(column == value).limit(1)) is not None:
-        n += 1
-        value = f"{base}-{n}"
-    return value
-
-
-# ---------------------------------------------------------------- lookups
-
-
-def find_unit(session: Session, name: str) -> Unit:
-    units = list(session.scalars(select(Unit)))
-    key = fold(name).strip()
-    exact = [u for u in units if fold(u.name) == key or u.slug == slugify(name)]
-    if exact:
-        return exact[0]
-    partial = [u for u in units if key in fold(u.name)]
-    if len(partial) == 1:
-        return partial[0]
-    known = ", ".join(u.name for u in units) or "(chưa có)"
-    raise LookupFailed(f"Không tìm thấy đơn vị «{name}» (unknown unit). Các đơn vị đã có: {known}")
-
-
-def find_plan(session: Session, plan: str | None = None, unit: str | None = None) -> Plan:
-    query = select(Plan)
-    if unit:
-        query = query.where(Plan.unit_id == find_unit(session, unit).id)
-    plans = list(session.scalars(query.order_by(Plan.id)))
-    if plan:
-        chosen = [p for p in plans if p.code == plan or str(p.id) == plan]
-        if not chosen:
-            raise LookupFailed(f"Không tìm thấy kế hoạch «{plan}» (unknown plan). Có: {', '.join(p.code for p in plans)}")
-        return chosen[0]
-    if len(plans) == 1:
-        return plans[0]
-    if not plans:
-        raise LookupFailed("Chưa có kế hoạch nào; hãy chạy «dondoc import» trước (no plan imported).")
-    raise LookupFailed(
-        "Có nhiều kế hoạch, hãy chọn bằng --plan (several plans): " + ", ".join(p.code for p in plans)
-    )
-
-
-def find_item(session: Session, ref: str, plan: str | None = None, unit: str | None = None) -> Item:
-    """An item by "<plan code>#<number>", or by number within the chosen plan."""
-    if "#" in ref:
-        plan, ref = ref.rsplit("#", 1)
-    number = ref.strip().rstrip(".")
-    the_plan = find_plan(session, plan, unit)
-    item = session.scalar(
-        select(Item).where(Item.plan_id == the_plan.id, Item.number == number, Item.removed_at.is_(None))
-    )
-    if item is None:
-        raise LookupFailed(f"Kế hoạch {the_plan.code} không có mục số {number} (unknown item).")
-    return item
-
-
-def find_offices(session: Session, name: str, unit_id: int | None = None) -> list[Office]:
-    """Offices whose name or alias matches ``name`` (accents and case ignored; partial names allowed)."""
-    from dondoc.offices import normalize_name
-
-    query = select(Office)
-    if unit_id is not None:
-        query = query.where(Office.unit_id == unit_id)
-    offices = list(session.scalars(query))
-    key = normalize_name(name)
-    exact = [o for o in offices if key in {normalize_name(n) for n in (o.name, o.short_name or "", *(o.aliases or []))}]
-    if exact:
-        return exact
-    partial = [o for o in offices if key and key in normalize_name(o.name)]
-    if partial:
-        return partial
-    raise LookupFailed(f"Không tìm thấy cơ quan «{name}» (unknown office).")
+def known_office_names(ctx: Context, unit_id: int, level: str) -> list[str]:
+    """Every office name an unknown name may be mapped to, sorted."""
+    with read_session(ctx.engine) as session:
+        stored = list(session.scalars(select(Office).where(Office.unit_id == unit_id)))
+        return sorted(ref.name for ref in office_directory(ctx.config.offices, level, stored).offices)

@@ -29,11 +29,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Engine, select
 
-from dondoc.db import read_session, unit_of_work
-from dondoc.models import AuditEntry, Item, Milestone, Occurrence, Office, StatusUpdate
-from dondoc.offices import fold
-from dondoc.status import STORED_LABELS, Shown, Stored
-from dondoc.updates import MAX_NOTE, MAX_PRODUCT
+from dondoc.domain.rules import check_report
+from dondoc.domain.status import STORED_LABELS, Shown, Stored
+from dondoc.storage.db import read_session, unit_of_work
+from dondoc.storage.models import AuditEntry, Item, Milestone, Occurrence, Office, StatusUpdate
+from dondoc.storage.statusrun import run_status
+from dondoc.text import fold, item_number_key
+from dondoc.usecases.context import Context
 
 SHEET_TITLE = "Cập nhật"
 MARKER = "dondoc-sheet"
@@ -81,28 +83,18 @@ def _where(row: int, column: int) -> str:
 # -------------------------------------------------------------------------------- export
 
 
-def export_sheet(engine: Engine, office: Office | int, as_of: date, path: Path | str, *,
-                 calendar=None, due_soon_working_days: int | None = None) -> int:
+def export_sheet(ctx: Context, office: Office | int, as_of: date, path: Path | str) -> int:
     """Write the office's open items as of ``as_of`` to ``path``; return the number of rows."""
-    from dondoc.statusrun import run_status
-
-    if calendar is None or due_soon_working_days is None:
-        from dondoc.configuration import load_config
-        from dondoc.schedule import work_calendar
-        from dondoc.settings import get_settings
-
-        settings = get_settings()
-        calendar = calendar or work_calendar(load_config(settings), settings)
-        due_soon_working_days = settings.due_soon_working_days if due_soon_working_days is None else due_soon_working_days
+    engine = ctx.engine
     office_id = office if isinstance(office, int) else office.id
     with read_session(engine) as session:
         office = session.get(Office, office_id)
         if office is None:
             raise LookupError(f"unknown office id {office_id}")
         office_name = office.name
-    report = run_status(engine, as_of, calendar, due_soon_working_days=due_soon_working_days, office_ids=[office_id])
+    report = run_status(engine, as_of, ctx.calendar, due_soon_working_days=ctx.due_soon, office_ids=[office_id])
     rows = [r for r in report.rows if r.shown not in (Shown.DONE_ON_TIME, Shown.DONE_LATE)]
-    rows.sort(key=lambda r: (r.plan, _number_key(r.item), r.nominal_due or date.min))
+    rows.sort(key=lambda r: (r.plan, item_number_key(r.item), r.nominal_due or date.min))
     occurrence_ids = _occurrence_ids(engine, rows)
 
     book = Workbook()
@@ -164,11 +156,6 @@ def export_sheet(engine: Engine, office: Office | int, as_of: date, path: Path |
     ws.protection.formatRows = False
     book.save(path)
     return len(rows)
-
-
-def _number_key(ref: str) -> tuple:
-    number = ref.rsplit("#", 1)[-1]
-    return (int(number), "") if number.isdigit() else (10**9, number)
 
 
 def _occurrence_ids(engine: Engine, rows) -> dict[tuple[int, date], int]:
@@ -281,12 +268,10 @@ def _read_row(number: int, values: list, on: date, problems: list[str]) -> _Row 
         shown = f"«{status_text[:40]}»" if status_text else "trống"
         problems.append(f"{_where(number, STATUS)}: trạng thái {shown} không hợp lệ; chọn một trong: {allowed} (invalid status).")
     note, product = _text(values[NOTE - 1]) or None, _text(values[PRODUCT - 1]) or None
-    if note and len(note) > MAX_NOTE:
-        problems.append(f"{_where(number, NOTE)}: ghi chú dài {len(note)} ký tự, tối đa {MAX_NOTE} (text too long).")
-    if product and len(product) > MAX_PRODUCT:
-        problems.append(f"{_where(number, PRODUCT)}: sản phẩm dài {len(product)} ký tự, tối đa {MAX_PRODUCT} (text too long).")
-    if status is Stored.BLOCKED and not note:
-        problems.append(f"{_where(number, NOTE)}: trạng thái vướng mắc cần ghi rõ lý do (a blocked item needs a reason).")
+    if status is not None:  # the same rules as every other way of reporting
+        for problem in check_report(status.value, note=note, product=product):
+            column = PRODUCT if problem.startswith("Sản phẩm") else NOTE
+            problems.append(f"{_where(number, column)}: {problem}")
     day = _day(values[ON - 1], number, on, problems)
     if len(problems) > before:
         return None
@@ -314,15 +299,15 @@ def _check_targets(engine: Engine, rows: list[_Row], problems: list[str]) -> Non
                             "hãy xuất lại bảng (the item's due date changed).")
 
 
-def import_sheet(engine: Engine, path: Path | str, *, on: date, by: str | None = None) -> SheetImport:
+def import_sheet(ctx: Context, path: Path | str, *, on: date, by: str | None = None) -> SheetImport:
     """Record the filled-in rows of ``path``: every row is checked first; all are stored, or none."""
     path = Path(path)
     rows, skipped, problems, office_id = _read_rows(path, on)
-    _check_targets(engine, rows, problems)
+    _check_targets(ctx.engine, rows, problems)
     if problems:
         raise SheetError(path.name, problems)
     result = SheetImport(skipped=skipped)
-    with unit_of_work(engine) as session:
+    with unit_of_work(ctx.engine) as session:
         if by is None and office_id is not None:
             office = session.get(Office, office_id)
             by = office.name if office else None

@@ -1,6 +1,10 @@
-"""Writes that follow a plan's life: status updates, extensions, event triggers, deadline overrides.
+"""Writes that follow a plan's life: status reports, extensions, acknowledgements, event triggers,
+deadline meanings.
 
-Every function runs inside one unit of work and writes an audit entry.
+Every shell (command line, office page, standing office's page, spreadsheet) records
+through these functions, and every one checks its input with :mod:`dondoc.domain.rules`
+first, so a rule holds whichever way a person reports. Each runs in one unit of
+work and writes an audit entry.
 """
 
 from __future__ import annotations
@@ -9,23 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dondoc.configuration import AppConfig
-from dondoc.db import unit_of_work
-from dondoc.models import Acknowledgement, AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
-from dondoc.plans import LookupFailed, find_item
-from dondoc.schedule import apply_deadline, deadline_text_for, read_deadline, work_calendar
-from dondoc.settings import Settings
-from dondoc.status import Stored
-
-MAX_NOTE = 4000
-MAX_PRODUCT = 1000
-
-
-class InvalidUpdate(ValueError):
-    """An update that cannot be recorded; the message says why."""
+from dondoc.domain.deadlines import deadline_text_for, read_deadline
+from dondoc.domain.rules import MAX_NOTE, InvalidUpdate, check_person, check_report, check_text, parse_status
+from dondoc.domain.status import Stored
+from dondoc.storage.db import unit_of_work
+from dondoc.storage.dues import open_dues
+from dondoc.storage.lookups import LookupFailed, find_item
+from dondoc.storage.milestones import apply_deadline
+from dondoc.storage.models import Acknowledgement, AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
+from dondoc.text import ascii_digits
+from dondoc.usecases.context import Context
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,9 @@ def _pick_milestone(item: Item, label: str | None) -> list[Milestone]:
     active = [m for m in item.milestones if m.active]
     if label is None:
         return active
-    if label.isdigit() and 1 <= int(label) <= len(active):
-        return [active[int(label) - 1]]
+    index = ascii_digits(label, 3)
+    if index is not None and 1 <= index <= len(active):
+        return [active[index - 1]]
     chosen = [m for m in active if (m.label or "").casefold() == label.casefold()]
     if not chosen:
         names = "; ".join(f"{i}. {m.label or m.kind}" for i, m in enumerate(active, 1))
@@ -83,8 +84,8 @@ def _target(item: Item, milestones: list[Milestone], on: date, due: date | None,
 
 
 def record_update(
-    engine: Engine,
-    ref: str,
+    ctx: Context,
+    ref: str | int,
     status: str,
     *,
     on: date,
@@ -99,20 +100,14 @@ def record_update(
     source: str = "cli",
     attach: Callable[[Session, int], None] | None = None,
 ) -> Recorded:
-    """Append one status report. ``attach(session, update_id)`` adds rows that belong to it (an
-    evidence file) in the same transaction: the report and its attachments are stored together or not at all."""
-    try:
-        stored = Stored(status)
-    except ValueError:
-        allowed = ", ".join(s.value for s in Stored)
-        raise InvalidUpdate(f"Trạng thái «{status}» không hợp lệ (invalid status); dùng một trong: {allowed}") from None
-    if note and len(note) > MAX_NOTE:
-        raise InvalidUpdate(f"Ghi chú dài quá {MAX_NOTE} ký tự (note too long).")
-    if product and len(product) > MAX_PRODUCT:
-        raise InvalidUpdate(f"Sản phẩm dài quá {MAX_PRODUCT} ký tự (product too long).")
-    if stored is Stored.BLOCKED and not (note and note.strip()):
-        raise InvalidUpdate("Trạng thái vướng mắc cần ghi rõ lý do bằng --note (a blocked item needs a reason).")
-    with unit_of_work(engine) as session:
+    """Append one status report. ``ref`` is an item id or a reference ("<plan code>#15", "15").
+    ``attach(session, update_id)`` adds rows that belong to it (an evidence file) in the same
+    transaction: the report and its attachments are stored together or not at all."""
+    problems = check_report(status, note=note, product=product, by=by)
+    if problems:
+        raise InvalidUpdate(*problems)
+    stored = parse_status(status)
+    with unit_of_work(ctx.engine) as session:
         item = find_item(session, ref, plan, unit)
         item = session.scalar(
             select(Item)
@@ -149,8 +144,8 @@ def record_update(
 
 
 def extend(
-    engine: Engine,
-    ref: str,
+    ctx: Context,
+    ref: str | int,
     new_due: date,
     *,
     by: str,
@@ -162,9 +157,11 @@ def extend(
     unit: str | None = None,
 ) -> tuple[str, date, date]:
     """Move a due date; the original nominal and effective dates stay as they were."""
-    if not by.strip():
-        raise InvalidUpdate("Cần ghi người cho gia hạn (--by) (who grants the extension).")
-    with unit_of_work(engine) as session:
+    problems = check_person(by, "cho gia hạn") + check_text("Lý do", reason, MAX_NOTE)
+    if problems:
+        raise InvalidUpdate(*problems)
+    by = by.strip()
+    with unit_of_work(ctx.engine) as session:
         item = find_item(session, ref, plan, unit)
         item = session.scalar(
             select(Item).where(Item.id == item.id).options(selectinload(Item.milestones).selectinload(Milestone.occurrences))
@@ -192,22 +189,32 @@ def extend(
 
 
 def trigger_event(
-    engine: Engine,
-    ref: str,
+    ctx: Context,
+    ref: str | int,
     *,
     on: date,
-    due: date,
+    due: date | None = None,
     note: str | None = None,
     by: str | None = None,
     milestone: str | None = None,
     plan: str | None = None,
     unit: str | None = None,
-    calendar=None,
+    working_days: int | None = None,
 ) -> tuple[str, date]:
-    """Record that the awaited event happened on ``on``; its milestone is then due on ``due``."""
+    """Record that the awaited event happened on ``on``; its milestone is then due on ``due``, or
+    ``working_days`` working days after ``on`` (exactly one of the two)."""
+    if (due is None) == (working_days is None):
+        raise InvalidUpdate("Cần ghi đúng một trong hai: hạn hoàn thành hoặc số ngày làm việc.")
+    if working_days is not None:
+        if not 1 <= working_days <= 365:
+            raise InvalidUpdate("Số ngày làm việc phải từ 1 đến 365.")
+        due = ctx.calendar.add_working_days(on, working_days)
     if due < on:
         raise InvalidUpdate("Hạn phải sau ngày phát sinh (the due date comes after the trigger).")
-    with unit_of_work(engine) as session:
+    problems = check_text("Ghi chú", note, MAX_NOTE)
+    if problems:
+        raise InvalidUpdate(*problems)
+    with unit_of_work(ctx.engine) as session:
         item = find_item(session, ref, plan, unit)
         events = [m for m in _pick_milestone(item, milestone) if m.kind == "event"]
         waiting = [m for m in events if m.triggered_on is None] or events
@@ -217,7 +224,7 @@ def trigger_event(
         m.triggered_on, m.trigger_note = on, note
         m.occurrences.clear()
         session.flush()
-        effective = calendar.effective_due(due) if calendar else due
+        effective = ctx.calendar.effective_due(due)
         m.occurrences.append(Occurrence(item_id=item.id, nominal_due=due, effective_due=effective))
         session.add(
             AuditEntry(
@@ -232,24 +239,30 @@ def trigger_event(
 
 
 def set_deadline_meaning(
-    engine: Engine,
-    ref: str,
+    ctx: Context,
+    ref: str | int,
     text: str | None,
     *,
-    config: AppConfig,
-    settings: Settings,
     by: str | None = None,
     plan: str | None = None,
     unit: str | None = None,
 ):
-    """Give an item's deadline a meaning by hand (``text`` None clears the override)."""
-    with unit_of_work(engine) as session:
+    """Give an item's deadline a meaning by hand (``text`` None clears the override). A meaning the
+    engine cannot read either is refused and nothing changes."""
+    problems = check_text("Thời hạn", text, 500)
+    if problems:
+        raise InvalidUpdate(*problems)
+    with unit_of_work(ctx.engine) as session:
         item = find_item(session, ref, plan, unit)
         the_plan = session.get(Plan, item.plan_id)
-        item.deadline_override = text.strip() if text else None
-        wanted = deadline_text_for(item.number, item.deadline_text, item.deadline_override, the_plan.code, config)
+        wanted = deadline_text_for(item.number, item.deadline_text, text.strip() if text else None, the_plan.code,
+                                   ctx.config.deadlines)
         deadline = read_deadline(wanted, the_plan.period_start, the_plan.period_end)
-        apply_deadline(session, item, the_plan, deadline, work_calendar(config, settings))
+        if text and deadline.needs_review:
+            raise InvalidUpdate(f"Mục {item.number}: thời hạn «{text.strip()}» vẫn chưa đọc được: "
+                                + "; ".join(deadline.problems))
+        item.deadline_override = text.strip() if text else None
+        apply_deadline(session, item, the_plan, deadline, ctx.calendar)
         session.add(
             AuditEntry(
                 actor=by,
@@ -262,19 +275,19 @@ def set_deadline_meaning(
         return deadline
 
 
-def acknowledge(engine: Engine, ref: str, *, by: str, on: date, note: str | None = None,
+def acknowledge(ctx: Context, ref: str | int, *, by: str, on: date, note: str | None = None,
                 plan: str | None = None, unit: str | None = None) -> list[date]:
     """Leadership acknowledges an item's overdue due dates: their escalation stops."""
-    from dondoc.chasing import open_dues
-
-    if not by.strip():
-        raise InvalidUpdate("Cần ghi người xác nhận (--by) (who acknowledges).")
-    with unit_of_work(engine) as session:
+    problems = check_person(by, "xác nhận") + check_text("Ghi chú", note, MAX_NOTE)
+    if problems:
+        raise InvalidUpdate(*problems)
+    by = by.strip()
+    with unit_of_work(ctx.engine) as session:
         item = find_item(session, ref, plan, unit)
-    overdue = [d for d in open_dues(engine, on, [item.id]) if d.deadline < on and not d.acknowledged]
+    overdue = [d for d in open_dues(ctx.engine, on, [item.id]) if d.deadline < on and not d.acknowledged]
     if not overdue:
         raise InvalidUpdate(f"Mục {item.number} không có hạn nào đang quá hạn để xác nhận (nothing overdue).")
-    with unit_of_work(engine) as session:
+    with unit_of_work(ctx.engine) as session:
         for due in overdue:
             session.add(Acknowledgement(occurrence_id=due.occurrence_id, deadline=due.deadline, acknowledged_by=by,
                                         note=note, at=datetime.combine(on, time(0, 0), tzinfo=timezone.utc)))

@@ -4,7 +4,7 @@ An unknown, mistyped or rotated token answers 404 (plain text). A feed carries
 an ETag and Last-Modified; a request whose ``If-None-Match`` names the current
 ETag gets 304 without a body. A client that accepts gzip gets the body
 compressed (once per build, with an ETag of its own). Built feeds are cached per
-link, day and data version (:class:`dondoc.feeds.FeedCache`), so calendar apps
+link, day and data version (:class:`dondoc.usecases.feedcache.FeedCache`), so calendar apps
 polling every few minutes cost one small query each (the link's).
 """
 
@@ -14,33 +14,31 @@ from email.utils import format_datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from dondoc import feeds, links
-from dondoc.db import read_session
-from dondoc.web.app import engine_of, page_link, today_of, work_calendar_of
+from dondoc.storage.links import FEED_KINDS, OFFICE_FEED
+from dondoc.usecases import feeds
+from dondoc.usecases.feedcache import FeedCache, cached_feed
+from dondoc.web.base import dondoc_of, scope_of
 
 router = APIRouter()
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
-def _cache(request: Request) -> feeds.FeedCache:
+def _cache(request: Request) -> FeedCache:
     state = request.app.state
     cache = getattr(state, "feed_cache", None)
     if cache is None:
-        cache = state.feed_cache = feeds.FeedCache()
+        cache = state.feed_cache = FeedCache()
     return cache
 
 
 def _options(request: Request) -> feeds.FeedOptions:
-    state = request.app.state
+    """The feed options of today, built once a day."""
+    state, dondoc = request.app.state, dondoc_of(request)
     options = getattr(state, "feed_options", None)
-    day = today_of(request)
-    if options is None:
-        options = state.feed_options = feeds.options_from(state.settings, state.config, day)
-    if options.as_of != day:
-        from dataclasses import replace
-
-        options = state.feed_options = replace(options, as_of=day, calendar=work_calendar_of(request))
+    day = dondoc.today()
+    if options is None or options.as_of != day:
+        options = state.feed_options = feeds.options_from(dondoc, day)
     return options
 
 
@@ -64,12 +62,10 @@ def _accepts_gzip(header: str | None) -> bool:
 
 @router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
 def feed(token: str, request: Request) -> Response:
-    engine = engine_of(request)
-    with read_session(engine) as session:
-        link = page_link(session, token, *links.FEED_KINDS)
-        link_id, scope = link.id, feeds.scope_of(link)
+    link = scope_of(request, token, *FEED_KINDS)
+    scope = feeds.Scope(link.unit_id, link.office_id if link.kind == OFFICE_FEED else None)
     try:
-        built = feeds.cached_feed(_cache(request), engine, link_id, scope, _options(request))
+        built = cached_feed(_cache(request), dondoc_of(request).engine, link.link_id, scope, _options(request))
     except feeds.FeedNotFound:
         raise HTTPException(404) from None
     compressed = _accepts_gzip(request.headers.get("accept-encoding")) and bool(built.gzipped)

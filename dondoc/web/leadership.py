@@ -11,126 +11,79 @@ from datetime import date
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from dondoc import links
-from dondoc.chasing import load_policy
-from dondoc.db import read_session
-from dondoc.models import Item, Plan
-from dondoc.plans import LookupFailed
-from dondoc.status import Shown
-from dondoc.updates import InvalidUpdate, acknowledge, extend
-from dondoc.web.app import engine_of, page_link, render, today_of, work_calendar_of
-from dondoc.web.office import evidence_of_unit, evidence_response
-from dondoc.web.pages import (
-    CHART_ORDER,
-    acknowledgements_of,
-    area_order,
-    chart_bars,
-    escalations,
-    extensions_of,
-    item_cards,
-    open_due_dates,
-    status_report,
-    unit_item_id,
-)
-from dondoc.web.resync import schedule_resync
+from dondoc.domain.rules import MAX_NAME, MAX_NOTE, InvalidUpdate
+from dondoc.domain.status import Shown
+from dondoc.storage.links import LEADERSHIP
+from dondoc.storage.lookups import LookupFailed
+from dondoc.usecases import access
+from dondoc.usecases.leadership import leadership_item_view, leadership_view
+from dondoc.usecases.pages import CHART_ORDER
+from dondoc.web.base import dondoc_of, number_in_path, render, resync_after, scope_of
+from dondoc.web.office import evidence_response
 from dondoc.web.security import check_csrf
 
 router = APIRouter()
 
-MAX_NAME = 200
-MAX_TEXT = 2000
 CONFIRMATIONS = {
     "ack": "Đã ghi nhận: lãnh đạo đã nắm tình hình; việc nhắc lên cấp trên của hạn này dừng lại.",
     "extended": "Đã gia hạn. Hạn gốc vẫn được giữ để tính tỷ lệ đúng hạn.",
 }
 
 
-def _link(request: Request, token: str):
-    with read_session(engine_of(request)) as session:
-        link = page_link(session, token, links.LEADERSHIP)
-        link.unit.name  # loaded while the session is open: the pages show it
-        return link
+def _scope(request: Request, token: str) -> access.Scope:
+    return scope_of(request, token, LEADERSHIP)
 
 
-def _item_id(request: Request, link, value: str) -> int:
-    if not value.isdigit() or len(value) > 12:
+def _item(request: Request, scope: access.Scope, value: str) -> tuple[int, str]:
+    item_id = number_in_path(value)
+    ref = access.item_ref(dondoc_of(request), scope, item_id)
+    if ref is None:
         raise HTTPException(404)
-    item_id = unit_item_id(engine_of(request), link.unit_id, int(value))
-    if item_id is None:
-        raise HTTPException(404)
-    return item_id
-
-
-def _tools(request: Request):
-    settings = request.app.state.settings
-    return settings, work_calendar_of(request), today_of(request)
+    return item_id, ref
 
 
 @router.get("/l/{token}")
 def leadership_page(request: Request, token: str):
-    link = _link(request, token)
-    settings, calendar, today = _tools(request)
-    engine = engine_of(request)
-    report = status_report(engine, link.unit_id, today, calendar, settings.due_soon_working_days)
-    overdue = [r for r in report.rows if r.shown is Shown.OVERDUE]
-    states = escalations(engine, today, sorted({r.item_id for r in overdue}), load_policy(settings), calendar)
-    escalation_of = {}
-    for row in overdue:
-        deadline = row.extended_due or row.effective_due
-        escalation_of[(row.item_id, row.milestone_id)] = next(
-            (e for e in states.get(row.item_id, []) if e.deadline == deadline), None)
-    with read_session(engine) as session:
-        plans = list(session.execute(select(Plan.code, Plan.title).where(Plan.unit_id == link.unit_id)
-                                     .order_by(Plan.id)))
+    scope = _scope(request, token)
+    dondoc = dondoc_of(request)
+    view = leadership_view(dondoc, scope.unit_id)
     context = {
-        "unit_name": link.unit.name, "plans": plans, "report": report, "today": today, "base": f"/l/{token}",
-        "legend": CHART_ORDER, "shown_all": list(Shown), "overdue": overdue, "escalation_of": escalation_of,
-        "office_bars": chart_bars(report.by_office), "areas": area_order(report.by_area), "done_with_product": [
-            r for r in report.rows if r.shown in (Shown.DONE_ON_TIME, Shown.DONE_LATE)],
+        "unit_name": scope.unit_name, "plans": [{"code": c, "title": t} for c, t in view.plans], "report": view.report,
+        "today": dondoc.today(), "base": f"/l/{token}", "legend": CHART_ORDER, "shown_all": list(Shown),
+        "overdue": view.overdue, "escalation_of": view.escalation_of, "office_bars": view.office_bars,
+        "areas": view.areas, "done_with_product": view.done,
     }
-    return render(request, "leadership.html", context, link=link)
+    return render(request, "leadership.html", context, scope=scope)
 
 
-def _item_page(request: Request, token: str, link, item_id: int, *, errors: dict | None = None,
+def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, *, errors: dict | None = None,
                values: dict | None = None, status_code: int = 200):
-    settings, calendar, today = _tools(request)
-    engine = engine_of(request)
-    report = status_report(engine, link.unit_id, today, calendar, settings.due_soon_working_days)
-    cards = item_cards(engine, [item_id], report)
-    if not cards:
+    dondoc = dondoc_of(request)
+    view = leadership_item_view(dondoc, scope.unit_id, item_id)
+    if view is None:
         raise HTTPException(404)
     errors = errors or {}
     context = {
-        "unit_name": link.unit.name, "card": cards[0], "today": today, "base": f"/l/{token}",
-        "escalations": escalations(engine, today, [item_id], load_policy(settings), calendar).get(item_id, []),
-        "open_dues": open_due_dates(engine, today, item_id),
-        "extensions": extensions_of(engine, item_id), "acks": acknowledgements_of(engine, item_id),
-        "ack_errors": errors.get("ack", []), "ext_errors": errors.get("extend", []),
-        "values": values or {}, "max_name": MAX_NAME, "max_text": MAX_TEXT,
+        "unit_name": scope.unit_name, "card": view.card, "today": dondoc.today(), "base": f"/l/{token}",
+        "escalations": view.escalations, "open_dues": view.open_dues, "extensions": view.extensions,
+        "acks": view.acks, "ack_errors": errors.get("ack", []), "ext_errors": errors.get("extend", []),
+        "values": values or {}, "max_name": MAX_NAME, "max_text": MAX_NOTE,
         "confirmation": None if errors else CONFIRMATIONS.get(request.query_params.get("ok", "")),
     }
-    return render(request, "leadership_item.html", context, status_code=status_code, link=link)
+    return render(request, "leadership_item.html", context, status_code=status_code, scope=scope)
 
 
 @router.get("/l/{token}/items/{item_id}")
 def leadership_item_page(request: Request, token: str, item_id: str):
-    link = _link(request, token)
-    return _item_page(request, token, link, _item_id(request, link, item_id))
+    scope = _scope(request, token)
+    return _item_page(request, token, scope, _item(request, scope, item_id)[0])
 
 
 def _text(form, key: str) -> str:
     value = form.get(key)
     return value if isinstance(value, str) else ""
-
-
-def _common_checks(form, values: dict, errors: list[str], who: str) -> None:
-    if not values["by"].strip():
-        errors.append(f"Hãy ghi họ tên, chức vụ người {who}.")
-    if len(values["by"]) > MAX_NAME:
-        errors.append(f"Họ tên, chức vụ dài {len(values['by'])} ký tự, tối đa {MAX_NAME} ký tự.")
 
 
 async def _post(request: Request, handler, token: str, item_id: str, background_tasks: BackgroundTasks):
@@ -140,8 +93,19 @@ async def _post(request: Request, handler, token: str, item_id: str, background_
     finally:
         await form.close()
     if answer.status_code == 303:  # acknowledged or extended: the item's chasing schedule changes
-        schedule_resync(background_tasks, request, [int(item_id)])
+        resync_after(background_tasks, request, [number_in_path(item_id)])
     return answer
+
+
+def _checked(request: Request, token: str, item_id_text: str, form) -> tuple[access.Scope, int, str]:
+    scope = _scope(request, token)
+    check_csrf(request, scope.token_sha256, _text(form, "csrf") or None)
+    item_id, ref = _item(request, scope, item_id_text)
+    return scope, item_id, ref
+
+
+def _problems(exc: Exception) -> list[str]:
+    return exc.problems if isinstance(exc, InvalidUpdate) else [str(exc)]
 
 
 @router.post("/l/{token}/items/{item_id}/ack")
@@ -149,31 +113,13 @@ async def leadership_acknowledge(request: Request, token: str, item_id: str, bac
     return await _post(request, _acknowledge, token, item_id, background_tasks)
 
 
-def _checked(request: Request, token: str, item_id_text: str, form):
-    link = _link(request, token)
-    check_csrf(request, link.token_sha256, _text(form, "csrf") or None)
-    item_id = _item_id(request, link, item_id_text)
-    with read_session(engine_of(request)) as session:
-        ref = session.execute(select(Plan.code, Item.number).join(Item, Item.plan_id == Plan.id)
-                              .where(Item.id == item_id)).first()
-    return link, item_id, f"{ref.code}#{ref.number}"
-
-
 def _acknowledge(request: Request, token: str, item_id_text: str, form):
-    link, item_id, ref = _checked(request, token, item_id_text, form)
+    scope, item_id, ref = _checked(request, token, item_id_text, form)
     values = {"by": _text(form, "by"), "note": _text(form, "note")}
-    errors: list[str] = []
-    _common_checks(form, values, errors, "xác nhận")
-    if len(values["note"]) > MAX_TEXT:
-        errors.append(f"Ghi chú dài {len(values['note'])} ký tự, tối đa {MAX_TEXT} ký tự.")
-    if not errors:
-        try:
-            acknowledge(engine_of(request), ref, by=values["by"].strip(), on=today_of(request),
-                        note=values["note"].strip() or None)
-        except (InvalidUpdate, LookupFailed) as exc:
-            errors.append(str(exc))
-    if errors:
-        return _item_page(request, token, link, item_id, errors={"ack": errors}, values={"ack": values},
+    try:
+        dondoc_of(request).acknowledge(ref, by=values["by"], note=values["note"].strip() or None)
+    except (InvalidUpdate, LookupFailed) as exc:
+        return _item_page(request, token, scope, item_id, errors={"ack": _problems(exc)}, values={"ack": values},
                           status_code=422)
     return RedirectResponse(f"/l/{token}/items/{item_id}?ok=ack", status_code=303)
 
@@ -184,6 +130,8 @@ async def leadership_extend(request: Request, token: str, item_id: str, backgrou
 
 
 def _parse_day(text: str) -> date | None:
+    if len(text) > 20:
+        return None
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
@@ -192,35 +140,26 @@ def _parse_day(text: str) -> date | None:
 
 
 def _extend(request: Request, token: str, item_id_text: str, form):
-    link, item_id, ref = _checked(request, token, item_id_text, form)
+    scope, item_id, ref = _checked(request, token, item_id_text, form)
     values = {key: _text(form, key) for key in ("by", "reason", "new_due", "due")}
     errors: list[str] = []
-    new_due = _parse_day(values["new_due"]) if len(values["new_due"]) <= 20 else None
+    new_due = _parse_day(values["new_due"])
     if new_due is None:
         errors.append("Hãy chọn hạn mới (ngày/tháng/năm).")
-    due = None
-    if values["due"]:
-        due = _parse_day(values["due"]) if len(values["due"]) <= 20 else None
-        if due is None:
-            errors.append("Hạn cần gia hạn không hợp lệ.")
-    _common_checks(form, values, errors, "cho gia hạn")
-    if len(values["reason"]) > MAX_TEXT:
-        errors.append(f"Lý do dài {len(values['reason'])} ký tự, tối đa {MAX_TEXT} ký tự.")
+    due = _parse_day(values["due"]) if values["due"] else None
+    if values["due"] and due is None:
+        errors.append("Hạn cần gia hạn không hợp lệ.")
     if not errors:
         try:
-            extend(engine_of(request), ref, new_due, by=values["by"].strip(), reason=values["reason"].strip() or None,
-                   due=due, on=today_of(request))
+            dondoc_of(request).extend(ref, new_due, by=values["by"], reason=values["reason"].strip() or None, due=due)
         except (InvalidUpdate, LookupFailed) as exc:
-            errors.append(str(exc))
+            errors += _problems(exc)
     if errors:
-        return _item_page(request, token, link, item_id, errors={"extend": errors}, values={"extend": values},
+        return _item_page(request, token, scope, item_id, errors={"extend": errors}, values={"extend": values},
                           status_code=422)
     return RedirectResponse(f"/l/{token}/items/{item_id}?ok=extended", status_code=303)
 
 
 @router.get("/l/{token}/evidence/{evidence_id}")
 def leadership_evidence(request: Request, token: str, evidence_id: str):
-    link = _link(request, token)
-    if not evidence_id.isdigit() or len(evidence_id) > 12:
-        raise HTTPException(404)
-    return evidence_response(request, evidence_of_unit(link.unit_id, int(evidence_id)))
+    return evidence_response(request, _scope(request, token), number_in_path(evidence_id))

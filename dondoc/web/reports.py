@@ -14,11 +14,10 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
-from dondoc import links
-from dondoc.db import read_session
-from dondoc.models import ReportRun, Unit
-from dondoc.reports.periods import PeriodError, parse_period
-from dondoc.web.app import engine_of, page_link, render
+from dondoc.domain.periods import PeriodError
+from dondoc.storage.links import LEADERSHIP, STANDING
+from dondoc.usecases import access
+from dondoc.web.base import dondoc_of, number_in_path, render, scope_of
 
 router = APIRouter()
 
@@ -27,18 +26,15 @@ KIND_LABELS = {".docx": "Báo cáo (Word)", ".xlsx": "Phụ lục (Excel)", ".pd
                ".png": "Biểu đồ"}
 
 
-def _run(request: Request, token: str, kind: str, run_id: int) -> tuple[ReportRun, Unit]:
-    with read_session(engine_of(request)) as session:
-        link = page_link(session, token, kind)
-        run = session.get(ReportRun, run_id)
-        if run is None or run.unit_id != link.unit_id:
-            raise HTTPException(404)
-        unit = session.get(Unit, run.unit_id)
-        session.expunge_all()
-    return run, unit
+def _run(request: Request, token: str, kind: str, run_id: str) -> tuple[access.CompiledReport, str]:
+    scope = scope_of(request, token, kind)
+    run = access.report_run(dondoc_of(request), scope, number_in_path(run_id))
+    if run is None:
+        raise HTTPException(404)
+    return run, scope.unit_name
 
 
-def _file(run: ReportRun, filename: str) -> Path:
+def _file(run: access.CompiledReport, filename: str) -> Path:
     if filename not in (run.files or []) or "/" in filename or "\\" in filename or filename in (".", ".."):
         raise HTTPException(404)
     directory = Path(run.directory).resolve()
@@ -48,23 +44,23 @@ def _file(run: ReportRun, filename: str) -> Path:
     return path
 
 
-def _title(run: ReportRun) -> str:
+def _title(request: Request, run: access.CompiledReport) -> str:
     try:
-        return parse_period(run.period).title
+        return dondoc_of(request).parse_period(run.period).title
     except PeriodError:
         return run.period
 
 
-def _page(request: Request, token: str, kind: str, run_id: int) -> HTMLResponse:
+def _page(request: Request, token: str, kind: str, run_id: str) -> HTMLResponse:
     run, unit = _run(request, token, kind, run_id)
     files = [{"name": n, "label": KIND_LABELS.get(Path(n).suffix.lower(), "Tệp")} for n in run.files or []]
     return render(request, "report_run.html", {
-        "unit": unit.name, "period": _title(run), "stage": STAGE_LABELS.get(run.stage, run.stage),
+        "unit": unit, "period": _title(request, run), "stage": STAGE_LABELS.get(run.stage, run.stage),
         "as_of": run.as_of, "files": files,
     })
 
 
-def _download(request: Request, token: str, kind: str, run_id: int, filename: str) -> FileResponse:
+def _download(request: Request, token: str, kind: str, run_id: str, filename: str) -> FileResponse:
     run, _unit = _run(request, token, kind, run_id)
     path = _file(run, filename)
     media = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -72,20 +68,20 @@ def _download(request: Request, token: str, kind: str, run_id: int, filename: st
 
 
 @router.get("/l/{token}/reports/{run_id}", response_class=HTMLResponse)
-def leadership_report(request: Request, token: str, run_id: int):
-    return _page(request, token, links.LEADERSHIP, run_id)
+def leadership_report(request: Request, token: str, run_id: str):
+    return _page(request, token, LEADERSHIP, run_id)
 
 
 @router.get("/s/{token}/reports/{run_id}", response_class=HTMLResponse)
-def standing_report(request: Request, token: str, run_id: int):
-    return _page(request, token, links.STANDING, run_id)
+def standing_report(request: Request, token: str, run_id: str):
+    return _page(request, token, STANDING, run_id)
 
 
 @router.get("/l/{token}/reports/{run_id}/{filename}")
-def leadership_report_file(request: Request, token: str, run_id: int, filename: str):
-    return _download(request, token, links.LEADERSHIP, run_id, filename)
+def leadership_report_file(request: Request, token: str, run_id: str, filename: str):
+    return _download(request, token, LEADERSHIP, run_id, filename)
 
 
 @router.get("/s/{token}/reports/{run_id}/{filename}")
-def standing_report_file(request: Request, token: str, run_id: int, filename: str):
-    return _download(request, token, links.STANDING, run_id, filename)
+def standing_report_file(request: Request, token: str, run_id: str, filename: str):
+    return _download(request, token, STANDING, run_id, filename)

@@ -101,7 +101,7 @@ def check_csrf(request: Request, link_digest: str, submitted: str | None) -> Non
     origin = request.headers.get("origin")
     if origin and origin != "null":
         allowed = {f"{request.url.scheme}://{request.url.netloc}"}
-        public = urlsplit(request.app.state.settings.public_url)
+        public = urlsplit(request.app.state.dondoc.settings.public_url)
         allowed.add(f"{public.scheme}://{public.netloc}")
         if origin.rstrip("/") not in allowed:
             raise HTTPException(403, "Yêu cầu đến từ trang khác bị từ chối (cross-site request refused).")

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from datetime import date
 
 import uvicorn
-from sqlalchemy import Engine
 
-from dondoc.settings import Settings
+from dondoc.app import Dondoc
 
 
 class WebServer:
     """A uvicorn server for :func:`dondoc.web.app.create_app`, started and stopped from code."""
 
-    def __init__(self, engine: Engine, settings: Settings, host: str | None = None, port: int | None = None,
-                 today: Callable[[], date] | None = None) -> None:
-        """``today`` gives the day pages compute status for (the current local day when None)."""
+    def __init__(self, dondoc: Dondoc, host: str | None = None, port: int | None = None) -> None:
+        """The pages compute status for the day of ``dondoc``'s clock."""
         from dondoc.web.app import create_app
 
-        self.app = create_app(engine, settings, today=today)
+        settings = dondoc.settings
+        self.app = create_app(dondoc)
         config = uvicorn.Config(self.app, host=host or settings.web_host,
                                 port=settings.web_port if port is None else port,
                                 access_log=False, log_level="warning", lifespan="off",

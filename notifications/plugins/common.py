@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -24,11 +25,47 @@ def mask(value: str | None) -> str:
     return (value[:2] + "****") if value else ""
 
 
+@dataclass(frozen=True)
+class ZaloEndpoints:
+    """Where the Zalo services post and keep their tokens (from the settings)."""
+
+    oa_base_url: str
+    zns_base_url: str
+    oauth_base_url: str
+    timeout: float
+    token_path: Path
+
+    @classmethod
+    def from_settings(cls, settings) -> ZaloEndpoints:
+        return cls(settings.zalo_oa_base_url.rstrip("/"), settings.zalo_zns_base_url.rstrip("/"),
+                   settings.zalo_oauth_base_url, settings.notify_timeout, settings.zalo_token_path)
+
+    @classmethod
+    def configured(cls, endpoints: ZaloEndpoints | None) -> ZaloEndpoints:
+        """``endpoints``, or those of the process settings for a service Apprise built from a URL alone."""
+        if endpoints is not None:
+            return endpoints
+        from dondoc.settings import get_settings
+
+        return cls.from_settings(get_settings())
+
+
 class ZaloPost:
     """What the Zalo OA and ZNS services share: a token-authenticated POST and its outcome.
 
     Mixed into the Apprise services (not a ``Notify*`` class, so Apprise does not list it).
     """
+
+    def use_endpoints(self, endpoints: ZaloEndpoints | None) -> None:
+        from notifications.zalo_api import TokenStore
+
+        endpoints = ZaloEndpoints.configured(endpoints)
+        self.oa_base_url = endpoints.oa_base_url
+        self.zns_base_url = endpoints.zns_base_url
+        self.oauth_base_url = endpoints.oauth_base_url
+        self.api_timeout = endpoints.timeout
+        self.token_store = TokenStore(endpoints.token_path)
+        self.last_result = SendResult(False)
 
     def post_zalo(self, url: str, payload: dict, what: str) -> bool:
         from notifications.zalo_api import NO_ACCOUNT, OUTSIDE_WINDOW, QUOTA, post_with_token

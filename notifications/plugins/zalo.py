@@ -16,9 +16,7 @@ from apprise.plugins.base import NotifyBase
 from apprise.url import PrivacyMode
 from apprise.utils.parse import parse_list, validate_regex
 
-from dondoc.settings import get_settings
-from notifications.plugins.common import SendResult, ZaloPost
-from notifications.zalo_api import TokenStore
+from notifications.plugins.common import ZaloEndpoints, ZaloPost
 
 OA_MESSAGE_PATH = "/v3.0/oa/message/cs"
 
@@ -44,7 +42,7 @@ class NotifyZalo(ZaloPost, NotifyBase):
         },
     )
 
-    def __init__(self, app_id, secret_key, targets=None, **kwargs):
+    def __init__(self, app_id, secret_key, targets=None, endpoints: ZaloEndpoints | None = None, **kwargs):
         super().__init__(**kwargs)
         self.zalo_app_id = validate_regex(app_id, *self.template_tokens["app_id"]["regex"])
         if not self.zalo_app_id:
@@ -61,12 +59,7 @@ class NotifyZalo(ZaloPost, NotifyBase):
             msg = "No valid Zalo user_id was specified."
             self.logger.warning(msg)
             raise TypeError(msg)
-        settings = get_settings()
-        self.oa_base_url = settings.zalo_oa_base_url.rstrip("/")
-        self.oauth_base_url = settings.zalo_oauth_base_url
-        self.api_timeout = settings.notify_timeout
-        self.token_store = TokenStore(settings.zalo_token_path)
-        self.last_result = SendResult(False)
+        self.use_endpoints(endpoints)
 
     def send(self, body, title="", notify_type=NotifyType.INFO, **kwargs):
         """One OA text message per user_id; returns True when all were accepted. Never raises."""

@@ -17,10 +17,8 @@ from apprise.plugins.base import NotifyBase
 from apprise.url import PrivacyMode
 from apprise.utils.parse import parse_list, validate_regex
 
-from dondoc.settings import get_settings
-from notifications.people import normalize_phone
-from notifications.plugins.common import SendResult, ZaloPost
-from notifications.zalo_api import TokenStore
+from dondoc.configuration.people import normalize_phone
+from notifications.plugins.common import ZaloEndpoints, ZaloPost
 
 ZNS_PATH = "/message/template"
 
@@ -50,7 +48,8 @@ class NotifyZNS(ZaloPost, NotifyBase):
         **{"template": {"name": "Template ID", "type": "string", "required": True}},
     )
 
-    def __init__(self, app_id, secret_key, targets=None, template=None, **kwargs):
+    def __init__(self, app_id, secret_key, targets=None, template=None, endpoints: ZaloEndpoints | None = None,
+                 **kwargs):
         super().__init__(**kwargs)
         self.zalo_app_id = validate_regex(app_id, *self.template_tokens["app_id"]["regex"])
         self.secret_key = validate_regex(secret_key)
@@ -65,12 +64,7 @@ class NotifyZNS(ZaloPost, NotifyBase):
             msg = "No valid phone number was specified for Zalo ZNS."
             self.logger.warning(msg)
             raise TypeError(msg)
-        settings = get_settings()
-        self.zns_base_url = settings.zalo_zns_base_url.rstrip("/")
-        self.oauth_base_url = settings.zalo_oauth_base_url
-        self.api_timeout = settings.notify_timeout
-        self.token_store = TokenStore(settings.zalo_token_path)
-        self.last_result = SendResult(False)
+        self.use_endpoints(endpoints)
 
     def send(self, body, title="", notify_type=NotifyType.INFO, tracking_id=None, **kwargs):
         """One template message per phone; returns True when all were accepted. Never raises."""

@@ -1,10 +1,10 @@
-"""Alembic environment: runs on the connection handed in by dondoc.db.migrate, or on sqlalchemy.url."""
+"""Alembic environment: runs on the connection handed in by dondoc.storage.db.migrate, or on sqlalchemy.url."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from dondoc.models import Base
-import notifications.ledger  # noqa: F401  (notification tables in the metadata)
+from dondoc.storage import delivery_log  # noqa: F401 - the delivery log's tables in the metadata
+from dondoc.storage.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,248 @@
+"""The application object: everything Đôn Đốc does, built once from settings and a clock.
+
+The command line, the web pages, the Prefect tasks, ``dondoc up``, the benchmarks
+and the tests all build a :class:`Dondoc` and call its use cases; none of them
+reads a YAML file, runs a query or holds a rule of its own::
+
+    app = Dondoc.build(Settings(home=tmp), clock=FixedClock(datetime(2026, 3, 16, 8)))
+    app.migrate()
+    app.import_file(Path("examples/ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt"), unit_name="Xã Ngọc Liên")
+    app.record_update("43", "hoan_thanh", product="Kế hoạch số 12/KH-UBND")
+    print(app.status().totals)
+
+It owns the database engine (migrated once, at start-up, by :meth:`migrate`), the
+typed configuration, the working-day calendar, the clock and the dispatcher of
+messages (see :class:`dondoc.usecases.context.Context`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from dondoc.clock import Clock
+from dondoc.configuration import AppConfig
+from dondoc.settings import Settings
+from dondoc.storage import db
+from dondoc.storage.lookups import find_offices, find_plan, find_unit
+from dondoc.storage.statusrun import StatusReport, run_status
+from dondoc.usecases import chasing, periodic, plans, updates
+from dondoc.usecases.context import Context
+
+
+class Dondoc(Context):
+    """Settings, configuration, database, clock and calendar (the :class:`Context`), and the use cases."""
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None,
+              migrate: bool = False) -> Dondoc:
+        """The application for ``settings``; with ``migrate``, the database schema is brought up to date."""
+        app = cls(settings, clock=clock, config=config)
+        if migrate:
+            app.migrate()
+        return app
+
+    # -- the database --------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema up to date when it is behind (one small query when it is not)."""
+        self.settings.home_path.mkdir(parents=True, exist_ok=True)
+        if db.current_revision(self.engine) != db.head_revision():
+            db.migrate(self.engine)
+
+    def session(self):
+        """A read-only session (for lookups by the shells' helpers and the tests)."""
+        return db.read_session(self.engine)
+
+    # -- plans ---------------------------------------------------------------------------------
+    def import_plan(self, parsed, **options):
+        from dondoc.usecases.importing import import_plan
+
+        return import_plan(self, parsed, **options)
+
+    def import_file(self, path: Path, **options):
+        return plans.import_file(self, Path(path), **options)
+
+    def import_examples(self):
+        return plans.import_examples(self)
+
+    def review_items(self, plan: str | None = None, unit_id: int | None = None):
+        return plans.review_items(self, plan, unit_id)
+
+    def build_demo(self, **options):
+        from dondoc.usecases.demo import build_demo
+
+        return build_demo(self, **options)
+
+    # -- what offices and leadership record ----------------------------------------------------
+    def record_update(self, ref: str | int, status: str, *, on: date | None = None, **options):
+        return updates.record_update(self, ref, status, on=on or self.today(), **options)
+
+    def extend(self, ref: str | int, new_due: date, *, by: str, on: date | None = None, **options):
+        return updates.extend(self, ref, new_due, by=by, on=on or self.today(), **options)
+
+    def acknowledge(self, ref: str | int, *, by: str, on: date | None = None, **options):
+        return updates.acknowledge(self, ref, by=by, on=on or self.today(), **options)
+
+    def trigger(self, ref: str | int, *, on: date | None = None, **options):
+        return updates.trigger_event(self, ref, on=on or self.today(), **options)
+
+    def set_deadline(self, ref: str | int, text: str | None, **options):
+        return updates.set_deadline_meaning(self, ref, text, **options)
+
+    def item_id(self, ref: str | int, plan: str | None = None, unit: str | None = None) -> int:
+        from dondoc.storage.lookups import find_item
+
+        with self.session() as session:
+            return find_item(session, ref, plan, unit).id
+
+    # -- where we stand ------------------------------------------------------------------------
+    def status(self, as_of: date | None = None, *, unit: str | None = None, plan: str | None = None,
+               office: str | None = None, area: str | None = None) -> StatusReport:
+        """The status run, for everything or narrowed by unit, plan, lead office or area (names as typed)."""
+        unit_ids = plan_ids = office_ids = None
+        if unit or plan or office:
+            with self.session() as session:
+                if unit:
+                    unit_ids = [find_unit(session, unit).id]
+                if plan:
+                    plan_ids = [find_plan(session, plan, unit).id]
+                if office:
+                    office_ids = [o.id for o in find_offices(session, office, unit_ids[0] if unit_ids else None)]
+        return run_status(self.engine, as_of or self.today(), self.calendar, due_soon_working_days=self.due_soon,
+                          unit_ids=unit_ids, plan_ids=plan_ids, office_ids=office_ids, area=area)
+
+    # -- chasing and periodic messages ---------------------------------------------------------
+    def chase(self, at: datetime | None = None, *, item_ids: list[int] | None = None, dispatcher=None):
+        return chasing.chase(self, self.local(at), item_ids=item_ids, dispatcher=dispatcher)
+
+    def send_digest(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        return periodic.send_digest(self, self.local(at), dispatcher)
+
+    def send_progress_requests(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        return periodic.send_progress_requests(self, self.local(at), dispatcher)
+
+    def nudge_awaiting(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        return periodic.nudge_awaiting(self, self.local(at), dispatcher)
+
+    def checkpoints(self, start: date, end: date, *, as_of: date | None = None, item_ids: list[int] | None = None):
+        """When each item's flow must run within [start, end] (set-based)."""
+        from dondoc.storage.dues import checkpoints_by_item
+
+        return checkpoints_by_item(self.engine, start, end, policy=self.policy, calendar=self.calendar, tz=self.tz,
+                                   as_of=as_of or self.today(), item_ids=item_ids)
+
+    # -- reports -------------------------------------------------------------------------------
+    def parse_period(self, text: str):
+        from dondoc.domain.periods import parse_period
+
+        return parse_period(text, self.reporting)
+
+    def build_report(self, unit: str | None, period: str, output: Path, *, signed_on: date | None = None,
+                     number: str = "…/BC-UBND"):
+        """The periodic report of a unit (the only unit with a plan when ``unit`` is None)."""
+        from dondoc.reports.build import build_report
+        from dondoc.storage.lookups import LookupFailed
+        from dondoc.storage.models import Unit
+
+        the_period = self.parse_period(period)
+        with self.session() as session:
+            if unit:
+                the_unit = find_unit(session, unit)
+            else:
+                from sqlalchemy import select
+
+                units = list(session.scalars(select(Unit).where(Unit.plans.any())))
+                if len(units) != 1:
+                    raise LookupFailed("Có nhiều đơn vị (hoặc chưa có), hãy chọn bằng --unit: "
+                                       + ", ".join(u.name for u in units))
+                the_unit = units[0]
+            session.expunge(the_unit)
+        return build_report(self, the_unit, the_period, Path(output), signed_on=signed_on or self.today(),
+                            number=number)
+
+    def deliver_reports(self, day: date | None = None, *, dispatcher=None):
+        from dondoc.reports.delivery import deliver_due_reports
+
+        return deliver_due_reports(self, day or self.today(), dispatcher=dispatcher)
+
+    # -- spreadsheets, calendars, links --------------------------------------------------------
+    def export_sheet(self, office: str, path: Path | None = None, *, unit: str | None = None,
+                     as_of: date | None = None) -> tuple[int, str, Path]:
+        """The office's open items as a spreadsheet to fill in: (rows, office name, path written)."""
+        from dondoc.storage.lookups import find_one_office
+        from dondoc.text import slugify
+        from dondoc.usecases.sheets import export_sheet
+
+        day = as_of or self.today()
+        with self.session() as session:
+            found = find_one_office(session, office, unit)
+            office_id, name = found.id, found.name
+        path = Path(path) if path else Path(f"cap-nhat-{slugify(name)}-{day:%Y%m%d}.xlsx")
+        return export_sheet(self, office_id, day, path), name, path
+
+    def import_sheet(self, path: Path, *, on: date | None = None, by: str | None = None):
+        from dondoc.usecases.sheets import import_sheet
+
+        return import_sheet(self, Path(path), on=on or self.today(), by=by)
+
+    def feed(self, office: str | None = None, *, unit: str | None = None, leadership: bool = False,
+             as_of: date | None = None):
+        """A calendar feed as a person names it: (feed, whose, the link to subscribe to)."""
+        from dondoc.usecases import feeds
+
+        scope, who = feeds.feed_scope(self, office, unit, leadership)
+        built = feeds.build_feed(self.engine, scope, feeds.options_from(self, as_of or self.today()))
+        return built, who, feeds.feed_url(self, scope)
+
+    def links(self, unit: str | None = None):
+        from dondoc.usecases.access import links_for
+
+        return links_for(self, unit)
+
+    def rotate_link(self, kind: str, *, unit: str | None = None, office: str | None = None):
+        from dondoc.usecases.access import rotate_named
+
+        return rotate_named(self, kind, unit=unit, office=office)
+
+    # -- the delivery log ----------------------------------------------------------------------
+    def deliveries(self, *, failed: bool = False, key: str | None = None, limit: int = 50):
+        """Attempts to deliver messages, newest first (with ``failed``: those that reached nobody)."""
+        from notifications.ledger import list_deliveries
+
+        with self.session() as session:
+            return list_deliveries(session, failed_only=failed, ledger_key=key, limit=limit)
+
+    def resend(self, delivery_id: int):
+        """Send a logged message again to the person of one delivery (all their channels)."""
+        with self.dispatcher() as dispatcher:
+            return dispatcher.resend(delivery_id)
+
+    def notify_test(self, person_id: str):
+        """A test message on each of a person's channels."""
+        with self.dispatcher() as dispatcher:
+            return dispatcher.send_test(person_id)
+
+    def save_zalo_tokens(self, access_token: str, refresh_token: str):
+        """Store the first Zalo OA token pair (later pairs are rotated by the Zalo channel itself)."""
+        from notifications.zalo_api import TokenStore
+
+        store = TokenStore(self.settings.zalo_token_path)
+        with store.locked():
+            store.write(access_token.strip(), refresh_token.strip())
+        return store.path
+
+
+_process: list[Dondoc] = []
+
+
+def process_app(settings: Settings, *, migrate: bool = False) -> Dondoc:
+    """The application of this process (a command, a flow run), built once for ``settings``; built again
+    only when the settings were reloaded. With ``migrate``, the schema is brought up to date when it is built."""
+    if not _process or _process[0].settings is not settings:
+        _process[:] = [Dondoc.build(settings, migrate=migrate)]
+    return _process[0]
+
+
+def forget_process_app() -> None:
+    """Drop the process's application (tests that change the environment between runs)."""
+    _process.clear()

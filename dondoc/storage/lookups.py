@@ -1,0 +1,91 @@
+"""Finding units, plans, items and offices again from what a person typed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dondoc.domain.offices import normalize_name
+from dondoc.storage.models import Item, Office, Plan, Unit
+from dondoc.text import fold, slugify
+
+
+class LookupFailed(LookupError):
+    """A unit, plan, item or office named by a person was not found (or is ambiguous)."""
+
+
+def find_unit(session: Session, name: str) -> Unit:
+    units = list(session.scalars(select(Unit)))
+    key = fold(name).strip()
+    exact = [u for u in units if fold(u.name) == key or u.slug == slugify(name)]
+    if exact:
+        return exact[0]
+    partial = [u for u in units if key in fold(u.name)]
+    if len(partial) == 1:
+        return partial[0]
+    known = ", ".join(u.name for u in units) or "(chưa có)"
+    raise LookupFailed(f"Không tìm thấy đơn vị «{name}» (unknown unit). Các đơn vị đã có: {known}")
+
+
+def find_plan(session: Session, plan: str | None = None, unit: str | None = None) -> Plan:
+    query = select(Plan)
+    if unit:
+        query = query.where(Plan.unit_id == find_unit(session, unit).id)
+    plans = list(session.scalars(query.order_by(Plan.id)))
+    if plan:
+        chosen = [p for p in plans if p.code == plan or str(p.id) == plan]
+        if not chosen:
+            raise LookupFailed(f"Không tìm thấy kế hoạch «{plan}» (unknown plan). Có: {', '.join(p.code for p in plans)}")
+        return chosen[0]
+    if len(plans) == 1:
+        return plans[0]
+    if not plans:
+        raise LookupFailed("Chưa có kế hoạch nào; hãy chạy «dondoc import» trước (no plan imported).")
+    raise LookupFailed(
+        "Có nhiều kế hoạch, hãy chọn bằng --plan (several plans): " + ", ".join(p.code for p in plans)
+    )
+
+
+def find_item(session: Session, ref: str | int, plan: str | None = None, unit: str | None = None) -> Item:
+    """An item by its id (an ``int``), by "<plan code>#<number>", or by number within the chosen plan."""
+    if isinstance(ref, int):
+        item = session.get(Item, ref)
+        if item is None or item.removed_at is not None:
+            raise LookupFailed(f"Không có mục {ref} (unknown item).")
+        return item
+    if "#" in ref:
+        plan, ref = ref.rsplit("#", 1)
+    number = ref.strip().rstrip(".")
+    the_plan = find_plan(session, plan, unit)
+    item = session.scalar(
+        select(Item).where(Item.plan_id == the_plan.id, Item.number == number, Item.removed_at.is_(None))
+    )
+    if item is None:
+        raise LookupFailed(f"Kế hoạch {the_plan.code} không có mục số {number} (unknown item).")
+    return item
+
+
+def find_offices(session: Session, name: str, unit_id: int | None = None) -> list[Office]:
+    """Offices whose name or alias matches ``name`` (accents and case ignored; partial names allowed)."""
+    query = select(Office)
+    if unit_id is not None:
+        query = query.where(Office.unit_id == unit_id)
+    offices = list(session.scalars(query))
+    key = normalize_name(name)
+    exact = [o for o in offices if key in {normalize_name(n) for n in (o.name, o.short_name or "", *(o.aliases or []))}]
+    if exact:
+        return exact
+    partial = [o for o in offices if key and key in normalize_name(o.name)]
+    if partial:
+        return partial
+    raise LookupFailed(f"Không tìm thấy cơ quan «{name}» (unknown office).")
+
+
+def find_one_office(session: Session, name: str, unit: str | None = None) -> Office:
+    """The one office ``name`` stands for (within ``unit`` when given); ambiguous names are refused."""
+    unit_id = find_unit(session, unit).id if unit else None
+    offices = find_offices(session, name, unit_id)
+    if len({o.id for o in offices}) > 1:
+        names = "; ".join(f"{o.name} ({o.unit.name})" for o in offices)
+        raise LookupFailed(f"«{name}» khớp với nhiều cơ quan, hãy ghi rõ hơn hoặc dùng --unit (ambiguous office): {names}")
+    return offices[0]

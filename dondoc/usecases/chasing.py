@@ -1,0 +1,115 @@
+"""Chasing ("đôn đốc"): what is due at a moment for some items (or all), sent once.
+
+The rules are :mod:`dondoc.domain.chasing`; the open due dates come from
+:func:`dondoc.storage.dues.open_dues` (set-based); each message goes through
+:func:`dondoc.usecases.sending.send_once`. Leaders' levels (``digest: true``) are
+only recorded here; the daily digest (:mod:`dondoc.usecases.periodic`) sends them.
+Nothing is sent in quiet hours or on a day off: the run says until when it defers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from dondoc.domain.chasing import Action, OpenDue, actions_for, is_quiet, next_send_time
+from dondoc.storage import ledger
+from dondoc.storage.dues import open_dues
+from dondoc.storage.links import MessageLinks
+from dondoc.usecases.context import Context
+from dondoc.usecases.sending import Outgoing, record, send_once
+
+
+@dataclass
+class ChaseResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    digested: int = 0
+    deferred: int = 0
+    deferred_until: datetime | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "sent": self.sent, "failed": self.failed, "skipped": self.skipped, "digested": self.digested,
+            "deferred": self.deferred,
+            "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
+            "messages": list(self.messages),
+        }
+
+
+def plan_actions(ctx: Context, day: date, item_ids: list[int] | None = None) -> list[Action]:
+    """Everything due on ``day`` for the items (all items when None), set-based."""
+    actions: list[Action] = []
+    for due in open_dues(ctx.engine, day, item_ids):
+        actions.extend(actions_for(due, day, ctx.policy, ctx.calendar))
+    return actions
+
+
+def _item_ref(due: OpenDue, days_overdue: int | None = None, link: str | None = None):
+    from notifications.messages import ItemRef
+
+    return ItemRef(
+        plan=due.plan, number=due.number, content=due.content, due=due.deadline, lead_offices=list(due.leads),
+        cooperating_offices=list(due.cooperating), area=due.area_code, days_overdue=days_overdue, link=link,
+    )
+
+
+def _message(ctx: Context, action: Action, links: MessageLinks):
+    """The message of an action. Offices get their own status page; leaders the leadership page."""
+    from notifications import messages
+
+    due, unit_id = action.due, action.due.unit_id
+    kind, _, name = action.recipient.partition(":")
+    office_link = links.office(unit_id, name, due.item_id) if kind == "office" else None
+    if action.purpose == "reminder":
+        cooperating = name if kind == "office" and name not in due.leads else None
+        return messages.reminder(_item_ref(due, link=office_link), days_left=action.days, ledger_key=action.key,
+                                 public_url=ctx.public_url, cooperating=cooperating)
+    if kind == "office":  # the office head: report progress and the reason, nothing to acknowledge
+        link, ack = office_link or links.leadership(unit_id, due.item_id), None
+    else:
+        link = links.leadership(unit_id, due.item_id)
+        ack = links.leadership(unit_id, due.item_id, anchor="#xu-ly")
+    return messages.escalation(
+        _item_ref(due, action.days, link=link), level=action.level, days_overdue=action.days,
+        office=", ".join(due.leads), ledger_key=action.key, public_url=ctx.public_url, ack_link=ack,
+    )
+
+
+def _outgoing(ctx: Context, action: Action, links: MessageLinks | None) -> Outgoing:
+    due = action.due
+    return Outgoing(
+        key=action.key, purpose=action.purpose, recipients=[action.recipient],
+        build=lambda key: _message(ctx, action, links),
+        entry=dict(item_id=due.item_id, occurrence_id=due.occurrence_id, due=due.deadline, level=action.level,
+                   stage=action.stage, payload={"days": action.days, "leads": list(due.leads)}),
+    )
+
+
+def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, dispatcher=None) -> ChaseResult:
+    """Send what is due at ``at`` for the items (all when None). Idempotent: a message is sent once."""
+    local = ctx.local(at)
+    day = local.date()
+    result = ChaseResult()
+    actions = plan_actions(ctx, day, item_ids)
+    leaders = [a for a in actions if a.digest]
+    direct = [a for a in actions if not a.digest]
+    # leaders' escalations wait for the digest, whatever the hour
+    known = ledger.states(ctx.engine, [a.key for a in leaders])
+    record(ctx, day, [_outgoing(ctx, a, None) for a in leaders], state=ledger.DIGEST)
+    result.digested = sum(1 for a in leaders if a.key not in known)
+    result.skipped = len(leaders) - result.digested
+    if is_quiet(local, ctx.policy, ctx.calendar, ctx.tz):
+        waiting = ledger.states(ctx.engine, [a.key for a in direct])
+        result.deferred = sum(1 for a in direct if waiting.get(a.key) in (None, *ledger.CLAIMABLE))
+        result.skipped += len(direct) - result.deferred
+        result.deferred_until = next_send_time(local, ctx.policy, ctx.calendar, ctx.tz) if result.deferred else None
+        return result
+    links = MessageLinks(ctx.engine, ctx.public_url) if direct else None
+    outcome = send_once(ctx, day, [_outgoing(ctx, a, links) for a in direct], dispatcher)
+    result.sent, result.failed = len(outcome.sent), len(outcome.failed)
+    result.skipped += len(outcome.skipped)
+    result.messages = outcome.sent
+    return result

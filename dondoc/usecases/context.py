@@ -1,0 +1,72 @@
+"""What every use case works with: settings, configuration, the database, the clock, the work calendar.
+
+:class:`dondoc.app.Dondoc` is a :class:`Context` with the use cases on it; a use
+case takes the context it needs and nothing global, so a test or a benchmark
+builds one with a fixed clock and a throw-away database and calls it directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from calendars.workdays import WorkCalendar
+from dondoc.clock import Clock
+from dondoc.configuration import AppConfig, Policy, ReportingConfig, load_config
+from dondoc.domain.deadlines import work_calendar
+from dondoc.settings import Settings
+from dondoc.storage.db import get_engine
+
+
+class Context:
+    """Settings, typed configuration, database engine, clock and working-day calendar, built once."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None,
+                 engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.config = config if config is not None else load_config(settings.user_config_dir)
+        self.clock = clock or Clock(settings.timezone)
+        self.engine = engine if engine is not None else get_engine(settings.resolved_database_url)
+        self.calendar: WorkCalendar = work_calendar(self.config.holidays, roll_forward=settings.roll_forward)
+
+    # -- time -----------------------------------------------------------------------------------
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.clock.tz
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    def local(self, moment: datetime | None) -> datetime:
+        return self.clock.local(moment)
+
+    # -- configuration --------------------------------------------------------------------------
+    @property
+    def policy(self) -> Policy:
+        return self.config.policy
+
+    @property
+    def reporting(self) -> ReportingConfig:
+        return self.config.reporting
+
+    @property
+    def public_url(self) -> str:
+        return self.settings.public_url
+
+    @property
+    def due_soon(self) -> int:
+        return self.settings.due_soon_working_days
+
+    # -- channels -------------------------------------------------------------------------------
+    def dispatcher(self, **overrides):
+        """A :class:`notifications.delivery.Dispatcher` for this context (close it when done)."""
+        from notifications.delivery import Dispatcher
+
+        options = dict(settings=self.settings, config=self.config.notifications, people=self.config.people)
+        options.update(overrides)
+        return Dispatcher(self.engine, **options)
