@@ -24,10 +24,10 @@ from dondoc.clock import Clock
 from dondoc.configuration import AppConfig
 from dondoc.settings import Settings
 from dondoc.storage import db
-from dondoc.storage.lookups import find_offices, find_plan, find_unit
-from dondoc.storage.statusrun import StatusReport, run_status
-from dondoc.usecases import chasing, periodic, plans, updates
 from dondoc.usecases.context import Context
+
+# The use cases are imported where they are called: a flow run that chases one item loads the
+# chasing code, not the plan parsers or the report writers.
 
 
 class Dondoc(Context):
@@ -60,12 +60,18 @@ class Dondoc(Context):
         return import_plan(self, parsed, **options)
 
     def import_file(self, path: Path, **options):
+        from dondoc.usecases import plans
+
         return plans.import_file(self, Path(path), **options)
 
     def import_examples(self):
+        from dondoc.usecases import plans
+
         return plans.import_examples(self)
 
     def review_items(self, plan: str | None = None, unit_id: int | None = None):
+        from dondoc.usecases import plans
+
         return plans.review_items(self, plan, unit_id)
 
     def build_demo(self, **options):
@@ -75,18 +81,28 @@ class Dondoc(Context):
 
     # -- what offices and leadership record ----------------------------------------------------
     def record_update(self, ref: str | int, status: str, *, on: date | None = None, **options):
+        from dondoc.usecases import updates
+
         return updates.record_update(self, ref, status, on=on or self.today(), **options)
 
     def extend(self, ref: str | int, new_due: date, *, by: str, on: date | None = None, **options):
+        from dondoc.usecases import updates
+
         return updates.extend(self, ref, new_due, by=by, on=on or self.today(), **options)
 
     def acknowledge(self, ref: str | int, *, by: str, on: date | None = None, **options):
+        from dondoc.usecases import updates
+
         return updates.acknowledge(self, ref, by=by, on=on or self.today(), **options)
 
     def trigger(self, ref: str | int, *, on: date | None = None, **options):
+        from dondoc.usecases import updates
+
         return updates.trigger_event(self, ref, on=on or self.today(), **options)
 
     def set_deadline(self, ref: str | int, text: str | None, **options):
+        from dondoc.usecases import updates
+
         return updates.set_deadline_meaning(self, ref, text, **options)
 
     def item_id(self, ref: str | int, plan: str | None = None, unit: str | None = None) -> int:
@@ -97,8 +113,11 @@ class Dondoc(Context):
 
     # -- where we stand ------------------------------------------------------------------------
     def status(self, as_of: date | None = None, *, unit: str | None = None, plan: str | None = None,
-               office: str | None = None, area: str | None = None) -> StatusReport:
+               office: str | None = None, area: str | None = None):
         """The status run, for everything or narrowed by unit, plan, lead office or area (names as typed)."""
+        from dondoc.storage.lookups import find_offices, find_plan, find_unit
+        from dondoc.storage.statusrun import run_status
+
         unit_ids = plan_ids = office_ids = None
         if unit or plan or office:
             with self.session() as session:
@@ -113,15 +132,23 @@ class Dondoc(Context):
 
     # -- chasing and periodic messages ---------------------------------------------------------
     def chase(self, at: datetime | None = None, *, item_ids: list[int] | None = None, dispatcher=None):
+        from dondoc.usecases import chasing
+
         return chasing.chase(self, self.local(at), item_ids=item_ids, dispatcher=dispatcher)
 
     def send_digest(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        from dondoc.usecases import periodic
+
         return periodic.send_digest(self, self.local(at), dispatcher)
 
     def send_progress_requests(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        from dondoc.usecases import periodic
+
         return periodic.send_progress_requests(self, self.local(at), dispatcher)
 
     def nudge_awaiting(self, at: datetime | None = None, *, dispatcher=None) -> int:
+        from dondoc.usecases import periodic
+
         return periodic.nudge_awaiting(self, self.local(at), dispatcher)
 
     def checkpoints(self, start: date, end: date, *, as_of: date | None = None, item_ids: list[int] | None = None):
@@ -141,7 +168,7 @@ class Dondoc(Context):
                      number: str = "…/BC-UBND"):
         """The periodic report of a unit (the only unit with a plan when ``unit`` is None)."""
         from dondoc.reports.build import build_report
-        from dondoc.storage.lookups import LookupFailed
+        from dondoc.storage.lookups import LookupFailed, find_unit
         from dondoc.storage.models import Unit
 
         the_period = self.parse_period(period)

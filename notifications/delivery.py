@@ -38,7 +38,7 @@ from notifications import ledger
 from notifications.logwriter import LogWriter, LogWriteError, StoredMessage
 from notifications.messages import Message, Rendered, render, render_value, test_message
 from notifications.outbox import write_outbox
-from notifications.plugins import SERVICES
+from notifications.plugins import SERVICES, register
 from notifications.plugins.common import SendResult, ZaloEndpoints, mask
 from notifications.plugins.email import Attachment, NotifySMTP, build_email
 
@@ -270,6 +270,7 @@ class Dispatcher:
                 service.send(json.dumps(data, ensure_ascii=False), tracking_id=uuid.uuid4().hex)
                 return service.last_result
             if channel == "apprise":
+                register()  # the person's own Apprise URLs may name zalo://, zns:// or smtp:// too
                 bundle = apprise.Apprise()
                 for url in person.apprise:
                     bundle.add(url, tag=person.tags or None)

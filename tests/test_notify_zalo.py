@@ -211,8 +211,9 @@ def test_zalo_url_table(url, expected, private):
 def test_apprise_knows_the_custom_schemas():
     import apprise
 
-    import notifications.plugins  # noqa: F401
+    import notifications.plugins
 
+    notifications.plugins.register()
     bundle = apprise.Apprise()
     assert bundle.add("zalo://123/secret/456")
     assert bundle.add("zns://123/secret/0912345678?template=99")
