@@ -43,14 +43,19 @@ class Dondoc(Context):
         return app
 
     # -- the database --------------------------------------------------------------------------
+    migrated = False
+
     def migrate(self) -> None:
-        """Bring the schema up to date when it is behind (one small query when it is not)."""
+        """Bring the schema up to date when it is behind (one small query when it is not); once per object."""
+        if self.migrated:
+            return
         self.settings.home_path.mkdir(parents=True, exist_ok=True)
         if db.current_revision(self.engine) != db.head_revision():
             db.migrate(self.engine)
+        self.migrated = True
 
     def session(self):
-        """A read-only session (for lookups by the shells' helpers and the tests)."""
+        """A session for reading (the use cases' lookups by name)."""
         return db.read_session(self.engine)
 
     # -- plans ---------------------------------------------------------------------------------
@@ -151,13 +156,6 @@ class Dondoc(Context):
 
         return periodic.nudge_awaiting(self, self.local(at), dispatcher)
 
-    def checkpoints(self, start: date, end: date, *, as_of: date | None = None, item_ids: list[int] | None = None):
-        """When each item's flow must run within [start, end] (set-based)."""
-        from dondoc.storage.dues import checkpoints_by_item
-
-        return checkpoints_by_item(self.engine, start, end, policy=self.policy, calendar=self.calendar, tz=self.tz,
-                                   as_of=as_of or self.today(), item_ids=item_ids)
-
     # -- reports -------------------------------------------------------------------------------
     def parse_period(self, text: str):
         from dondoc.domain.periods import parse_period
@@ -168,21 +166,11 @@ class Dondoc(Context):
                      number: str = "…/BC-UBND"):
         """The periodic report of a unit (the only unit with a plan when ``unit`` is None)."""
         from dondoc.reports.build import build_report
-        from dondoc.storage.lookups import LookupFailed, find_unit
-        from dondoc.storage.models import Unit
+        from dondoc.storage.lookups import named_or_only_unit
 
         the_period = self.parse_period(period)
         with self.session() as session:
-            if unit:
-                the_unit = find_unit(session, unit)
-            else:
-                from sqlalchemy import select
-
-                units = list(session.scalars(select(Unit).where(Unit.plans.any())))
-                if len(units) != 1:
-                    raise LookupFailed("Có nhiều đơn vị (hoặc chưa có), hãy chọn bằng --unit: "
-                                       + ", ".join(u.name for u in units))
-                the_unit = units[0]
+            the_unit = named_or_only_unit(session, unit)
             session.expunge(the_unit)
         return build_report(self, the_unit, the_period, Path(output), signed_on=signed_on or self.today(),
                             number=number)
@@ -259,17 +247,21 @@ class Dondoc(Context):
         return store.path
 
 
-_process: list[Dondoc] = []
+_process: Dondoc | None = None
 
 
 def process_app(settings: Settings, *, migrate: bool = False) -> Dondoc:
     """The application of this process (a command, a flow run), built once for ``settings``; built again
-    only when the settings were reloaded. With ``migrate``, the schema is brought up to date when it is built."""
-    if not _process or _process[0].settings is not settings:
-        _process[:] = [Dondoc.build(settings, migrate=migrate)]
-    return _process[0]
+    only when the settings were reloaded. With ``migrate``, the schema is brought up to date first."""
+    global _process
+    if _process is None or _process.settings is not settings:
+        _process = Dondoc.build(settings)
+    if migrate:
+        _process.migrate()
+    return _process
 
 
-def forget_process_app() -> None:
-    """Drop the process's application (tests that change the environment between runs)."""
-    _process.clear()
+def use_process_app(app: Dondoc | None) -> None:
+    """Make ``app`` the application of this process (tests give it a fixed clock); None forgets it."""
+    global _process
+    _process = app

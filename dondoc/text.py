@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, datetime
 
 _ROMAN_RE = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
@@ -75,3 +76,24 @@ def ascii_digits(value: str, max_length: int = 12) -> int | None:
     if not value or len(value) > max_length or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
+
+
+def read_date(value: str, *, iso_only: bool = False) -> date | None:
+    """A day written ``YYYY-MM-DD``, ``DD/MM/YYYY`` or ``DD-MM-YYYY`` (years 1990–2100); None otherwise.
+    ``iso_only``: only ``YYYY-MM-DD`` (what a date field of a form sends).
+
+    >>> read_date("2026-03-20"), read_date(" 20/03/2026 "), read_date("31/02/2026"), read_date("hôm nay")
+    (datetime.date(2026, 3, 20), datetime.date(2026, 3, 20), None, None)
+    >>> read_date("20/03/2026", iso_only=True) is None
+    True
+    """
+    text = (value or "").strip()
+    if not text or len(text) > 20:
+        return None
+    for fmt in ("%Y-%m-%d",) if iso_only else ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            day = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return day if 1990 <= day.year <= 2100 else None
+    return None

@@ -33,8 +33,8 @@ from sqlalchemy import Engine
 from dondoc.configuration import NotificationsConfig, PeopleConfig, Person
 from dondoc.settings import Settings
 from dondoc.storage.db import read_session
+from dondoc.storage import delivery_log
 from dondoc.storage.delivery_log import Delivery, NotificationMessage
-from notifications import ledger
 from notifications.logwriter import LogWriter, LogWriteError, StoredMessage
 from notifications.messages import Message, Rendered, render, render_value, test_message
 from notifications.outbox import write_outbox
@@ -311,11 +311,11 @@ class Dispatcher:
                 result = self._attempt(channel, person, message, rendered, cc_persons, files)
                 last_try = attempt == self.settings.notify_retries or not result.transient
                 if result.ok:
-                    outcome = ledger.OUTCOME_SENT
+                    outcome = delivery_log.OUTCOME_SENT
                 elif not last_try:
-                    outcome = ledger.OUTCOME_RETRY
+                    outcome = delivery_log.OUTCOME_RETRY
                 else:
-                    outcome = ledger.OUTCOME_FALLBACK if result.fallback and not last_channel else ledger.OUTCOME_FAILED
+                    outcome = delivery_log.OUTCOME_FALLBACK if result.fallback and not last_channel else delivery_log.OUTCOME_FAILED
                 self._log(stored, message, person, channel, address, attempt, outcome, result,
                           final=result.ok or (last_try and last_channel))
                 if result.ok:
@@ -350,9 +350,9 @@ class Dispatcher:
                                 email=email, record=record)
         except OSError as exc:
             result = SendResult(False, error=f"Không ghi được vào thư mục outbox ({type(exc).__name__})")
-            self._log(stored, message, person, "outbox", "", 1, ledger.OUTCOME_FAILED, result, final=True)
+            self._log(stored, message, person, "outbox", "", 1, delivery_log.OUTCOME_FAILED, result, final=True)
             return PersonOutcome(person.id, False, None, 1, result.error)
-        self._log(stored, message, person, "outbox", path.name, 1, ledger.OUTCOME_OUTBOX,
+        self._log(stored, message, person, "outbox", path.name, 1, delivery_log.OUTCOME_OUTBOX,
                   SendResult(True, message_id=email.message_id), final=True)
         return PersonOutcome(person.id, True, "outbox", 1)
 

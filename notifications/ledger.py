@@ -1,11 +1,10 @@
-"""The delivery log: one row per message sent, one row per attempt on a channel.
+"""Reading the delivery log (its tables are :mod:`dondoc.storage.delivery_log`).
 
 A *message* is stored once with the plain data it was rendered from, so that a
 failed delivery can be sent again (``dondoc resend ID``). Every attempt on a
 channel writes one *delivery* row: channel, recipient, outcome, the provider's
-message id and the error. Both carry the caller's ledger key (for example
-``reminder:xa-ngoc-lien-2026-2030#15:2026-03-31:d-3``), so a flow can tell
-whether a reminder or an escalation already fired.
+message id and the error. Both carry the message's ledger key (for example
+``reminder:xa-ngoc-lien-2026-2030#15:m40:2026-03-31:L0:s3:office:Phòng Kinh tế``).
 """
 
 from __future__ import annotations
@@ -16,13 +15,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from dondoc.storage.delivery_log import (  # noqa: F401 - the outcomes are part of this module's vocabulary
+from dondoc.storage.delivery_log import (
     DELIVERED_OUTCOMES,
     OUTCOME_FAILED,
     OUTCOME_FALLBACK,
-    OUTCOME_OUTBOX,
-    OUTCOME_RETRY,
-    OUTCOME_SENT,
     Delivery,
     NotificationMessage,
 )

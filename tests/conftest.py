@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from dondoc.app import Dondoc, forget_process_app
+from dondoc.app import Dondoc, use_process_app
 from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
 from dondoc.storage.db import dispose_engines, get_engine, migrate
@@ -46,10 +46,10 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.delenv("DONDOC_DATABASE_URL", raising=False)
     monkeypatch.delenv("DONDOC_CONFIG_DIR", raising=False)
     get_settings.cache_clear()
-    forget_process_app()
+    use_process_app(None)
     yield
     get_settings.cache_clear()
-    forget_process_app()
+    use_process_app(None)
     dispose_engines()
 
 
@@ -99,9 +99,7 @@ def build_app(moment: datetime = MORNING) -> Dondoc:
 
 def install_process_app(app: Dondoc) -> Dondoc:
     """Make ``app`` (and its clock) the application the CLI and the flows of this process use."""
-    from dondoc import app as module
-
-    module._process[:] = [app]
+    use_process_app(app)
     return app
 
 

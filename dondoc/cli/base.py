@@ -5,7 +5,7 @@ the core's errors become a Vietnamese line and an exit code (2 for bad input, 1 
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import date
 
 import typer
 from rich.console import Console
@@ -17,6 +17,7 @@ from dondoc.domain.rules import InvalidUpdate
 from dondoc.importer import ImportFormatError
 from dondoc.settings import Settings, SettingsError, get_settings
 from dondoc.storage.lookups import LookupFailed
+from dondoc.text import read_date
 from dondoc.usecases.importing import UnknownOffices
 from dondoc.usecases.plans import WrongUnit
 
@@ -45,10 +46,11 @@ def settings() -> Settings:
         fail(str(exc))
 
 
-def dondoc() -> Dondoc:
-    """The application of this command: built and migrated once per process (a version check when current)."""
+def dondoc(*, migrate: bool = True) -> Dondoc:
+    """The application of this command: built once per process, and the database migrated when the command
+    uses it (a version check when it is current)."""
     try:
-        return process_app(settings(), migrate=True)
+        return process_app(settings(), migrate=migrate)
     except ConfigError as exc:
         fail(str(exc))
 
@@ -60,12 +62,10 @@ def today() -> date:
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    fail(f"{option}: «{value}» không phải ngày hợp lệ, dùng YYYY-MM-DD hoặc DD/MM/YYYY (invalid date).")
+    day = read_date(value)
+    if day is None:
+        fail(f"{option}: «{value}» không phải ngày hợp lệ, dùng YYYY-MM-DD hoặc DD/MM/YYYY (invalid date).")
+    return day
 
 
 def parse_years(text: str, option: str = "--period") -> tuple[int, int]:

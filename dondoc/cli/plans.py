@@ -51,13 +51,14 @@ def deadline(
     """Cho biết một thời hạn được hiểu thế nào: các mốc và ngày đến hạn."""
     from calendars.deadlines import milestone_due_dates, parse_deadline
 
-    start = parse_day(from_, "--from") or date(today().year, 1, 1)
+    application = dondoc(migrate=False)  # reads a text: no database
+    start = parse_day(from_, "--from") or date(application.today().year, 1, 1)
     end = parse_day(to, "--to") or date(start.year + 1, 12, 31)
     if end < start:
         fail("--to phải sau --from (the window ends before it starts).")
     years = parse_years(plan_years, "--plan-years") if plan_years else (None, None)
     parsed = parse_deadline(text, plan_start_year=years[0], plan_end_year=years[1])
-    calendar = dondoc().calendar
+    calendar = application.calendar_for(start.year, end.year + 1)
     milestones = []
     for m, dues in milestone_due_dates(parsed, start, end):
         milestones.append(

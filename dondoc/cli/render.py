@@ -57,7 +57,6 @@ def progress(console: Console, title: str, enabled: bool = True) -> Iterator:
         TimeElapsedColumn(),
         console=console,
         transient=not console.is_terminal,
-        disable=not enabled,
     ) as bar:
         task = bar.add_task(title, total=None)
         yield lambda done, total=None: bar.update(task, completed=done, total=total)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Level(BaseModel):
@@ -40,8 +40,15 @@ class QuietHours(BaseModel):
 class Reminders(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    working_days_before: list[int] = Field(default_factory=lambda: [10, 3, 1, 0])
+    working_days_before: list[int] = Field(default_factory=lambda: [10, 3, 1, 0])  # kept largest first, each once
     copy_cooperating: bool = True
+
+    @field_validator("working_days_before")
+    @classmethod
+    def _largest_first(cls, value: list[int]) -> list[int]:
+        if any(n < 0 or n > 250 for n in value):
+            raise ValueError("số ngày làm việc từ 0 đến 250")
+        return sorted(set(value), reverse=True)
 
 
 class Escalation(BaseModel):
@@ -78,7 +85,7 @@ class Policy(BaseModel):
     @property
     def reminder_days(self) -> list[int]:
         """Lead times, largest first, each once (0 is the due day itself)."""
-        return sorted(set(self.reminders.working_days_before), reverse=True)
+        return self.reminders.working_days_before
 
     @property
     def copy_cooperating(self) -> bool:

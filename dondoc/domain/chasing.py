@@ -37,7 +37,6 @@ class OpenDue:
     cooperating: tuple[str, ...]
     acknowledged: bool = False
     unit_id: int | None = None
-    plan_title: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""From an item's deadline cell to the deadline the engine reads, and the working-day calendar.
+"""From an item's deadline cell to the deadline the engine reads, and its nominal due dates.
 
 Pure: the configuration and the plan's years come in as arguments. The engine
 itself is :mod:`calendars.deadlines`; ``docs/domain.md`` says what each kind of
@@ -11,23 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 from calendars.deadlines import Deadline, Milestone as EngineMilestone, MilestoneKind, due_dates, parse_deadline
-from calendars.workdays import WorkCalendar, vietnam_calendar
-from dondoc.configuration import DeadlinesConfig, HolidaysConfig
-
-
-@lru_cache(maxsize=64)
-def _calendar(first_year: int, last_year: int, days_off: tuple[date, ...], working: tuple[date, ...],
-              roll: bool) -> WorkCalendar:
-    return vietnam_calendar(
-        range(first_year, last_year + 1), extra_days_off=days_off, extra_working_days=working, roll_forward=roll
-    )
-
-
-def work_calendar(holidays: HolidaysConfig, *, roll_forward: bool = True, first_year: int = 2020,
-                  last_year: int = 2040) -> WorkCalendar:
-    """The working-day calendar: Vietnamese public holidays plus the government's swap days."""
-    return _calendar(first_year, last_year, tuple(sorted(holidays.days_off)), tuple(sorted(holidays.working_days)),
-                     roll_forward)
+from dondoc.configuration import DeadlinesConfig
 
 
 @lru_cache(maxsize=4096)

@@ -35,7 +35,6 @@ def open_dues(engine: Engine, day: date, item_ids: list[int] | None = None) -> l
                 Occurrence.extended_due,
                 Plan.code,
                 Plan.unit_id,
-                Plan.title.label("plan_title"),
                 Item.number,
                 Item.content,
                 Area.code.label("area_code"),
@@ -95,7 +94,6 @@ def open_dues(engine: Engine, day: date, item_ids: list[int] | None = None) -> l
                 cooperating=tuple(offices[r.item_id]["coop"]),
                 acknowledged=(r.id, deadline) in acks,
                 unit_id=r.unit_id,
-                plan_title=r.plan_title,
             )
         )
     return dues

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from dondoc.clock import utcnow
 from dondoc.storage.db import read_session, unit_of_work
-from dondoc.storage.models import AccessLink, AuditEntry, Office, Plan, Unit
+from dondoc.storage.models import AccessLink, AuditEntry, Office, Unit
 
 OFFICE = "office"
 OFFICE_FEED = "office_feed"
@@ -36,7 +36,6 @@ LEADERSHIP = "leadership"
 LEADERSHIP_FEED = "leadership_feed"
 STANDING = "standing"
 KINDS = (OFFICE, OFFICE_FEED, LEADERSHIP, LEADERSHIP_FEED, STANDING)
-PAGE_KINDS = (OFFICE, LEADERSHIP, STANDING)
 FEED_KINDS = (OFFICE_FEED, LEADERSHIP_FEED)
 OFFICE_KINDS = (OFFICE, OFFICE_FEED)
 
@@ -168,32 +167,36 @@ def _item_suffix(item_id: int | None) -> str:
 
 
 class MessageLinks(LinkBook):
-    """Page links for the messages of one run: by plan code and office name, issued on first use.
+    """Page links for the messages of one run: by unit and office name, issued on first use.
 
     Offices get their own status page (never the leadership's); leaders get the
     leadership page, where they acknowledge and extend; the standing office gets
     its page. A link issued here is committed at once, in its own transaction.
+    The names are read on first use, so a run that sends nothing reads nothing.
     """
 
     def __init__(self, engine, public_url: str) -> None:
         super().__init__(None, public_url)
         self.engine = engine
-        with read_session(engine) as session:
-            self._plan_unit = dict(session.execute(select(Plan.code, Plan.unit_id)).all())
-            self._unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
-            self._offices = {(u, n): i for i, u, n in session.execute(select(Office.id, Office.unit_id, Office.name))}
+        self._names: tuple[dict, dict] | None = None
+
+    def _lookups(self) -> tuple[dict, dict]:
+        if self._names is None:
+            with read_session(self.engine) as session:
+                units = dict(session.execute(select(Unit.name, Unit.id)).all())
+                offices = {(u, n): i for i, u, n in session.execute(select(Office.id, Office.unit_id, Office.name))}
+            self._names = (units, offices)
+        return self._names
 
     def _issue(self, kind: str, unit_id: int, office_id: int | None) -> str:
         with unit_of_work(self.engine) as session:
             return ensure_link(session, kind, unit_id, office_id).token
 
-    def unit_of(self, plan_code: str | None = None, unit_name: str | None = None) -> int | None:
-        if plan_code is not None:
-            return self._plan_unit.get(plan_code)
-        return self._unit_ids.get(unit_name)
+    def unit_of(self, unit_name: str) -> int | None:
+        return self._lookups()[0].get(unit_name)
 
     def office(self, unit_id: int | None, office_name: str, item_id: int | None = None) -> str | None:
-        office_id = self._offices.get((unit_id, office_name))
+        office_id = self._lookups()[1].get((unit_id, office_name))
         return None if office_id is None else self.page(OFFICE, unit_id, office_id, _item_suffix(item_id))
 
     def leadership(self, unit_id: int | None, item_id: int | None = None, anchor: str = "") -> str | None:

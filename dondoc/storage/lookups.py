@@ -27,6 +27,18 @@ def find_unit(session: Session, name: str) -> Unit:
     raise LookupFailed(f"Không tìm thấy đơn vị «{name}» (unknown unit). Các đơn vị đã có: {known}")
 
 
+def named_or_only_unit(session: Session, name: str | None, *, with_plans: bool = True) -> Unit:
+    """The unit ``name`` names; without a name, the only unit (with a plan, by default) there is."""
+    if name:
+        return find_unit(session, name)
+    query = select(Unit).where(Unit.plans.any()) if with_plans else select(Unit)
+    units = list(session.scalars(query))
+    if len(units) != 1:
+        names = ", ".join(u.name for u in units) or "(chưa có)"
+        raise LookupFailed(f"Hãy chọn đơn vị bằng --unit (several units, or none). Các đơn vị: {names}")
+    return units[0]
+
+
 def find_plan(session: Session, plan: str | None = None, unit: str | None = None) -> Plan:
     query = select(Plan)
     if unit:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dondoc.storage import links
 from dondoc.storage.db import read_session, unit_of_work
-from dondoc.storage.lookups import LookupFailed, find_one_office, find_unit
+from dondoc.storage.lookups import LookupFailed, find_one_office, find_unit, named_or_only_unit
 from dondoc.storage.models import (
     Evidence,
     Item,
@@ -224,15 +224,13 @@ class Rotated:
 
 def rotate_named(ctx: Context, kind: str, *, unit: str | None = None, office: str | None = None) -> Rotated:
     """Rotate a link named as a person types it: a kind, a unit (when several) and an office for office links."""
-    with unit_of_work(ctx.engine) as session:
+    with read_session(ctx.engine) as session:
         if office:
             found = find_one_office(session, office, unit)
-            unit_row, office_id = found.unit, found.id
+            unit_id, unit_name, office_id = found.unit_id, found.unit.name, found.id
             label = f"{links.KIND_LABELS[kind]}: {found.name}"
         else:
-            units = [find_unit(session, unit)] if unit else list(session.scalars(select(Unit)))
-            if len(units) != 1:
-                raise LookupFailed("Có nhiều đơn vị, hãy chọn bằng --unit (several units).")
-            unit_row, office_id, label = units[0], None, links.KIND_LABELS[kind]
-        new = links.rotate(session, kind, unit_row.id, office_id, actor="cli")
-        return Rotated(unit_row.name, label, links.url_for(ctx.public_url, kind, new.token))
+            unit_row = named_or_only_unit(session, unit, with_plans=False)
+            unit_id, unit_name, office_id, label = unit_row.id, unit_row.name, None, links.KIND_LABELS[kind]
+    token = rotate_link(ctx, unit_id, kind, office_id, actor="cli")
+    return Rotated(unit_name, label, links.url_for(ctx.public_url, kind, token))

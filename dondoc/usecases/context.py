@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from calendars.workdays import WorkCalendar
 from dondoc.clock import Clock
 from dondoc.configuration import AppConfig, Policy, ReportingConfig, load_config
-from dondoc.domain.deadlines import work_calendar
+from dondoc.domain.workdays import work_calendar
 from dondoc.settings import Settings
 from dondoc.storage.db import get_engine
 
@@ -61,6 +61,18 @@ class Context:
     @property
     def due_soon(self) -> int:
         return self.settings.due_soon_working_days
+
+    def calendar_for(self, first_year: int, last_year: int) -> WorkCalendar:
+        """The working-day calendar over other years than the usual ones (2020–2040)."""
+        return work_calendar(self.config.holidays, roll_forward=self.settings.roll_forward,
+                             first_year=min(first_year, 2020), last_year=max(last_year, 2040))
+
+    def checkpoints(self, start: date, end: date, *, as_of: date | None = None, item_ids: list[int] | None = None):
+        """When each item's flow must run within [start, end] (set-based)."""
+        from dondoc.storage.dues import checkpoints_by_item
+
+        return checkpoints_by_item(self.engine, start, end, policy=self.policy, calendar=self.calendar, tz=self.tz,
+                                   as_of=as_of or self.today(), item_ids=item_ids)
 
     # -- channels -------------------------------------------------------------------------------
     def dispatcher(self, **overrides):

@@ -270,21 +270,14 @@ def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime
 def feed_scope(ctx: Context, office: str | None, unit: str | None, leadership: bool) -> tuple[Scope, str]:
     """Whose feed a person asked for (an office by name, or a unit's leadership), and how to name it."""
     from dondoc.storage.db import read_session
-    from dondoc.storage.lookups import find_one_office, find_unit
+    from dondoc.storage.lookups import find_one_office, named_or_only_unit
 
     with read_session(ctx.engine) as session:
         if leadership:
             if office:
                 raise LookupFailed("Lịch lãnh đạo gồm mọi mục của đơn vị: bỏ tên cơ quan, chỉ dùng --unit "
                                    "(office not allowed).")
-            if unit:
-                unit_row = find_unit(session, unit)
-            else:
-                units = list(session.scalars(select(Unit).where(Unit.plans.any())))
-                if len(units) != 1:
-                    names = ", ".join(u.name for u in units) or "(chưa có)"
-                    raise LookupFailed(f"Hãy chọn đơn vị bằng --unit (several units). Các đơn vị: {names}")
-                unit_row = units[0]
+            unit_row = named_or_only_unit(session, unit)
             return Scope(unit_row.id), f"lãnh đạo {unit_row.name}"
         if not office:
             raise LookupFailed("Cần tên cơ quan, hoặc --leadership cho lịch của lãnh đạo (office required).")

@@ -18,7 +18,7 @@ from dondoc.storage.dues import open_dues
 from dondoc.storage.models import Acknowledgement, Extension, Occurrence, Plan
 from dondoc.storage.statusrun import StatusReport, StatusRow
 from dondoc.usecases.context import Context
-from dondoc.usecases.pages import Bar, ItemCard, area_order, chart_bars, item_cards, status_report
+from dondoc.usecases.pages import Bar, ItemCard, chart_bars, item_cards, status_report
 
 
 @dataclass
@@ -130,7 +130,7 @@ def leadership_view(ctx: Context, unit_id: int) -> LeadershipView:
         plans = [tuple(r) for r in conn.execute(select(Plan.code, Plan.title).where(Plan.unit_id == unit_id)
                                                  .order_by(Plan.id))]
     return LeadershipView(report, plans, overdue, escalation_of, chart_bars(report.by_office),
-                          area_order(report.by_area),
+                          report.by_area,
                           [r for r in report.rows if r.shown in (Shown.DONE_ON_TIME, Shown.DONE_LATE)])
 
 

@@ -24,7 +24,7 @@ from dondoc.storage.models import (
     StatusUpdate,
 )
 from dondoc.storage.statusrun import StatusReport, StatusRow, attention_key, run_status
-from dondoc.text import area_order as area_key, item_number_key
+from dondoc.text import item_number_key
 from dondoc.usecases.context import Context
 
 SOURCE_LABELS = {"web": "trang web", "cli": "cơ quan thường trực", "standing": "cơ quan thường trực ghi thay",
@@ -241,14 +241,6 @@ def office_view(ctx: Context, office: OfficeScope, item_id: int | None = None,
     return OfficeView(office, report, cards)
 
 
-def unit_item_id(engine: Engine, unit_id: int, item_id: int) -> int | None:
-    with engine.connect() as conn:
-        return conn.scalar(
-            select(Item.id).join(Plan, Plan.id == Item.plan_id)
-            .where(Item.id == item_id, Plan.unit_id == unit_id, Item.removed_at.is_(None))
-        )
-
-
 @dataclass
 class Bar:
     """One stacked bar of the status chart: segments as (x, width, colour, count, label), in percent."""
@@ -264,11 +256,6 @@ class Bar:
 
 CHART_ORDER = [Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE,
                Shown.AWAITING, Shown.CONTINUOUS]
-
-
-def area_order(groups) -> list:
-    """Areas in the appendix's order (I, II, … VI), those without a code last."""
-    return sorted(groups, key=lambda group: area_key(group.name))
 
 
 def chart_bars(groups) -> list[Bar]:

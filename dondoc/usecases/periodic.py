@@ -63,7 +63,7 @@ def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
 
     def request(unit: str, office: str):
         def build(key: str):
-            unit_id = links.unit_of(unit_name=unit)
+            unit_id = links.unit_of(unit)
             rows = by_office[(unit, office)]
             items = [_ref(r) for r in rows]
             for item, row in zip(items, rows):
@@ -100,7 +100,7 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
 
     def nudge(unit: str):
         def build(key: str):
-            page = links.standing(links.unit_of(unit_name=unit))
+            page = links.standing(links.unit_of(unit))
             items = [_ref(r) for r in by_unit[unit]]
             for item, row in zip(items, by_unit[unit]):
                 item.status = f"chờ: {row.event or row.deadline_text}"

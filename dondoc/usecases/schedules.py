@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from dondoc.storage.dues import checkpoints_by_item
 from dondoc.storage.models import Area, Item, ItemOffice, Office, Plan, Unit
 from dondoc.usecases.context import Context
 
@@ -55,8 +54,7 @@ def item_schedules(ctx: Context, *, start: date, end: date, as_of: date, item_id
         ):
             leads[item_id].append(name)
     if checkpoints is None:
-        checkpoints = checkpoints_by_item(ctx.engine, start, end, policy=ctx.policy, calendar=ctx.calendar, tz=ctx.tz,
-                                          as_of=as_of, item_ids=[row.id for row in items])
+        checkpoints = ctx.checkpoints(start, end, as_of=as_of, item_ids=[row.id for row in items])
     return [ItemSchedule(row.id, row.code, row.number, row.content, row.slug, row.name, row.area,
                          tuple(leads[row.id]), tuple(checkpoints.get(row.id, ())))
             for row in items]

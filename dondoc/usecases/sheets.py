@@ -32,10 +32,11 @@ from sqlalchemy import Engine, select
 from dondoc.domain.rules import check_report
 from dondoc.domain.status import STORED_LABELS, Shown, Stored
 from dondoc.storage.db import read_session, unit_of_work
-from dondoc.storage.models import AuditEntry, Item, Milestone, Occurrence, Office, StatusUpdate
+from dondoc.storage.models import Item, Milestone, Occurrence, Office
 from dondoc.storage.statusrun import run_status
-from dondoc.text import fold, item_number_key
+from dondoc.text import fold, item_number_key, read_date
 from dondoc.usecases.context import Context
+from dondoc.usecases.updates import append_update
 
 SHEET_TITLE = "Cập nhật"
 MARKER = "dondoc-sheet"
@@ -200,13 +201,8 @@ def _day(value, row: int, on: date, problems: list[str]) -> date | None:
     elif isinstance(value, date):
         day = value
     else:
-        text, day = _text(value), None
-        for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"):
-            try:
-                day = datetime.strptime(text, fmt).date()
-                break
-            except ValueError:
-                continue
+        text = _text(value)
+        day = read_date(text)
         if day is None:
             problems.append(f"{_where(row, ON)}: «{text[:40]}» không phải ngày, dùng dd/mm/yyyy (invalid date).")
             return None
@@ -312,14 +308,7 @@ def import_sheet(ctx: Context, path: Path | str, *, on: date, by: str | None = N
             office = session.get(Office, office_id)
             by = office.name if office else None
         for r in rows:
-            update = StatusUpdate(item_id=r.item_id, milestone_id=r.milestone_id, occurrence_id=r.occurrence_id or None,
-                                  status=r.status.value, note=r.note, product=r.product, reported_by=by, as_of=r.on,
-                                  source="sheet")
-            session.add(update)
-            session.flush()
-            session.add(AuditEntry(actor=by, action="status.update", entity="item", entity_id=r.item_id,
-                                   details={"status": r.status.value, "as_of": r.on.isoformat(),
-                                            "occurrence": r.occurrence_id or None, "source": "sheet",
-                                            "file": path.name, "row": r.number}))
+            append_update(session, r.item_id, r.milestone_id, r.occurrence_id or None, r.status, on=r.on, note=r.note,
+                          product=r.product, by=by, source="sheet", audit={"file": path.name, "row": r.number})
             result.recorded.append(r.ref)
     return result

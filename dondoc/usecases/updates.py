@@ -115,32 +115,26 @@ def record_update(
             .options(selectinload(Item.milestones).selectinload(Milestone.occurrences), selectinload(Item.plan))
         )
         m, occ = _target(item, _pick_milestone(item, milestone), on, due, session)
-        update = StatusUpdate(
-            item_id=item.id,
-            milestone_id=m.id,
-            occurrence_id=occ.id if occ else None,
-            status=stored.value,
-            note=note.strip() if note else None,
-            product=product.strip() if product else None,
-            evidence=evidence,
-            reported_by=by,
-            as_of=on,
-            source=source,
-        )
-        session.add(update)
-        session.flush()
+        update_id = append_update(session, item.id, m.id, occ.id if occ else None, stored, on=on, note=note,
+                                  product=product, evidence=evidence, by=by, source=source)
         if attach is not None:
-            attach(session, update.id)
-        session.add(
-            AuditEntry(
-                actor=by,
-                action="status.update",
-                entity="item",
-                entity_id=item.id,
-                details={"status": stored.value, "as_of": on.isoformat(), "occurrence": occ.id if occ else None},
-            )
-        )
-        return Recorded(update.id, f"{item.plan.code}#{item.number}", m.label or m.kind, occ.nominal_due if occ else None)
+            attach(session, update_id)
+        return Recorded(update_id, f"{item.plan.code}#{item.number}", m.label or m.kind, occ.nominal_due if occ else None)
+
+
+def append_update(session: Session, item_id: int, milestone_id: int, occurrence_id: int | None, status: Stored, *,
+                  on: date, note: str | None, product: str | None, by: str | None, source: str,
+                  evidence: str | None = None, audit: dict | None = None) -> int:
+    """Store one status report (checked already) and its audit entry; returns the report's id."""
+    update = StatusUpdate(item_id=item_id, milestone_id=milestone_id, occurrence_id=occurrence_id, status=status.value,
+                          note=note.strip() if note else None, product=product.strip() if product else None,
+                          evidence=evidence, reported_by=by, as_of=on, source=source)
+    session.add(update)
+    session.flush()
+    session.add(AuditEntry(actor=by, action="status.update", entity="item", entity_id=item_id,
+                           details={"status": status.value, "as_of": on.isoformat(), "occurrence": occurrence_id,
+                                    "source": source, **(audit or {})}))
+    return update.id
 
 
 def extend(

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from dondoc.app import Dondoc
 from dondoc.text import ascii_digits
-from dondoc.usecases.access import Scope, resolve
+from dondoc.usecases.access import Scope, item_ref, resolve
 from dondoc.web import security
 
 HERE = Path(__file__).parent
@@ -60,3 +60,22 @@ def resync_after(background_tasks: BackgroundTasks, request: Request, item_ids: 
     from dondoc.orchestration.resync import resync_items
 
     background_tasks.add_task(resync_items, dondoc_of(request), item_ids)
+
+
+def item_in_scope(request: Request, scope: Scope, value: str) -> tuple[int, str]:
+    """(item id, reference) of an item named in a path or a form that the scope may see; 404 otherwise."""
+    item_id = ascii_digits(value)
+    ref = item_ref(dondoc_of(request), scope, item_id) if item_id is not None else None
+    if ref is None:
+        raise HTTPException(404)
+    return item_id, ref
+
+
+def form_text(form, name: str, limit: int = 10_000) -> str:
+    """A text field of a POSTed form ("" when absent or a file); 400 beyond ``limit`` characters."""
+    value = form.get(name)
+    if value is None or not isinstance(value, str):
+        return ""
+    if len(value) > limit:
+        raise HTTPException(400, f"Trường «{name}» dài quá {limit} ký tự (field too long).")
+    return value

@@ -7,7 +7,6 @@ date stays visible).
 
 from __future__ import annotations
 
-from datetime import date
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -20,7 +19,8 @@ from dondoc.storage.lookups import LookupFailed
 from dondoc.usecases import access
 from dondoc.usecases.leadership import leadership_item_view, leadership_view
 from dondoc.usecases.pages import CHART_ORDER
-from dondoc.web.base import dondoc_of, number_in_path, render, resync_after, scope_of
+from dondoc.text import read_date
+from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
 from dondoc.web.office import evidence_response
 from dondoc.web.security import check_csrf
 
@@ -34,14 +34,6 @@ CONFIRMATIONS = {
 
 def _scope(request: Request, token: str) -> access.Scope:
     return scope_of(request, token, LEADERSHIP)
-
-
-def _item(request: Request, scope: access.Scope, value: str) -> tuple[int, str]:
-    item_id = number_in_path(value)
-    ref = access.item_ref(dondoc_of(request), scope, item_id)
-    if ref is None:
-        raise HTTPException(404)
-    return item_id, ref
 
 
 @router.get("/l/{token}")
@@ -78,12 +70,7 @@ def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, 
 @router.get("/l/{token}/items/{item_id}")
 def leadership_item_page(request: Request, token: str, item_id: str):
     scope = _scope(request, token)
-    return _item_page(request, token, scope, _item(request, scope, item_id)[0])
-
-
-def _text(form, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
+    return _item_page(request, token, scope, item_in_scope(request, scope, item_id)[0])
 
 
 async def _post(request: Request, handler, token: str, item_id: str, background_tasks: BackgroundTasks):
@@ -99,8 +86,8 @@ async def _post(request: Request, handler, token: str, item_id: str, background_
 
 def _checked(request: Request, token: str, item_id_text: str, form) -> tuple[access.Scope, int, str]:
     scope = _scope(request, token)
-    check_csrf(request, scope.token_sha256, _text(form, "csrf") or None)
-    item_id, ref = _item(request, scope, item_id_text)
+    check_csrf(request, scope.token_sha256, form_text(form, "csrf", 128) or None)
+    item_id, ref = item_in_scope(request, scope, item_id_text)
     return scope, item_id, ref
 
 
@@ -115,7 +102,7 @@ async def leadership_acknowledge(request: Request, token: str, item_id: str, bac
 
 def _acknowledge(request: Request, token: str, item_id_text: str, form):
     scope, item_id, ref = _checked(request, token, item_id_text, form)
-    values = {"by": _text(form, "by"), "note": _text(form, "note")}
+    values = {"by": form_text(form, "by"), "note": form_text(form, "note")}
     try:
         dondoc_of(request).acknowledge(ref, by=values["by"], note=values["note"].strip() or None)
     except (InvalidUpdate, LookupFailed) as exc:
@@ -129,24 +116,14 @@ async def leadership_extend(request: Request, token: str, item_id: str, backgrou
     return await _post(request, _extend, token, item_id, background_tasks)
 
 
-def _parse_day(text: str) -> date | None:
-    if len(text) > 20:
-        return None
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
-
-
 def _extend(request: Request, token: str, item_id_text: str, form):
     scope, item_id, ref = _checked(request, token, item_id_text, form)
-    values = {key: _text(form, key) for key in ("by", "reason", "new_due", "due")}
+    values = {key: form_text(form, key) for key in ("by", "reason", "new_due", "due")}
     errors: list[str] = []
-    new_due = _parse_day(values["new_due"])
+    new_due = read_date(values["new_due"], iso_only=True)
     if new_due is None:
         errors.append("Hãy chọn hạn mới (ngày/tháng/năm).")
-    due = _parse_day(values["due"]) if values["due"] else None
+    due = read_date(values["due"], iso_only=True) if values["due"] else None
     if values["due"] and due is None:
         errors.append("Hạn cần gia hạn không hợp lệ.")
     if not errors:

@@ -21,7 +21,7 @@ from dondoc.text import ascii_digits
 from dondoc.usecases import access
 from dondoc.usecases.evidence import ACCEPT, UploadRefused, attach, receive_file, size_label
 from dondoc.usecases.pages import office_view
-from dondoc.web.base import dondoc_of, number_in_path, render, resync_after, scope_of
+from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
 from dondoc.web.security import check_csrf
 
 router = APIRouter()
@@ -84,18 +84,14 @@ async def office_item_report(request: Request, token: str, item_id: str, backgro
 
 
 def _values(form) -> dict:
-    return {key: str(form.get(key) or "") if not isinstance(form.get(key), UploadFile) else ""
-            for key in ("status", "milestone", "note", "product")}
+    return {key: form_text(form, key) for key in ("status", "milestone", "note", "product")}
 
 
 def _report(request: Request, token: str, item_id_text: str, form, background_tasks: BackgroundTasks):
     dondoc = dondoc_of(request)
     scope = _office(request, token)
-    check_csrf(request, scope.token_sha256, form.get("csrf") if isinstance(form.get("csrf"), str) else None)
-    item_id = number_in_path(item_id_text)
-    ref = access.item_ref(dondoc, scope, item_id)
-    if ref is None:
-        raise HTTPException(404)
+    check_csrf(request, scope.token_sha256, form_text(form, "csrf", 128) or None)
+    item_id, ref = item_in_scope(request, scope, item_id_text)
     values = _values(form)
     errors = check_report(values["status"], note=values["note"], product=values["product"])
     milestone = ascii_digits(values["milestone"], 3) if values["milestone"] else None

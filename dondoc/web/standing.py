@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
@@ -26,10 +26,10 @@ from dondoc.domain.status import STORED_LABELS, Stored
 from dondoc.importer import ImportFormatError
 from dondoc.storage.links import KINDS, OFFICE_KINDS, STANDING
 from dondoc.storage.lookups import LookupFailed
-from dondoc.text import ascii_digits
 from dondoc.usecases import access, plans
 from dondoc.usecases.importing import UnknownOffices
-from dondoc.web.base import dondoc_of, render, resync_after, scope_of
+from dondoc.text import ascii_digits, read_date
+from dondoc.web.base import dondoc_of, form_text, item_in_scope, render, resync_after, scope_of
 from dondoc.web.security import check_csrf
 
 router = APIRouter()
@@ -60,21 +60,14 @@ async def _posted(request: Request, token: str, max_files: int = 0):
 
 
 def _field(form, name: str, limit: int = MAX_FIELD) -> str:
-    value = form.get(name)
-    if value is None or isinstance(value, UploadFile):
-        return ""
-    if len(value) > limit:
-        raise HTTPException(400, f"Trường «{name}» dài quá {limit} ký tự (field too long).")
-    return value.strip()
+    return form_text(form, name, limit).strip()
 
 
 def _day(value: str, label: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise InvalidUpdate(f"{label}: «{value[:20]}» không phải ngày hợp lệ (invalid date).")
+    day = read_date(value)
+    if day is None:
+        raise InvalidUpdate(f"{label}: «{value[:20]}» không phải ngày hợp lệ (invalid date).")
+    return day
 
 
 def _upload_dir(request: Request) -> Path:
@@ -178,19 +171,11 @@ def _import(request: Request, token: str, scope: access.Scope, path: Path, sha: 
     return _page(request, token, report=report)
 
 
-def _item_ref(request: Request, scope: access.Scope, value: str) -> tuple[int, str]:
-    item_id = ascii_digits(value)
-    ref = access.item_ref(dondoc_of(request), scope, item_id) if item_id is not None else None
-    if ref is None:
-        raise HTTPException(404)
-    return item_id, ref
-
-
 @router.post("/s/{token}/deadline", response_class=HTMLResponse)
 async def set_meaning(request: Request, token: str, background_tasks: BackgroundTasks):
     scope, form = await _posted(request, token)
     meaning = _field(form, "meaning")
-    item_id, ref = _item_ref(request, scope, _field(form, "item", 20))
+    item_id, ref = item_in_scope(request, scope, _field(form, "item", 20))
     number = ref.rsplit("#", 1)[-1]
     if not meaning:
         return _page(request, token, status_code=400, error=f"Mục {number}: hãy ghi thời hạn hiểu được, ví dụ «Quý II/2026».")
@@ -231,7 +216,7 @@ async def record_report(request: Request, token: str, background_tasks: Backgrou
     """A report an office sent on paper or by phone, recorded by the standing office on its behalf."""
     dondoc = dondoc_of(request)
     scope, form = await _posted(request, token)
-    item_id, ref = _item_ref(request, scope, _field(form, "item", 20))
+    item_id, ref = item_in_scope(request, scope, _field(form, "item", 20))
     values = {key: _field(form, key, MAX_NOTE + 10) for key in ("status", "note", "product", "by", "on")}
     try:
         on = _day(values["on"], "Ngày báo cáo") if values["on"] else dondoc.today()

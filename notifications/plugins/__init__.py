@@ -12,6 +12,8 @@ Apprise load every plugin it ships, which a run that only sends through
 
 from __future__ import annotations
 
+from functools import cache
+
 from apprise.manager_plugins import NotificationManager
 
 from notifications.plugins.email import NotifySMTP
@@ -21,16 +23,11 @@ from notifications.plugins.zns import NotifyZNS
 SERVICES = (NotifyZalo, NotifyZNS, NotifySMTP)
 
 
-_registered: list[bool] = []
-
-
+@cache
 def register() -> None:
     """Make Apprise know ``zalo://``, ``zns://`` and ``smtp://`` as these services (once per process)."""
-    if _registered:
-        return
     manager = NotificationManager()
     for service in SERVICES:
         if service.protocol in manager and manager[service.protocol] is service:
             continue
         manager.add(service, force=True)
-    _registered.append(True)
