@@ -136,10 +136,17 @@ class Dondoc(Context):
                           unit_ids=unit_ids, plan_ids=plan_ids, office_ids=office_ids, area=area)
 
     # -- chasing and periodic messages ---------------------------------------------------------
-    def chase(self, at: datetime | None = None, *, item_ids: list[int] | None = None, dispatcher=None):
+    def chase(self, at: datetime | None = None, *, item_ids: list[int] | None = None, unit: str | None = None,
+              dispatcher=None):
+        """What is due at ``at`` for some items; without ``item_ids`` the catch-up of every item (of ``unit``)."""
+        from dondoc.storage.lookups import find_unit
         from dondoc.usecases import chasing
 
-        return chasing.chase(self, self.local(at), item_ids=item_ids, dispatcher=dispatcher)
+        unit_id = None
+        if unit is not None:
+            with self.session() as session:
+                unit_id = find_unit(session, unit).id
+        return chasing.chase(self, self.local(at), item_ids=item_ids, unit_id=unit_id, dispatcher=dispatcher)
 
     def send_digest(self, at: datetime | None = None, *, dispatcher=None) -> int:
         from dondoc.usecases import periodic
@@ -219,18 +226,53 @@ class Dondoc(Context):
 
         return rotate_named(self, kind, unit=unit, office=office)
 
+    # -- people and the check -------------------------------------------------------------------
+    def check(self):
+        """Every recipient that reaches nobody, every person and setting in doubt (``dondoc check``)."""
+        from dondoc.usecases.checking import check
+
+        return check(self)
+
+    def import_people(self, path: Path, *, unit: str | None = None):
+        from dondoc.usecases.people import import_people
+
+        return import_people(self, path, unit)
+
+    def unit_people(self, unit: str | None = None):
+        """(unit name, its people) as messages resolve them."""
+        from dondoc.storage.lookups import named_or_only_unit
+        from dondoc.usecases.directory import Directory
+
+        with self.session() as session:
+            target = named_or_only_unit(session, unit, with_plans=False)
+            unit_id, name = target.id, target.name
+        return name, Directory(self).people(unit_id)
+
     # -- the delivery log ----------------------------------------------------------------------
-    def deliveries(self, *, failed: bool = False, key: str | None = None, limit: int = 50):
-        """Attempts to deliver messages, newest first (with ``failed``: those that reached nobody)."""
+    def deliveries(self, *, key: str | None = None, limit: int = 50):
+        """Attempts to deliver messages, newest first."""
         from notifications.ledger import list_deliveries
 
         with self.session() as session:
-            return list_deliveries(session, failed_only=failed, ledger_key=key, limit=limit)
+            return list_deliveries(session, ledger_key=key, limit=limit)
+
+    def not_delivered(self, *, unit: str | None = None, limit: int = 200):
+        """Deliveries failed, unknown or given up (``dondoc deliveries --failed``, the standing office's page)."""
+        from dondoc.storage.lookups import find_unit
+        from dondoc.usecases.undelivered import not_delivered
+
+        unit_id = None
+        if unit is not None:
+            with self.session() as session:
+                unit_id = find_unit(session, unit).id
+        return not_delivered(self, unit_id=unit_id, limit=limit)
 
     def resend(self, delivery_id: int):
-        """Send a logged message again to the person of one delivery (all their channels)."""
-        with self.dispatcher() as dispatcher:
-            return dispatcher.resend(delivery_id)
+        """Send a logged message again to the person of one delivery (all their channels); once a channel
+        took it, that delivery is no longer tried again nor reported as given up."""
+        from dondoc.usecases.undelivered import resend
+
+        return resend(self, delivery_id)
 
     def notify_test(self, person_id: str):
         """A test message on each of a person's channels."""

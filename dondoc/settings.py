@@ -9,6 +9,8 @@ test fails when a field is missing from either.
 
 from __future__ import annotations
 
+import os
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -109,7 +111,13 @@ class Settings(BaseSettings):
         default=20.0,
         gt=0,
         le=300,
-        description="Seconds to wait for a mail server or the Zalo API before counting an attempt as failed.",
+        description="Seconds one attempt on a mail server or the Zalo API may take in all before it counts as failed (or, once the message was handed over, as unknown).",
+    )
+    delivery_give_up_working_days: int = Field(
+        default=1,
+        ge=0,
+        le=10,
+        description="A message nobody could deliver is tried again (after 5, 15, 30 minutes, then hourly) until the end of this many working days after it was due (0: the same day); then it is given up and the standing office is told once.",
     )
 
     prefect_pool: str = Field(
@@ -121,6 +129,12 @@ class Settings(BaseSettings):
         ge=0,
         le=65535,
         description="Port of the local Prefect server started by `dondoc up`. 0 means the first free port from 4200.",
+    )
+    worker_limit: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description="Flow runs the work pool runs at once (each is a Python process); more wait in the queue. 0 means the number of CPU cores of this machine.",
     )
     sync_horizon_days: int = Field(
         default=90,
@@ -160,6 +174,10 @@ class Settings(BaseSettings):
         le=1440,
         description="How often calendar apps are asked to refresh an office's feed (REFRESH-INTERVAL and X-PUBLISHED-TTL).",
     )
+
+    @property
+    def worker_concurrency(self) -> int:
+        return self.worker_limit or max(os.cpu_count() or 1, 1)
 
     @property
     def home_path(self) -> Path:

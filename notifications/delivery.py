@@ -17,9 +17,7 @@ let its own retries fire.
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Iterable
@@ -27,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
-import apprise
 from sqlalchemy import Engine
 
 from dondoc.configuration import NotificationsConfig, PeopleConfig, Person
@@ -35,12 +32,12 @@ from dondoc.settings import Settings
 from dondoc.storage.db import read_session
 from dondoc.storage import delivery_log
 from dondoc.storage.delivery_log import Delivery, NotificationMessage
+from notifications.channels import Channels
 from notifications.logwriter import LogWriter, LogWriteError, StoredMessage
-from notifications.messages import Message, Rendered, render, render_value, test_message
+from notifications.messages import Message, Rendered, render, test_message
 from notifications.outbox import write_outbox
-from notifications.plugins import SERVICES, register
-from notifications.plugins.common import SendResult, ZaloEndpoints, mask
-from notifications.plugins.email import Attachment, NotifySMTP, build_email
+from notifications.plugins.common import SendResult, mask
+from notifications.mime import Attachment, build_email
 
 log = logging.getLogger("dondoc.notifications")
 
@@ -56,12 +53,15 @@ class PersonOutcome:
     channel: str | None
     attempts: int
     error: str | None = None
+    unknown: bool = False  # a server may have taken it (its answer was lost): not sent again in this run
+    skip: tuple[str, ...] = ()  # channels never to try again for this delivery (Zalo after a lost answer)
 
 
 @dataclass
 class SendReport:
     stored: StoredMessage
     outcomes: list[PersonOutcome] = field(default_factory=list)
+    ledger_key: str = ""
 
     @property
     def message_id(self) -> int | None:
@@ -85,9 +85,7 @@ class Dispatcher:
         self.sleep = sleep
         self._sender = parseaddr(self.settings.mail_from)
         self.writer = LogWriter(self.engine)
-        self._local = threading.local()  # channel objects per thread: an SMTP connection is not shared
-        self._all_services: list[object] = []
-        self._lock = threading.Lock()
+        self.channels = Channels(settings, config, people, self._sender)
 
     # -- public API -------------------------------------------------------------------------
     def send(self, message: Message, recipients: Iterable[str], *, cc: Iterable[str] = (),
@@ -99,7 +97,7 @@ class Dispatcher:
         return report
 
     @staticmethod
-    def _files(message: Message) -> list[Attachment]:
+    def files(message: Message) -> list[Attachment]:
         try:
             return [Attachment.from_path(path) for path in message.attachments]
         except OSError as exc:
@@ -111,7 +109,7 @@ class Dispatcher:
         persons = self.people.resolve_all(recipients)
         cc_persons = [p for p in self.people.resolve_all(cc) if p.id not in {q.id for q in persons}]
         rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
-        files = self._files(message)
+        files = self.files(message)
         # The message row is written with the first attempt's row, in the same transaction.
         stored = StoredMessage(None, dict(ledger_key=message.ledger_key, kind=message.kind, subject=rendered.subject,
                                           data=message.data, recipients=recipients, cc=cc))
@@ -149,22 +147,28 @@ class Dispatcher:
         self.writer.flush()
         return reports
 
-    def resend(self, delivery_id: int) -> SendReport:
-        """Send a logged message again to the person of delivery ``delivery_id`` (all their channels)."""
+    def resend(self, delivery_id: int, *, person: Person | None = None, delivery_key: str | None = None) -> SendReport:
+        """Send a logged message again to the person of delivery ``delivery_id`` (all their channels);
+        ``person``: as the unit's people know them now (else from ``people.yaml``)."""
         with read_session(self.engine) as session:
             delivery = session.get(Delivery, delivery_id)
             if delivery is None:
                 raise DeliveryError(f"Không có lần gửi số {delivery_id}.")
             row = session.get(NotificationMessage, delivery.message_id)
-        message = Message(row.kind, row.data, row.ledger_key)
-        spec = delivery.person
-        if spec.startswith("unknown:"):
-            spec = "person:" + spec.split(":", 1)[1]
-        persons = self.people.resolve(spec if ":" in spec else f"person:{spec}")
+        message = Message(row.kind, row.data, row.ledger_key, attachments=row.attachments or [])
+        if person is not None:
+            persons = [person]
+        else:
+            spec = delivery.person
+            if spec.startswith("unknown:"):
+                spec = "person:" + spec.split(":", 1)[1]
+            persons = self.people.resolve(spec if ":" in spec else f"person:{spec}")
         cc_persons = [p for p in self.people.resolve_all(row.cc) if p.id not in {q.id for q in persons}]
         rendered = render(message, zalo_text_max=self.settings.zalo_text_max)
         stored = StoredMessage(row.id, {})
-        report = SendReport(stored, [self._deliver(stored, message, rendered, p, cc_persons) for p in persons])
+        files = self.files(message)
+        report = SendReport(stored, [self._deliver(stored, message, rendered, p, cc_persons, files=files,
+                                                   key=delivery_key) for p in persons], row.ledger_key)
         self.writer.flush()
         return report
 
@@ -188,105 +192,43 @@ class Dispatcher:
         self.writer.flush()
         return SendReport(stored, outcomes)
 
+    def deliver(self, message: Message, person: Person, *, stored_id: int, delivery_key: str,
+                skip: Collection[str] = (), channels: Collection[str] | None = None,
+                rendered: Rendered | None = None, files: list[Attachment] | None = None) -> PersonOutcome:
+        """One recorded message to one person: their channels in order, except ``skip``; only
+        ``channels`` when given. ``delivery_key`` makes the email's Message-ID and the ZNS
+        ``tracking_id``, the same for every try. The attempts are queued to the log (``flush()``)."""
+        rendered = rendered or render(message, zalo_text_max=self.settings.zalo_text_max)
+        files = self.files(message) if files is None else files
+        usable = self.usable_channels(person, message.kind)
+        if channels is not None:
+            usable = [c for c in usable if c in channels]
+        stored = StoredMessage(stored_id, {})
+        if not usable:  # nobody to reach by a channel: the outbox, and the log says so
+            return self._to_outbox(stored, message, rendered, person, [], files)
+        chain = [c for c in usable if c not in skip]
+        if not chain:
+            return PersonOutcome(person.id, False, None, 0, unknown=True, skip=tuple(skip),
+                                 error="Có thể đã nhận ở kênh " + ", ".join(skip) + "; không gửi lại để tránh trùng tin")
+        return self._deliver(stored, message, rendered, person, [], chain=chain, files=files, key=delivery_key,
+                             skip=tuple(skip))
+
+    def flush(self) -> None:
+        self.writer.flush()
+
     def close(self) -> None:
         """Close the connections, then flush the log (raising LogWriteError if it could not be written)."""
-        with self._lock:
-            services, self._all_services = self._all_services, []
-        for service in services:
-            if isinstance(service, NotifySMTP):
-                service.close()
-        self._local = threading.local()
+        self.channels.close()
         self.writer.close()
+
+    def usable_channels(self, person: Person, kind: str) -> list[str]:
+        return self.channels.usable(person, kind)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-    # -- channels ---------------------------------------------------------------------------
-    def _zalo_ready(self) -> bool:
-        return bool(self.settings.zalo_app_id and self.settings.zalo_secret_key)
-
-    def _zalo_secret(self) -> str:
-        return self.settings.zalo_secret_key.get_secret_value() if self.settings.zalo_secret_key else ""
-
-    def _zns_template(self, kind: str):
-        return self.config.zns.templates.get(kind)
-
-    def usable_channels(self, person: Person, kind: str) -> list[str]:
-        usable = {
-            "email": bool(person.email and self.settings.smtp_url),
-            "zalo": bool(person.zalo_user_id and self._zalo_ready()),
-            "zns": bool(person.phone and self._zalo_ready() and self._zns_template(kind)),
-            "apprise": bool(person.apprise),
-        }
-        return [c for c in self.people.channel_order(person) if usable.get(c)]
-
-    def _service(self, url: str):
-        """Our own channel objects, built directly (Apprise would log a bad URL with its secrets)."""
-        services = self._local.__dict__.setdefault("services", {})
-        service = services.get(url)
-        if service is None:
-            scheme = url.split("://", 1)[0].lower()
-            cls = next((c for c in SERVICES if scheme in (c.protocol, getattr(c, "secure_protocol", None))), None)
-            try:
-                arguments = cls.parse_url(url) if cls else None
-                if not arguments:
-                    raise TypeError
-                if cls is not NotifySMTP:
-                    arguments["endpoints"] = ZaloEndpoints.from_settings(self.settings)
-                service = cls(**arguments)
-                if isinstance(service, NotifySMTP):
-                    service.smtp_timeout = self.settings.notify_timeout
-            except TypeError:
-                raise DeliveryError(f"Cấu hình kênh {scheme}:// không hợp lệ (kiểm tra thiết lập DONDOC_*).") from None
-            services[url] = service
-            with self._lock:
-                self._all_services.append(service)
-        return service
-
-    def _attempt(self, channel: str, person: Person, message: Message, rendered: Rendered,
-                 cc_persons: list[Person], files: list[Attachment] = ()) -> SendResult:
-        s = self.settings
-        try:
-            if channel == "email":
-                smtp = self._service(s.smtp_url)
-                cc = [(p.name, p.email) for p in cc_persons if p.email and p.email != person.email]
-                email = build_email(sender=self._sender, to=[(person.name, person.email)], cc=cc,
-                                    subject=rendered.subject, text=rendered.text, html=rendered.html,
-                                    headers={"X-Dondoc-Ledger-Key": message.ledger_key}, attachments=files)
-                return smtp.deliver(email)
-            if channel == "zalo":
-                service = self._service(f"zalo://{s.zalo_app_id}/{self._zalo_secret()}/{person.zalo_user_id}")
-                service.send(rendered.zalo_text)
-                return service.last_result
-            if channel == "zns":
-                spec = self._zns_template(message.kind)
-                limit = self.config.zns.max_param
-                data = {k: render_value(str(v), message.data)[:limit] for k, v in spec.data.items()}
-                url = f"zns://{s.zalo_app_id}/{self._zalo_secret()}/{person.phone}?template={spec.template_id}"
-                service = self._service(url)
-                service.send(json.dumps(data, ensure_ascii=False), tracking_id=uuid.uuid4().hex)
-                return service.last_result
-            if channel == "apprise":
-                register()  # the person's own Apprise URLs may name zalo://, zns:// or smtp:// too
-                bundle = apprise.Apprise()
-                for url in person.apprise:
-                    bundle.add(url, tag=person.tags or None)
-                ok = bundle.notify(body=rendered.text, title=rendered.subject)
-                return SendResult(bool(ok), error=None if ok else "Dịch vụ Apprise không nhận tin")
-        except DeliveryError as exc:
-            return SendResult(False, error=str(exc), fallback=True)
-        except Exception as exc:  # a channel must never break the loop over people
-            log.warning("Channel %s failed unexpectedly: %s", channel, type(exc).__name__)
-            return SendResult(False, error=f"Lỗi không mong đợi ở kênh {channel} ({type(exc).__name__})",
-                              transient=True)
-        return SendResult(False, error=f"Kênh không hỗ trợ: {channel}", fallback=True)
-
-    def _address(self, channel: str, person: Person) -> str:
-        return {"email": person.email, "zalo": person.zalo_user_id, "zns": person.phone,
-                "apprise": ",".join(u.split("://", 1)[0] + "://" for u in person.apprise)}.get(channel) or ""
 
     def _log(self, stored: StoredMessage, message: Message, person: Person, channel: str, address: str,
              attempt: int, outcome: str, result: SendResult | None, final: bool) -> None:
@@ -298,36 +240,44 @@ class Dispatcher:
 
     def _deliver(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
                  cc_persons: list[Person], chain: list[str] | None = None,
-                 files: list[Attachment] = ()) -> PersonOutcome:
+                 files: list[Attachment] = (), key: str | None = None, skip: tuple[str, ...] = ()) -> PersonOutcome:
         chain = chain if chain is not None else self.usable_channels(person, message.kind)
         if not chain or chain == ["outbox"]:
             return self._to_outbox(stored, message, rendered, person, cc_persons, files)
         attempts, error = 0, None
         for index, channel in enumerate(chain):
             last_channel = index == len(chain) - 1
-            address = self._address(channel, person)
+            address = self.channels.address(channel, person)
             for attempt in range(1, self.settings.notify_retries + 1):
                 attempts += 1
-                result = self._attempt(channel, person, message, rendered, cc_persons, files)
-                last_try = attempt == self.settings.notify_retries or not result.transient
+                result = self.channels.attempt(channel, person, message, rendered, cc_persons, files, key)
+                self.channels.count_down(channel, result)
+                last_try = (attempt == self.settings.notify_retries or not result.transient or result.unknown
+                            or self.channels.is_down(channel))
                 if result.ok:
                     outcome = delivery_log.OUTCOME_SENT
                 elif not last_try:
                     outcome = delivery_log.OUTCOME_RETRY
+                elif result.unknown:
+                    outcome = delivery_log.OUTCOME_UNKNOWN
                 else:
-                    outcome = delivery_log.OUTCOME_FALLBACK if result.fallback and not last_channel else delivery_log.OUTCOME_FAILED
+                    outcome = (delivery_log.OUTCOME_FALLBACK if result.fallback and not last_channel
+                               else delivery_log.OUTCOME_FAILED)
                 self._log(stored, message, person, channel, address, attempt, outcome, result,
-                          final=result.ok or (last_try and last_channel))
+                          final=result.ok or result.unknown or (last_try and last_channel))
                 if result.ok:
                     log.info("Message %s sent to %s by %s", message.ledger_key, person.id, channel)
                     return PersonOutcome(person.id, True, channel, attempts)
                 error = result.error
-                log.warning("Message %s to %s by %s, attempt %d: %s", message.ledger_key, person.id, channel, attempt,
-                            result.error)
+                log.info("Message %s to %s by %s, attempt %d: %s", message.ledger_key, person.id, channel, attempt,
+                         result.error)
+                if result.unknown:  # never sent twice in a run; a Zalo channel never again for this delivery
+                    again = skip + ((channel,) if channel in ("zalo", "zns") else ())
+                    return PersonOutcome(person.id, False, channel, attempts, error, unknown=True, skip=again)
                 if last_try:
                     break
                 self.sleep(self.settings.notify_retry_delay * 2 ** (attempt - 1))
-        return PersonOutcome(person.id, False, None, attempts, error)
+        return PersonOutcome(person.id, False, None, attempts, error, skip=skip)
 
     def _to_outbox(self, stored: StoredMessage, message: Message, rendered: Rendered, person: Person,
                    cc_persons: list[Person], files: list[Attachment] = ()) -> PersonOutcome:

@@ -1,6 +1,7 @@
 """The delivery-log writer: one thread, rows committed in batches (group commit).
 
-Senders queue the message row and one row per attempt; the writer commits
+Senders queue the message row, one row per attempt and the delivery state a
+try ends in; the writer commits
 whatever is queued in one ``unit_of_work`` transaction, so the sender goes on
 with the next message while the database works. :meth:`LogWriter.flush` waits
 until everything queued so far is committed (``Dispatcher.send`` flushes before
@@ -50,6 +51,10 @@ class LogWriter:
 
     def add_delivery(self, stored: StoredMessage, row: dict) -> None:
         self._put(("delivery", stored, row))
+
+    def add_update(self, statement, params: dict) -> None:
+        """Any other statement to commit with the attempts (a delivery state marked after a try)."""
+        self._put(("update", statement, params))
 
     def flush(self) -> None:
         if self._thread is None:
@@ -106,6 +111,9 @@ class LogWriter:
         try:
             with unit_of_work(self.engine) as session:
                 for kind, stored, row in rows:
+                    if kind == "update":
+                        session.execute(stored, [row])
+                        continue
                     if stored.id is None:
                         stored.id = session.execute(_INSERT_MESSAGE, stored.fields).scalar_one()
                         assigned.append(stored)

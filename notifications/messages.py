@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
 
 TEMPLATES = Path(__file__).parent / "templates"
-KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "test")
+KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "undelivered", "test")
 
 
 @dataclass
@@ -150,6 +151,20 @@ def render(message: Message, *, zalo_text_max: int = 2000) -> Rendered:
     return Rendered(subject=subject, text=text, html=html, zalo_text=zalo, link=link)
 
 
+def forwarded(rendered: Rendered, target: str, *, recipient: str, zalo_text_max: int = 2000) -> Rendered:
+    """A message sent to ``recipient`` (the standing office) because nobody holds ``target``: said so at the top."""
+    note = (f"Tin này gửi {target}, nhưng {target} chưa có người nhận trong Đôn Đốc. Đề nghị {recipient} "
+            "chuyển giúp và bổ sung người nhận (trang cơ quan thường trực hoặc «dondoc people import»).")
+    brand, _, rest = rendered.subject.partition("] ")
+    subject = f"{brand}] (Chuyển cho {target}) {rest}" if rest else f"(Chuyển cho {target}) {rendered.subject}"
+    html = rendered.html
+    marker = html.find(">", html.find("<body")) + 1 if "<body" in html else 0
+    html = html[:marker] + f'<p style="background:#fff3cd;padding:8px">{escape(note)}</p>' + html[marker:]
+    return Rendered(subject=subject, text=f"{note}\n\n{rendered.text}", html=html,
+                    zalo_text=truncate_with_link(f"{note}\n\n{rendered.zalo_text}", zalo_text_max, rendered.link),
+                    link=rendered.link)
+
+
 def render_value(expression: str, data: dict) -> str:
     """One Jinja2 expression over message data (used for ZNS template parameters)."""
     return _env(False).from_string(expression).render(**data).strip()
@@ -214,6 +229,25 @@ def report_ready(*, title: str, period: str, as_of: date, link: str, ledger_key:
                  summary: dict[str, int] | None = None) -> Message:
     data = {"title": title, "period": period, "as_of": as_of, "link": link, "summary": summary or {}}
     return Message("report_ready", data, ledger_key)
+
+
+@dataclass
+class Undelivered:
+    """A message nobody could deliver to one person before its give-up time."""
+
+    what: str  # "Nhắc hạn nhiệm vụ số 12", "Tổng hợp gửi lãnh đạo"...
+    subject: str
+    person: str  # the person's name (and the target it was forwarded for)
+    error: str
+    since: date
+
+
+def undelivered(rows: list[Undelivered], *, unit: str, office: str, as_of: date, ledger_key: str,
+                link: str | None) -> Message:
+    """For the standing office: the messages given up, each once, and what went wrong."""
+    data = {"rows": rows, "unit": unit, "office": office, "as_of": as_of, "link": link,
+            "escalations": sum(1 for r in rows if r.what.startswith("Cảnh báo"))}
+    return Message("undelivered", data, ledger_key)
 
 
 def test_message(*, person_name: str, channel: str, ledger_key: str, public_url: str) -> Message:

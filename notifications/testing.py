@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -41,9 +43,11 @@ class Received:
 class LocalSMTP:
     """``with LocalSMTP() as server: ...``; ``server.url`` is an ``smtp://`` URL for DONDOC_SMTP_URL."""
 
-    def __init__(self, *, user: str | None = None, password: str | None = None, keep: bool = True):
-        self.port = free_port()
+    def __init__(self, *, user: str | None = None, password: str | None = None, keep: bool = True,
+                 delay: float = 0.0, port: int | None = None):
+        self.port = port or free_port()
         self.user, self.password, self.keep = user, password, keep
+        self.delay = delay  # seconds before answering DATA (after taking the message)
         self.received: list[Received] = []
         self.count = 0
         self._controller = None
@@ -64,6 +68,8 @@ class LocalSMTP:
                 server.count += 1
                 if server.keep:
                     server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                if server.delay:
+                    await asyncio.sleep(server.delay)
                 return "250 Message accepted"
 
         def authenticator(_server, _session, _envelope, mechanism, auth_data):
@@ -100,6 +106,10 @@ class ZaloState:
     expire_next: bool = False  # the current access token is expired
     requests: list[dict] = field(default_factory=list)
     used_refresh_tokens: set[str] = field(default_factory=set)
+    delay: float = 0.0  # seconds before answering a message (after taking it)
+    refresh_delay: float = 0.0  # seconds before answering a refresh (after rotating the pair)
+    reuse_window: float = 60.0  # a refresh token posted again within it gets the pair it was given
+    issued: dict[str, tuple[float, dict]] = field(default_factory=dict)  # refresh token -> (when, answer)
 
 
 class FakeZalo:
@@ -154,9 +164,13 @@ class FakeZalo:
                     state.rate_limited -= 1
                     return self._reply({"error": -32, "message": "Exceed rate limit"})
                 if self.path == "/v3.0/oa/message/cs":
-                    return self._reply(self._oa(record["json"]))
+                    answer = self._oa(record["json"])
+                    time.sleep(state.delay)
+                    return self._reply(answer)
                 if self.path == "/message/template":
-                    return self._reply(self._zns(record["json"]))
+                    answer = self._zns(record["json"])
+                    time.sleep(state.delay)
+                    return self._reply(answer)
                 self._reply({"error": -404, "message": "Not found"}, 404)
 
             def _refresh(self, record):
@@ -166,14 +180,20 @@ class FakeZalo:
                 if form.get("grant_type") != "refresh_token":
                     return {"error": -14001, "error_description": "Invalid grant_type"}
                 token = form.get("refresh_token")
+                given = state.issued.get(token)
+                if given is not None and time.monotonic() - given[0] <= state.reuse_window:
+                    return given[1]  # the same refresh token again, soon: the pair it was given
                 if token in state.used_refresh_tokens or token != state.refresh_token:
                     return {"error": -14014, "error_description": "Refresh token is invalid"}
                 state.used_refresh_tokens.add(token)
                 state.access_token = "acc-" + uuid.uuid4().hex
                 state.refresh_token = "ref-" + uuid.uuid4().hex
                 state.expire_next = False
-                return {"access_token": state.access_token, "refresh_token": state.refresh_token,
-                        "expires_in": "90000"}
+                answer = {"access_token": state.access_token, "refresh_token": state.refresh_token,
+                          "expires_in": "90000"}
+                state.issued[token] = (time.monotonic(), answer)
+                time.sleep(state.refresh_delay)
+                return answer
 
             def _oa(self, body):
                 user_id = (body.get("recipient") or {}).get("user_id")

@@ -1,8 +1,10 @@
 """Tasks around chasing: each wraps one use case of the application.
 
-Sending is I/O: these tasks retry with explicit delays, and raise when a message
-reached nobody so that the retry fires. The ledger claims each message before it
-is sent and marks it by the outcome, so a retry re-sends only what failed.
+A message that reached nobody is not the task's failure: the ledger marks it
+failed and the next run that meets it (the item's next run, the catch-up) sends it
+again with a growing delay. The tasks retry, with explicit delays, only what
+stopped them (the database, a bug); the ledger claims each delivery before it is
+sent, so a retry never sends one twice.
 """
 
 from __future__ import annotations
@@ -12,17 +14,29 @@ from datetime import datetime
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.runtime import SEND_DELAYS, SEND_RETRIES, NotDelivered, app
+from tasks.runtime import SEND_DELAYS, SEND_RETRIES, app
 
 
 @task(name="chase-item", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
 def chase_item(item_id: int, as_of: datetime) -> dict:
-    """Send what is due at ``as_of`` for one item (reminders, escalations)."""
+    """Send what is due at ``as_of`` for one item (reminders, escalations, its deliveries to try again)."""
     result = app().chase(as_of, item_ids=[item_id])
-    get_run_logger().info("Mục %s lúc %s: đã gửi %s, không tới được %s, bỏ qua %s, hoãn %s", item_id,
-                          as_of.isoformat(), result.sent, result.failed, result.skipped, result.deferred)
+    logger = get_run_logger()
+    logger.info("Mục %s lúc %s: đã gửi %s, gửi lại được %s, chưa tới %s, bỏ qua %s, hoãn %s", item_id,
+                as_of.isoformat(), result.sent, result.redelivered, result.failed, result.skipped, result.deferred)
     if result.failed:
-        raise NotDelivered(f"{result.failed} tin nhắn của mục {item_id} chưa tới được người nhận.")
+        logger.warning("%s tin của mục %s chưa tới người nhận: sẽ gửi lại ở lượt sau (dondoc deliveries --failed).",
+                       result.failed, item_id)
+    return result.as_json()
+
+
+@task(name="catch-up", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
+def catch_up(as_of: datetime) -> dict:
+    """Every item at once (set-based), every delivery due for another try, the summary of those given up."""
+    result = app().chase(as_of)
+    get_run_logger().info("Lượt bù lúc %s: đã gửi %s, gửi lại được %s, chưa tới %s, bỏ qua %s, hoãn %s, "
+                          "báo không gửi được %s", as_of.isoformat(), result.sent, result.redelivered, result.failed,
+                          result.skipped, result.deferred, result.given_up)
     return result.as_json()
 
 

@@ -17,7 +17,3 @@ SEND_DELAYS = [10, 60]  # seconds before the first and the second retry
 
 def app() -> Dondoc:
     return process_app(get_settings())
-
-
-class NotDelivered(RuntimeError):
-    """Some messages of a run reached nobody; they are recorded as failed and sent again by the retry."""

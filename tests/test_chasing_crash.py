@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from conftest import PLAN_001, ROOT, seed_path
 from dondoc.storage.db import read_session
-from dondoc.storage.models import ChaseEntry
+from dondoc.storage.delivery_log import ChaseEntry
 from dondoc.usecases.chasing import plan_actions
 
 DAY = date(2026, 12, 30)  # the yearly items' 31/12 reminders, and item 37 still escalating

@@ -81,7 +81,7 @@ def test_each_message_links_to_its_recipients_own_page(setup):
         for url in found:
             kind, office, rest = scope_of(engine, url)
             seen.setdefault(purpose, set()).add(kind)
-            if purpose == "reminder" or (purpose == "escalation" and ":L1:" in key) or purpose == "progress":
+            if purpose in ("reminder", "overdue", "progress") or (purpose == "escalation" and ":L1:" in key):
                 assert kind == links.OFFICE, f"{key} links to a {kind} page"
                 assert f"office:{office}" in key if purpose != "progress" else f":{office}:" in key, \
                     f"{key} links to {office}'s page"
@@ -89,10 +89,11 @@ def test_each_message_links_to_its_recipients_own_page(setup):
                 assert kind == links.LEADERSHIP
             elif purpose == "nudge":
                 assert kind == links.STANDING
-            if purpose in ("reminder", "escalation"):
+            if purpose in ("reminder", "escalation", "overdue"):
                 assert re.fullmatch(r"/items/\d+(#xu-ly)?", rest), url
-    # levels 2 and 3 reach leaders through the digest (escalation.yaml: digest: true)
-    assert seen == {"reminder": {"office"}, "escalation": {"office"}, "digest": {"leadership"},
+    # levels 2 and 3 reach leaders through the digest (escalation.yaml: digest: true); items long overdue
+    # keep a slow cadence to their lead office
+    assert seen == {"reminder": {"office"}, "escalation": {"office"}, "overdue": {"office"}, "digest": {"leadership"},
                     "progress": {"office"}, "nudge": {"standing"}}
 
 

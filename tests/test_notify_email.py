@@ -106,7 +106,7 @@ def test_server_down_is_retried_then_logged_failed_and_resend_works(engine, tmp_
     assert [f.id for f in failed] == [rows[-1].id]
 
     runner = CliRunner()
-    listed = runner.invoke(app, ["deliveries", "--failed", "--json"])
+    listed = runner.invoke(app, ["deliveries", "--json"])  # the attempt log (--failed: the ledger's deliveries)
     assert listed.exit_code == 0, listed.output
     assert '"outcome": "failed"' in listed.output and "cv-vhxh" in listed.output
 

@@ -208,6 +208,7 @@ def test_up_once_on_an_existing_server_syncs_the_examples_and_deploys_the_flows(
     assert service_entrypoints == {
         "flows/status.py:status_flow", "flows/digest.py:digest_flow", "flows/progress.py:progress_flow",
         "flows/nudge.py:nudge_flow", "flows/resync.py:resync_flow", "flows/report.py:report_flow",
+        "flows/catchup.py:catchup_flow",
     }
 
     again = CliRunner().invoke(app, ["sync", "--json"])

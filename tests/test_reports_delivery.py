@@ -12,7 +12,8 @@ from sqlalchemy import select
 from conftest import build_app, PLAN_001, PLAN_002, seed_path
 from dondoc.storage import links
 from dondoc.storage.db import read_session, unit_of_work
-from dondoc.storage.models import ChaseEntry, ReportRun, Unit
+from dondoc.storage.delivery_log import ChaseEntry
+from dondoc.storage.models import ReportRun, Unit
 from dondoc.configuration import ReportingConfig, load_config
 from dondoc.domain.periods import due_reports, report_schedule
 from dondoc.reports.delivery import ATTACHED, deliver_due_reports
@@ -228,11 +229,11 @@ class CrashAfter(Dispatcher):
         super().__init__(engine, settings=app.settings, config=app.config.notifications, people=app.config.people)
         self.left = n
 
-    def send(self, message, recipients, **kwargs):
+    def deliver(self, message, person, **kwargs):
         if self.left == 0:
             raise RuntimeError("stopped")
         self.left -= 1
-        return super().send(message, recipients, **kwargs)
+        return super().deliver(message, person, **kwargs)
 
 
 def test_a_run_stopped_midway_resumes_without_building_or_sending_twice(unit001, smtp):

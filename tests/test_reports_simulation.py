@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from conftest import build_app, PLAN_001, seed_path
 from dondoc.storage.db import read_session
-from dondoc.storage.models import ChaseEntry, ReportRun
+from dondoc.storage.delivery_log import ChaseEntry
+from dondoc.storage.models import ReportRun
 from dondoc.reports.delivery import deliver_due_reports
 from dondoc.settings import get_settings
 from notifications.ledger import Delivery

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from dondoc.cli.base import app, console, dondoc, fail
+from dondoc.cli.base import app, console, dondoc, fail, guarded
 
 
 def _print_report(report) -> None:
@@ -22,15 +22,19 @@ def _print_report(report) -> None:
 
 
 @app.command()
+@guarded
 def deliveries(
-    failed: Annotated[bool, typer.Option("--failed", help="Chỉ những lần gửi cuối cùng không tới được người nhận")] = False,
+    failed: Annotated[bool, typer.Option("--failed", help="Tin chưa tới người nhận: sẽ gửi lại, có thể đã tới, đã thôi gửi")] = False,
     key: Annotated[Optional[str], typer.Option("--key", help="Chỉ các lần gửi của một khóa sổ (ledger key)")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="Chỉ một đơn vị (với --failed)")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000, help="Số dòng tối đa")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="In JSON")] = False,
 ):
-    """Nhật ký gửi tin (Zalo, email, outbox): mỗi lần thử một dòng; --failed để xem tin chưa tới."""
+    """Nhật ký gửi tin (Zalo, email, outbox): mỗi lần thử một dòng; --failed: các tin chưa tới người nhận."""
     application = dondoc()
-    rows = application.deliveries(failed=failed, key=key, limit=limit)
+    if failed:
+        return _not_delivered(application, unit, limit, as_json)
+    rows = application.deliveries(key=key, limit=limit)
     if as_json:
         console.print_json(json.dumps([{**r.__dict__, "at": r.at.isoformat()} for r in rows], ensure_ascii=False))
         return
@@ -43,8 +47,29 @@ def deliveries(
         table.add_row(str(r.id), f"{at:%d/%m/%Y %H:%M}", r.kind, r.person, r.channel, str(r.attempt), r.outcome,
                       r.error or r.provider_message_id or "", r.ledger_key)
     console.print(table)
-    if failed:
-        console.print("Gửi lại: dondoc resend ID")
+
+
+def _not_delivered(application, unit, limit, as_json) -> None:
+    rows = application.not_delivered(unit=unit, limit=limit)
+    if as_json:
+        def plain(value):
+            return value.isoformat() if hasattr(value, "isoformat") else value
+
+        console.print_json(json.dumps([{k: plain(v) for k, v in r.__dict__.items()} for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        console.print("Mọi tin đã tới người nhận.")
+        return
+    table = Table("Tin", "Người nhận", "Tình trạng", "Lý do")
+    for r in rows:
+        state = r.state_label
+        if r.next_try is not None:
+            state += f" lúc {r.next_try:%H:%M %d/%m}"
+        if r.state == "given_up":
+            state += ", đã báo văn phòng" if r.reported else ", chưa báo văn phòng"
+        table.add_row(f"{r.what} ({r.since:%d/%m})", r.person, f"{state} ({r.attempts} lần thử)", r.error)
+    console.print(table)
+    console.print("Tin chưa tới được gửi lại tự động đến hết hạn thử; gửi lại ngay: dondoc chase.")
 
 
 def _dispatch(action) -> None:

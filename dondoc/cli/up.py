@@ -44,6 +44,12 @@ def run_up(application: Dondoc, console: Console, import_examples: bool = True, 
         for report in application.import_examples():
             render.print_import_report(console, report)
     render.print_status(console, application.status())
+    problems = application.check()
+    if problems:
+        from dondoc.cli.chasing import print_problems
+
+        console.print(f"[yellow]Kiểm tra người nhận và kênh gửi: {len(problems)} vấn đề[/] (dondoc check):")
+        print_problems(problems, console)
     if not orchestrate:
         return 0
     return run_orchestration(application, console, serve=serve)
@@ -52,7 +58,7 @@ def run_up(application: Dondoc, console: Console, import_examples: bool = True, 
 def run_orchestration(application: Dondoc, console: Console, *, serve: bool = True) -> int:
     """Prefect server (local unless PREFECT_API_URL), sync, service deployments, worker; returns an exit code."""
     from dondoc.orchestration.prefect_server import LocalServer, prefect_home, start_worker, url_file, using
-    from dondoc.orchestration.running import stop_all, wait_for_stop
+    from dondoc.orchestration.running import Recovery, stop_all, wait_for_stop
     from dondoc.orchestration.services import deploy_service_flows
     from dondoc.orchestration.sync import sync
 
@@ -89,11 +95,13 @@ def run_orchestration(application: Dondoc, console: Console, *, serve: bool = Tr
             console.print(f"Trang web và lịch: [bold]{web.url}[/] (đường dẫn riêng của từng cơ quan, lãnh đạo: "
                           "[bold]dondoc links[/]).")
         home.mkdir(parents=True, exist_ok=True)
-        worker = start_worker(settings.prefect_pool, url, log_path=home / "worker.log", prefect_home=home)
+        worker = start_worker(settings.prefect_pool, url, log_path=home / "worker.log", prefect_home=home,
+                              limit=settings.worker_concurrency)
         children.append(worker)
-        console.print(f"Worker đang phục vụ work pool «{settings.prefect_pool}» (nhật ký: {home / 'worker.log'}).")
+        console.print(f"Worker đang phục vụ work pool «{settings.prefect_pool}», tối đa {settings.worker_concurrency} "
+                      f"lượt chạy cùng lúc (nhật ký: {home / 'worker.log'}).")
         console.print("Đang chạy. Nhấn Ctrl-C để dừng.")
-        reason = wait_for_stop(children)
+        reason = wait_for_stop(children, on_tick=Recovery(url, console.print))
         if reason != "signal":
             console.print(f"[red]{reason} đã dừng bất ngờ[/]; dừng tất cả.")
             return 1

@@ -4,6 +4,10 @@ Read from the user config folder (see ``config/people.example.yaml``). Without
 that file nobody has a channel, and every message goes to the outbox under the
 name of the office or person it was addressed to.
 
+People are kept per unit in the database (``dondoc people import``, the standing
+office's page); a unit with none there uses the people of this file (those with
+its ``unit``, or with no ``unit``).
+
 Recipients are written as:
 
 - ``nguyen-van-a`` or ``person:nguyen-van-a``: one person (by id);
@@ -25,8 +29,9 @@ from dondoc.configuration.tables import CHANNELS
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str
-    name: str
+    id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    unit: str | None = None  # people.yaml: only for this unit (its name); none: every unit without its own people
     role: str | None = None
     office: str | None = None
     head: bool = False
@@ -104,6 +109,24 @@ class PeopleConfig(BaseModel):
             for person in self.resolve(spec):
                 seen.setdefault(person.id, person)
         return list(seen.values())
+
+
+def spec_title(spec: str) -> str:
+    """How a message names a recipient spec (when nobody holds it, or it is forwarded).
+
+    >>> spec_title("area:V"), spec_title("tag:chu-tich"), spec_title("office:Trạm Y tế")
+    ('Phó Chủ tịch UBND phụ trách lĩnh vực V', 'Chủ tịch UBND', 'Trạm Y tế')
+    """
+    kind, _, value = spec.partition(":")
+    if kind == "area":
+        return f"Phó Chủ tịch UBND phụ trách lĩnh vực {value}"
+    if kind == "tag" and value == "chu-tich":
+        return "Chủ tịch UBND"
+    if kind == "tag":
+        return f"nhóm «{value}»"
+    if kind in ("office", "staff"):
+        return value
+    return value or spec
 
 
 def _key(office: str) -> str:

@@ -51,10 +51,20 @@ class Reminders(BaseModel):
         return sorted(set(value), reverse=True)
 
 
+class StillOverdue(BaseModel):
+    """After the last repeat of the last level, an item neither done, acknowledged nor extended keeps a slow cadence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every_working_days: int = Field(default=5, ge=0, le=250)  # 0: not chased any more
+    targets: list[str] = Field(default_factory=lambda: ["office:{lead_office}"])
+
+
 class Escalation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     levels: list[Level] = Field(default_factory=list)
+    still_overdue: StillOverdue = Field(default_factory=StillOverdue)
 
 
 class Digest(BaseModel):
@@ -70,6 +80,15 @@ class Nudge(BaseModel):
     standing_office: str = "Phòng Văn hóa - Xã hội"
 
 
+class Undelivered(BaseModel):
+    """Who is told, once, about messages nobody could deliver by their give-up time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_to: list[str] = Field(default_factory=lambda: ["office:{standing_office}"])
+    escalations_also_to: list[str] = Field(default_factory=lambda: ["tag:chu-tich"])
+
+
 class Policy(BaseModel):
     """The chasing policy, as the file lays it out."""
 
@@ -81,6 +100,7 @@ class Policy(BaseModel):
     escalation: Escalation = Field(default_factory=Escalation)
     digest: Digest = Field(default_factory=Digest)
     nudge: Nudge = Field(default_factory=Nudge)
+    undelivered: Undelivered = Field(default_factory=Undelivered)
 
     @property
     def reminder_days(self) -> list[int]:
@@ -96,6 +116,10 @@ class Policy(BaseModel):
         return self.escalation.levels
 
     @property
+    def still_overdue(self) -> StillOverdue:
+        return self.escalation.still_overdue
+
+    @property
     def digest_send_at(self) -> time:
         return self.digest.send_at
 
@@ -106,3 +130,8 @@ class Policy(BaseModel):
     @property
     def standing_office(self) -> str:
         return self.nudge.standing_office
+
+    def undelivered_targets(self, *, escalations: bool) -> list[str]:
+        """Who hears of messages given up ({standing_office} filled in)."""
+        specs = self.undelivered.report_to + (self.undelivered.escalations_also_to if escalations else [])
+        return list(dict.fromkeys(s.replace("{standing_office}", self.standing_office) for s in specs))

@@ -3,8 +3,9 @@ escalation after it, the days something may fire, and when quiet hours end.
 
 The policy is :class:`dondoc.configuration.Policy` (``config/escalation.yaml``):
 reminders at lead times in working days before the (extended) due date; escalation
-levels with a delay after it, targets, repeats with a cap; a level fires only while
-the due date is open and not acknowledged; an extension moves the deadline and so
+levels with a delay after it, targets, repeats with a cap; after the last repeat a
+slow cadence (weekly by default, to the lead office) for as long as the item stays
+overdue; a level fires only while the due date is open and not acknowledged; an extension moves the deadline and so
 starts afresh; leaders' levels go into one daily digest per leader; nothing is sent
 in quiet hours or on days off.
 """
@@ -41,7 +42,7 @@ class OpenDue:
 
 @dataclass(frozen=True)
 class Action:
-    purpose: str  # reminder | escalation
+    purpose: str  # reminder | escalation | overdue (the slow cadence after the last escalation)
     due: OpenDue
     level: int  # 0 for reminders
     stage: int  # reminder: working days before; escalation: repeat number
@@ -58,13 +59,25 @@ class Action:
         )
 
 
-def checkpoint_days(deadline: date, policy: Policy, calendar: WorkCalendar) -> list[date]:
-    """The days on which something may fire for a due date: reminders, then escalations and repeats."""
+def checkpoint_days(deadline: date, policy: Policy, calendar: WorkCalendar, until: date | None = None) -> list[date]:
+    """The days on which something may fire for a due date: reminders, then escalations and repeats, then
+    (up to ``until``) the slow cadence of an item still overdue."""
     days = {calendar.add_working_days(deadline, -n) if n else deadline for n in policy.reminder_days}
     for level in policy.levels:
         for repeat in range(level.max_repeats + 1):
             days.add(calendar.add_working_days(deadline, level.after_working_days + repeat * level.repeat_every_working_days))
+    every = policy.still_overdue.every_working_days
+    if until is not None and every and policy.levels:
+        day = calendar.add_working_days(deadline, last_escalation(policy) + every)
+        while day <= until:
+            days.add(day)
+            day = calendar.add_working_days(day, every)
     return sorted(days)
+
+
+def last_escalation(policy: Policy) -> int:
+    """Working days after the deadline of the last repeat of any level."""
+    return max((lv.after_working_days + lv.max_repeats * lv.repeat_every_working_days for lv in policy.levels), default=0)
 
 
 def targets(level: Level, due: OpenDue) -> list[str]:
@@ -106,6 +119,13 @@ def actions_for(due: OpenDue, day: date, policy: Policy, calendar: WorkCalendar)
         repeat = min((late - level.after_working_days) // level.repeat_every_working_days, level.max_repeats)
         for spec in targets(level, due):
             actions.append(Action("escalation", due, level.level, repeat, spec, level.digest, (day - due.deadline).days))
+    slow = policy.still_overdue
+    beyond = late - last_escalation(policy)
+    if policy.levels and slow.every_working_days and beyond >= slow.every_working_days:
+        stage = beyond // slow.every_working_days
+        level = Level(level=1, after_working_days=0, targets=slow.targets)
+        for spec in targets(level, due):
+            actions.append(Action("overdue", due, 0, stage, spec, False, (day - due.deadline).days))
     return actions
 
 

@@ -141,12 +141,25 @@ def wait_healthy(api_url: str, timeout: float = 90.0, process: subprocess.Popen 
     raise PrefectServerError(f"Máy chủ Prefect không trả lời {api_url}/health sau {timeout:.0f} giây ({last}).")
 
 
+# What a busy morning needs from the Prefect clients (worker, flow runs): more patience with a server
+# answering 503 while its SQLite database is locked (retried with a growing delay), and from the local
+# server: a longer wait on that lock before answering 503 at all.
+PATIENCE = {
+    "PREFECT_CLIENT_MAX_RETRIES": "12",
+    "PREFECT_SERVER_DATABASE_TIMEOUT": "60",
+    "PREFECT_SERVER_DATABASE_CONNECTION_TIMEOUT": "30",
+}
+
+
 def base_env(prefect_home: Path | None = None, api_url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a Prefect child: quiet, offline, pointed at one home and one API."""
+    """The environment of a Prefect child: quiet, offline, patient (:data:`PATIENCE`), pointed at one home
+    and one API."""
     env = dict(os.environ)
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env.setdefault("PREFECT_SERVER_UI_SHOW_PROMOTIONAL_CONTENT", "false")
     env.setdefault("PREFECT_CLI_COLORS", "false")
+    for key, value in PATIENCE.items():
+        env.setdefault(key, value)
     if prefect_home is not None:
         env["PREFECT_HOME"] = str(prefect_home)
     if api_url is not None:
@@ -285,20 +298,25 @@ def start_worker(pool: str, api_url: str, *, log_path: Path | None = None, env: 
     return spawn("prefect-worker", args, child_env, log_path)
 
 
-async def ensure_work_pool(client, name: str) -> None:
-    """Create the process work pool ``name`` when it does not exist."""
-    from prefect.client.schemas.actions import WorkPoolCreate
+async def ensure_work_pool(client, name: str, concurrency: int | None = None) -> None:
+    """Create the process work pool ``name`` when it does not exist; with ``concurrency``, make it its limit
+    (runs beyond it wait in the queue instead of starting at once)."""
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
     from prefect.workers.process import ProcessWorker
 
     try:
-        await client.read_work_pool(name)
-        return
+        pool = await client.read_work_pool(name)
     except ObjectNotFound:
-        pass
-    try:
-        await client.create_work_pool(
-            WorkPoolCreate(name=name, type="process", base_job_template=ProcessWorker.get_default_base_job_template())
-        )
-    except ObjectAlreadyExists:
-        pass
+        pool = None
+    if pool is None:
+        try:
+            await client.create_work_pool(
+                WorkPoolCreate(name=name, type="process", concurrency_limit=concurrency,
+                               base_job_template=ProcessWorker.get_default_base_job_template())
+            )
+            return
+        except ObjectAlreadyExists:
+            pool = await client.read_work_pool(name)
+    if concurrency and pool.concurrency_limit != concurrency:
+        await client.update_work_pool(name, WorkPoolUpdate(concurrency_limit=concurrency))

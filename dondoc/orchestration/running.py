@@ -33,6 +33,39 @@ def wait_for_stop(children: list[Child], on_tick: Callable[[], None] | None = No
             signal.signal(sig, old)
 
 
+class Recovery:
+    """Every ``interval`` seconds of a wait, start again the runs that crashed (see
+    :mod:`dondoc.orchestration.recovery`); a server that does not answer is tried at the next tick."""
+
+    def __init__(self, url: str, say: Callable[[str], None], interval: float = 60.0) -> None:
+        import time
+
+        self.url, self.say, self.interval = url, say, interval
+        self._clock = time.monotonic
+        self._next = self._clock() + interval
+
+    def __call__(self) -> None:
+        if self._clock() < self._next:
+            return
+        self._next = self._clock() + self.interval
+        from prefect.client.orchestration import get_client
+
+        from dondoc.orchestration.recovery import rerun_crashed
+
+        async def go():
+            async with get_client() as client:
+                return await rerun_crashed(client)
+
+        try:
+            with using(self.url):
+                started = run_sync(go())
+        except Exception as exc:  # noqa: BLE001 - the server may be busy or restarting: next tick
+            self.say(f"Chưa kiểm tra được các lượt chạy bị lỗi ({type(exc).__name__}); sẽ thử lại.")
+            return
+        if started:
+            self.say(f"Đã chạy lại {len(started)} lượt chạy bị dừng đột ngột (crashed).")
+
+
 def stop_all(children: list[Child]) -> None:
     """Stop children in reverse start order (worker before server)."""
     for child in reversed(children):
@@ -44,18 +77,21 @@ def run_worker(say: Callable[[str], None], pool: str, url: str, *, settings: Set
     """``dondoc worker``: make sure the pool exists, run a process worker for it until Ctrl-C; 0 on a clean stop."""
     from prefect.client.orchestration import get_client
 
+    limit = limit or settings.worker_concurrency
+
     async def ensure():
         async with get_client() as client:
-            await ensure_work_pool(client, pool)
+            await ensure_work_pool(client, pool, limit)
 
     with using(url):
         run_sync(ensure())
     home = prefect_home(settings)
     home.mkdir(parents=True, exist_ok=True)
     child = start_worker(pool, url, log_path=home / "worker.log", limit=limit)
-    say(f"Worker phục vụ work pool «{pool}» tại {url} (nhật ký: {home / 'worker.log'}). Ctrl-C để dừng.")
+    say(f"Worker phục vụ work pool «{pool}» tại {url}, tối đa {limit} lượt chạy cùng lúc "
+        f"(nhật ký: {home / 'worker.log'}). Ctrl-C để dừng.")
     try:
-        reason = wait_for_stop([child])
+        reason = wait_for_stop([child], on_tick=Recovery(url, say))
     finally:
         stop_all([child])
     return 0 if reason == "signal" else 1

@@ -1,4 +1,4 @@
-"""The deployments besides the items': the status, digest, progress, report, nudge and re-sync flows,
+"""The deployments besides the items': the status, digest, progress, report, nudge, catch-up and re-sync flows,
 and the status run through Prefect.
 
 :func:`deploy_service_flows` keeps their deployments (compare first: nothing
@@ -17,6 +17,7 @@ from dondoc.orchestration.sync import TAG
 from dondoc.settings import Settings
 
 STATUS_DEPLOYMENT = "dondoc-status/dondoc"
+CATCH_UP_CRON = "30 9,11,14,16 * * *"  # the catch-up; on a day off or in quiet hours it only defers
 
 
 # -- the other flows' deployments -------------------------------------------------------------
@@ -47,6 +48,9 @@ def services(policy: Policy) -> list[Service]:
                 "Hằng ngày: lập và gửi báo cáo định kỳ CCHC vào ngày dự thảo và ngày hạn gửi cấp trên."),
         Service("dondoc-nudge", "flows/nudge.py:nudge_flow", _at(send_at, dom=str(nudge_day)),
                 "Hằng tháng: nhắc văn phòng các mục đang chờ sự kiện."),
+        Service("dondoc-catchup", "flows/catchup.py:catchup_flow", CATCH_UP_CRON,
+                "Nhiều lần mỗi ngày làm việc: gửi bù mọi tin đến hạn của mọi mục (kể cả khi lượt chạy của một mục "
+                "bị lỗi), gửi lại tin chưa tới, báo văn phòng các tin không gửi được."),
         Service("dondoc-resync", "flows/resync.py:resync_flow", "0 2 1 * *",
                 "Hằng tháng: đồng bộ lại lịch của mọi mục để khoảng lịch không bao giờ cạn."),
     ]
@@ -58,7 +62,7 @@ async def deploy_service_flows_async(client, settings: Settings, policy: Policy)
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.exceptions import ObjectNotFound
 
-    await ensure_work_pool(client, settings.prefect_pool)
+    await ensure_work_pool(client, settings.prefect_pool, settings.worker_concurrency)
     outcome: dict[str, str] = {}
     for service in services(policy):
         wanted = ((service.cron, settings.timezone),) if service.cron else ()

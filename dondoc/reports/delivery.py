@@ -30,6 +30,7 @@ from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.links import LinkBook
 from dondoc.storage.models import ReportRun, Unit
 from dondoc.usecases.context import Context
+from dondoc.usecases.directory import Directory
 from dondoc.usecases.sending import Outgoing, send_once
 
 ATTACHED = (".docx", ".xlsx", ".pdf")  # what the emails carry; the rest is on the download page
@@ -111,20 +112,21 @@ def _deliver(ctx: Context, run: DeliveredReport, unit: Unit, due: DueReport, day
     def builder(link: str, files: list[str]) -> Callable[[str], object]:
         return lambda key: _message(key, unit=unit, due=due, link=link, summary=summary, attachments=files)
 
+    people = Directory(ctx).people(unit.id)
     for spec in specs:
         # the files by email (or the outbox); a Zalo note with the link for those who have Zalo
         batch.append(Outgoing(f"{base}:email:{spec}", "report", [spec], builder(pages[spec], attachments),
-                              ("email",), "email", payload))
-        zalo = _with_zalo(ctx.config.people, spec)
+                              unit_id=unit.id, channel="email", entry=payload))
+        zalo = _with_zalo(people, spec)
         if zalo:
             batch.append(Outgoing(f"{base}:zalo:{spec}", "report", zalo, builder(pages[spec], []),
-                                  ("zalo", "zns"), "zalo", payload))
-    outcome = send_once(ctx, day, batch, dispatcher)
-    if not outcome.failed:
+                                  unit_id=unit.id, channel="zalo", entry=payload))
+    outcome = send_once(ctx, ctx.moment(day), batch, dispatcher)
+    if not outcome.open_keys:
         with unit_of_work(ctx.engine) as session:
             session.execute(update(ReportRun).where(ReportRun.id == run.run_id, ReportRun.state != "delivered")
                             .values(state="delivered", delivered_at=utcnow()))
-    return len(outcome.sent)
+    return len(outcome.delivered_keys)
 
 
 def _build(ctx: Context, unit: Unit, due: DueReport, day: date) -> tuple[DeliveredReport, dict[str, int]] | None:

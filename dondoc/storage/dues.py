@@ -120,7 +120,7 @@ def checkpoints_by_item(
         for (item_id,) in conn.execute(query):
             result[item_id] = set()
     for due in open_dues(engine, as_of, item_ids):
-        for day in checkpoint_days(due.deadline, policy, calendar):
+        for day in checkpoint_days(due.deadline, policy, calendar, until=end):
             if start <= day <= end:
                 result[due.item_id].add(datetime.combine(day, policy.send_at, tzinfo=tz))
     return {item_id: sorted(times) for item_id, times in result.items()}

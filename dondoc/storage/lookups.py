@@ -101,3 +101,10 @@ def find_one_office(session: Session, name: str, unit: str | None = None) -> Off
         names = "; ".join(f"{o.name} ({o.unit.name})" for o in offices)
         raise LookupFailed(f"«{name}» khớp với nhiều cơ quan, hãy ghi rõ hơn hoặc dùng --unit (ambiguous office): {names}")
     return offices[0]
+
+
+def unit_items(engine, unit_id: int) -> list[int]:
+    """The ids of a unit's items (not removed)."""
+    with engine.connect() as conn:
+        return list(conn.scalars(select(Item.id).join(Plan, Plan.id == Item.plan_id)
+                                 .where(Plan.unit_id == unit_id, Item.removed_at.is_(None))))

@@ -260,39 +260,28 @@ class Acknowledgement(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ChaseEntry(Base):
-    """The chasing ledger: every reminder, escalation, digest, request and nudge, recorded once.
+class PersonRow(Base):
+    """A person of a unit, the offices, areas and tags they stand for, and their channels."""
 
-    ``key`` names what fires (purpose, item, milestone, due date, level, stage and
-    recipient); an entry is written *before* its message is sent, claimed by one run
-    (``sending``) and marked by the outcome after: ``sent`` when a channel took it,
-    ``failed`` otherwise (a later run sends it again), so that a re-run, a retry, two
-    overlapping runs or a crash never send twice nor lose one.
-    """
-
-    __tablename__ = "chase_ledger"
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("unit_id", "key", name="uq_people_unit_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), unique=True)
-    purpose: Mapped[str] = mapped_column(String(30), index=True)  # reminder | escalation | digest | progress | nudge
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
-    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
-    due: Mapped[date | None] = mapped_column(Date)
-    level: Mapped[int] = mapped_column(Integer, default=0)
-    stage: Mapped[int] = mapped_column(Integer, default=0)
-    recipient: Mapped[str] = mapped_column(String(300))
-    channel: Mapped[str] = mapped_column(String(20), default="auto")
-    # pending | sending | sent | failed (sent again by a later run) | digest | digested
-    state: Mapped[str] = mapped_column(String(20), index=True)
-    as_of: Mapped[date] = mapped_column(Date)
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    digest_key: Mapped[str | None] = mapped_column(String(400))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    office: Mapped[str | None] = mapped_column(String(200))
+    head: Mapped[bool] = mapped_column(Boolean, default=False)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email: Mapped[str | None] = mapped_column(String(300))
+    zalo_user_id: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    channels: Mapped[list[str] | None] = mapped_column(JSON)
+    apprise: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a run took it to send
-    claimed_by: Mapped[str | None] = mapped_column(String(100))  # which run: "host:pid"
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    error: Mapped[str | None] = mapped_column(Text)  # why the last attempt reached nobody
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AccessLink(Base):

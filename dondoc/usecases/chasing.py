@@ -1,10 +1,12 @@
-"""Chasing ("đôn đốc"): what is due at a moment for some items (or all), sent once.
+"""Chasing ("đôn đốc"): what is due at a moment for some items (or all), sent once to each person.
 
 The rules are :mod:`dondoc.domain.chasing`; the open due dates come from
 :func:`dondoc.storage.dues.open_dues` (set-based); each message goes through
 :func:`dondoc.usecases.sending.send_once`. Leaders' levels (``digest: true``) are
 only recorded here; the daily digest (:mod:`dondoc.usecases.periodic`) sends them.
 Nothing is sent in quiet hours or on a day off: the run says until when it defers.
+A chase over every item (the catch-up, ``dondoc chase``) also sends every delivery
+due for another try, and tells each standing office once about the messages given up.
 """
 
 from __future__ import annotations
@@ -13,27 +15,41 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dondoc.domain.chasing import Action, OpenDue, actions_for, is_quiet, next_send_time
-from dondoc.storage import ledger
+from dondoc.storage import ledger, recipients
 from dondoc.storage.dues import open_dues
 from dondoc.storage.links import MessageLinks
 from dondoc.usecases.context import Context
-from dondoc.usecases.sending import Outgoing, record, send_once
+from dondoc.storage.lookups import unit_items
+from dondoc.usecases.directory import Directory
+from dondoc.usecases.sending import Outgoing, Tally, record, redeliver, send_once
+from dondoc.usecases.undelivered import report_given_up
 
 
 @dataclass
 class ChaseResult:
+    """What a chase did, counted per (message, person); leaders' escalations per message."""
+
     sent: int = 0
     failed: int = 0
+    redelivered: int = 0
     skipped: int = 0
-    digested: int = 0
     deferred: int = 0
+    digested: int = 0
+    given_up: int = 0
     deferred_until: datetime | None = None
     messages: list[str] = field(default_factory=list)
 
+    def count(self, tally: Tally) -> None:
+        self.sent += tally.sent
+        self.failed += tally.failed
+        self.redelivered += tally.redelivered
+        self.skipped += tally.skipped
+        self.messages += [k for k in tally.delivered_keys if k not in self.messages]
+
     def as_json(self) -> dict:
         return {
-            "sent": self.sent, "failed": self.failed, "skipped": self.skipped, "digested": self.digested,
-            "deferred": self.deferred,
+            "sent": self.sent, "failed": self.failed, "redelivered": self.redelivered, "skipped": self.skipped,
+            "deferred": self.deferred, "digested": self.digested, "given_up": self.given_up,
             "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
             "messages": list(self.messages),
         }
@@ -81,18 +97,26 @@ def _message(ctx: Context, action: Action, links: MessageLinks):
 def _outgoing(ctx: Context, action: Action, links: MessageLinks | None) -> Outgoing:
     due = action.due
     return Outgoing(
-        key=action.key, purpose=action.purpose, recipients=[action.recipient],
+        key=action.key, purpose=action.purpose, recipients=[action.recipient], unit_id=due.unit_id,
         build=lambda key: _message(ctx, action, links),
         entry=dict(item_id=due.item_id, occurrence_id=due.occurrence_id, due=due.deadline, level=action.level,
                    stage=action.stage, payload={"days": action.days, "leads": list(due.leads)}),
     )
 
 
-def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, dispatcher=None) -> ChaseResult:
-    """Send what is due at ``at`` for the items (all when None). Idempotent: a message is sent once."""
+def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, unit_id: int | None = None,
+          dispatcher=None) -> ChaseResult:
+    """Send what is due at ``at`` for the items (all when None; those of a unit), and every earlier
+    delivery of them due for another try. Idempotent: each message reaches each person once.
+
+    Without ``item_ids`` this is the catch-up: every item, every delivery due for another try, and the
+    summary of the messages given up to each unit's standing office."""
     local = ctx.local(at)
     day = local.date()
     result = ChaseResult()
+    catch_up = item_ids is None
+    if unit_id is not None and catch_up:
+        item_ids = unit_items(ctx.engine, unit_id)
     actions = plan_actions(ctx, day, item_ids)
     leaders = [a for a in actions if a.digest]
     direct = [a for a in actions if not a.digest]
@@ -100,16 +124,28 @@ def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, disp
     known = ledger.states(ctx.engine, [a.key for a in leaders])
     record(ctx, day, [_outgoing(ctx, a, None) for a in leaders], state=ledger.DIGEST)
     result.digested = sum(1 for a in leaders if a.key not in known)
-    result.skipped = len(leaders) - result.digested
     if is_quiet(local, ctx.policy, ctx.calendar, ctx.tz):
         waiting = ledger.states(ctx.engine, [a.key for a in direct])
-        result.deferred = sum(1 for a in direct if waiting.get(a.key) in (None, *ledger.CLAIMABLE))
-        result.skipped += len(direct) - result.deferred
+        directory = Directory(ctx)
+        result.deferred = sum(len(directory.recipients(a.due.unit_id, [a.recipient]))
+                              for a in direct if a.key not in waiting)
+        result.deferred += recipients.waiting(ctx.engine, local, unit_id=unit_id,
+                                          item_ids=None if catch_up else item_ids)
         result.deferred_until = next_send_time(local, ctx.policy, ctx.calendar, ctx.tz) if result.deferred else None
         return result
     links = MessageLinks(ctx.engine, ctx.public_url) if direct else None
-    outcome = send_once(ctx, day, [_outgoing(ctx, a, links) for a in direct], dispatcher)
-    result.sent, result.failed = len(outcome.sent), len(outcome.failed)
-    result.skipped += len(outcome.skipped)
-    result.messages = outcome.sent
+    sender, owned = dispatcher, dispatcher is None
+    if owned:
+        sender = ctx.dispatcher()
+    try:
+        result.count(send_once(ctx, local, [_outgoing(ctx, a, links) for a in direct], sender))
+        # earlier deliveries due for another try: every one (the catch-up), or the items' own
+        result.count(redeliver(ctx, local, unit_id=unit_id, item_ids=None if catch_up else item_ids,
+                               dispatcher=sender))
+        if catch_up:
+            ledger.summarize(ctx.engine)
+            result.given_up = report_given_up(ctx, local, unit_id=unit_id, dispatcher=sender)
+    finally:
+        if owned:
+            sender.close()
     return result

@@ -45,6 +45,11 @@ class Context:
     def local(self, moment: datetime | None) -> datetime:
         return self.clock.local(moment)
 
+    def moment(self, day: date) -> datetime:
+        """When a run for ``day`` acts: now on that day, else the day's send time (a day caught up)."""
+        now = self.now()
+        return now if now.date() == day else datetime.combine(day, self.policy.send_at, tzinfo=self.tz)
+
     # -- configuration --------------------------------------------------------------------------
     @property
     def policy(self) -> Policy:

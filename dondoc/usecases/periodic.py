@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from dondoc.domain.chasing import is_quiet
 from dondoc.domain.periods import progress_deadlines
 from dondoc.domain.status import Shown
 from dondoc.storage import ledger
 from dondoc.storage.links import MessageLinks
-from dondoc.storage.models import Area, ChaseEntry, Item, Occurrence, Plan
 from dondoc.storage.statusrun import StatusRow, run_status
+from dondoc.configuration.people import spec_title
 from dondoc.usecases.context import Context
+from dondoc.usecases.directory import Directory
 from dondoc.usecases.sending import Outgoing, send_once
 
 OPEN = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.CONTINUOUS}
@@ -76,9 +75,9 @@ def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
         return build
 
     batch = [Outgoing(f"progress:{unit}:{office}:{deadline.period}", "progress", [f"office:{office}"],
-                      request(unit, office), entry={"payload": {"period": deadline.period}})
+                      request(unit, office), unit_id=links.unit_of(unit), entry={"payload": {"period": deadline.period}})
              for unit, office in by_office]
-    return len(send_once(ctx, day, batch, dispatcher).sent)
+    return len(send_once(ctx, local, batch, dispatcher).delivered_keys)
 
 
 def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
@@ -111,26 +110,14 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
         return build
 
     batch = [Outgoing(f"nudge:{unit}:{day:%Y-%m}", "nudge", [f"office:{policy.standing_office}"], nudge(unit),
-                      entry={"payload": {"items": len(rows)}})
+                      unit_id=links.unit_of(unit), entry={"payload": {"items": len(rows)}})
              for unit, rows in by_unit.items()]
-    return len(send_once(ctx, day, batch, dispatcher).sent)
-
-
-def leader_title(spec: str) -> str:
-    """How a message addresses a recipient spec nobody is configured for."""
-    kind, _, value = spec.partition(":")
-    if kind == "area":
-        return f"Phó Chủ tịch UBND phụ trách lĩnh vực {value}"
-    if kind == "tag" and value == "chu-tich":
-        return "Chủ tịch UBND"
-    if kind == "office":
-        return value
-    return spec
+    return len(send_once(ctx, local, batch, dispatcher).delivered_keys)
 
 
 def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
-    """One message per leader listing the items escalated to them since their last digest (working
-    days only). Returns how many were sent."""
+    """One message per leader of each unit listing the items escalated to them since their last digest,
+    and those escalated before that are still overdue (working days only). Returns how many were sent."""
     from notifications import messages
     from notifications.messages import ItemRef
 
@@ -138,52 +125,52 @@ def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
     day = local.date()
     if not ctx.calendar.is_working_day(day):
         return 0
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(
-            select(ChaseEntry.id, ChaseEntry.recipient, ChaseEntry.level, ChaseEntry.payload, ChaseEntry.occurrence_id,
-                   Item.id.label("item_id"), Plan.unit_id, Item.number, Item.content, Plan.code.label("plan_code"),
-                   Occurrence.effective_due, Occurrence.extended_due, Area.code.label("area_code"))
-            .join(Item, Item.id == ChaseEntry.item_id)
-            .join(Plan, Plan.id == Item.plan_id)
-            .join(Occurrence, Occurrence.id == ChaseEntry.occurrence_id)
-            .outerjoin(Area, Area.id == Item.area_id)
-            .where(ChaseEntry.state == ledger.DIGEST, ChaseEntry.as_of <= day)
-            .order_by(ChaseEntry.recipient, ChaseEntry.id)
-        ).all()
-    by_leader: dict[str, list] = defaultdict(list)
-    for r in rows:
-        by_leader[r.recipient].append(r)
-    if not by_leader:
+    fresh, older = ledger.digest_rows(ctx.engine, day)
+    if not fresh:
         return 0
-    links = MessageLinks(ctx.engine, ctx.public_url)
-    people = ctx.config.people
+    directory = Directory(ctx)
 
-    def digest(leader: str, entries: list):
+    def holders(unit_id: int, spec: str) -> list[str]:
+        """Who receives a leader's digest: each person holding the spec (one digest per person, whatever
+        areas and tags they hold), or the spec itself when nobody does (the standing office gets it)."""
+        found = [p.id for p in directory.people(unit_id).resolve(spec) if not p.placeholder]
+        return [f"person:{p}" for p in found] or [spec]
+
+    by_leader: dict[tuple[int, str], list] = defaultdict(list)
+    for r in fresh:
+        for holder in holders(r.unit_id, r.recipient):
+            by_leader[(r.unit_id, holder)].append(r)
+    still: dict[tuple[int, str], list] = defaultdict(list)
+    for r in older:
+        for holder in holders(r.unit_id, r.recipient):
+            still[(r.unit_id, holder)].append(r)
+    links = MessageLinks(ctx.engine, ctx.public_url)
+
+    def ref(r) -> ItemRef:
+        deadline = r.extended_due or r.effective_due
+        return ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=deadline,
+                       lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
+                       days_overdue=(day - deadline).days, link=links.leadership(r.unit_id, r.item_id))
+
+    def digest(unit_id: int, leader: str, entries: list):
         def build(key: str):
             seen: dict[int, object] = {}
-            for r in entries:
+            for r in entries + still[(unit_id, leader)]:
                 seen.setdefault(r.occurrence_id, r)
-            items = [
-                ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=r.extended_due or r.effective_due,
-                        lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
-                        days_overdue=(day - (r.extended_due or r.effective_due)).days,
-                        link=links.leadership(r.unit_id, r.item_id))
-                for r in seen.values()
-            ]
-            units = {r.unit_id for r in seen.values()}
-            overview = links.leadership(units.pop()) if len(units) == 1 else None
-            names = ", ".join(p.name for p in people.resolve(leader)) or leader_title(leader)
+            items = sorted((ref(r) for r in seen.values()), key=lambda i: -(i.days_overdue or 0))
+            people = [p for p in directory.people(unit_id).resolve(leader) if not p.placeholder]
+            names = ", ".join(p.name for p in people) or spec_title(leader)
             return messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=ctx.public_url,
-                                   link=overview or ctx.public_url)
+                                   link=links.leadership(unit_id) or ctx.public_url)
 
         return build
 
     def collected(entries: list, key: str):
-        return lambda session: ledger.mark_digested(session, [r.id for r in entries], key)
+        return lambda session: ledger.mark_digested(session, sorted({r.id for r in entries}), key)
 
     batch = []
-    for leader, entries in by_leader.items():
-        key = f"digest:{leader}:{day.isoformat()}"
-        batch.append(Outgoing(key, "digest", [leader], digest(leader, entries),
-                              entry={"payload": {"entries": len(entries)}}, on_sent=collected(entries, key)))
-    return len(send_once(ctx, day, batch, dispatcher).sent)
+    for (unit_id, leader), entries in by_leader.items():
+        key = f"digest:{unit_id}:{leader}:{day.isoformat()}"
+        batch.append(Outgoing(key, "digest", [leader], digest(unit_id, leader, entries), unit_id=unit_id,
+                              entry={"payload": {"entries": len(entries)}}, on_record=collected(entries, key)))
+    return len(send_once(ctx, local, batch, dispatcher).delivered_keys)

@@ -1,24 +1,32 @@
-"""The one way a message is sent: record → claim → send → mark by the outcome.
+"""The one way a message is sent: record → claim → send → mark by the outcome, per person.
 
-Every reminder, escalation, digest, progress request, nudge and report message
-goes through :func:`send_once`. Each message has a ledger key naming what fires;
-it is recorded in the chasing ledger before anything is sent, claimed by exactly
-one run, handed to the dispatcher, and marked ``sent`` only when a channel took
-it for every person it stands for. When nobody was reached it is marked
-``failed`` and the next run that meets it sends it again; when the delivery log
-shows a channel already took it (a run stopped between sending and marking), it
-is marked without sending again.
+Every reminder, escalation, digest, progress request, nudge, report message and
+summary of undelivered messages goes through :func:`send_once`. Each message has a
+ledger key naming what fires. Before anything is sent it is recorded
+(:mod:`dondoc.storage.ledger`) with the message as rendered and one row per person
+it stands for, resolved inside its unit (:mod:`dondoc.usecases.directory`). Then
+each person's row is claimed by exactly one run, handed to the dispatcher and
+marked by the outcome: ``delivered`` only when a channel took it (or, for a person
+with no channel at all, the outbox); ``failed`` or ``unknown`` rows are tried again
+by later runs (:func:`redeliver`) with a growing delay until their give-up time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from dondoc.storage import ledger
-from dondoc.storage.db import unit_of_work
+from sqlalchemy import func, select
+
+from dondoc.configuration.people import spec_title
+from dondoc.storage import ledger, recipients
+from dondoc.storage.delivery_log import NotificationMessage, Recipient
 from dondoc.usecases.context import Context
+from dondoc.usecases.directory import Directory
+
+ALLOWED = {"auto": None, "email": ("email",), "zalo": ("zalo", "zns")}  # the entry's channel → channels tried
+CLAIM_CHUNK = 20  # rows claimed at once: few enough that a crash leaves little to take over
 
 
 @dataclass
@@ -26,77 +34,206 @@ class Outgoing:
     """One message to send once."""
 
     key: str  # the ledger key: what fires, for whom
-    purpose: str  # reminder | escalation | digest | progress | nudge | report
+    purpose: str  # reminder | escalation | overdue | digest | progress | nudge | report | undelivered
     recipients: list[str]
     build: Callable[[str], object]  # the message, from its ledger key
-    channels: tuple[str, ...] | None = None  # only these channels (None: each person's own order)
-    channel: str = "auto"  # as the ledger records it
+    unit_id: int | None = None  # whose people the recipients are
+    channel: str = "auto"  # auto (each person's own order) | email | zalo (Zalo OA, then ZNS)
     entry: dict = field(default_factory=dict)  # other ledger columns: item, occurrence, due, level, stage, payload
-    on_sent: Callable[[object], None] | None = None  # more to mark, in the transaction that marks it sent
+    on_record: Callable[[object], None] | None = None  # more to write when it is recorded (a session)
 
 
 @dataclass
-class SendOutcome:
-    sent: list[str] = field(default_factory=list)  # keys a channel took in this run
-    failed: list[str] = field(default_factory=list)  # keys that reached nobody (a later run tries again)
-    skipped: list[str] = field(default_factory=list)  # keys sent before, or taken by another run
+class Tally:
+    """What a run did, counted per (message, person)."""
+
+    sent: int = 0  # delivered at the first try
+    redelivered: int = 0  # delivered at a later try (after a failure, a lost answer or a crash)
+    failed: int = 0  # tried and not delivered (tried again later)
+    skipped: int = 0  # delivered before, taken by another run, waiting for its next try, or given up
+    open_keys: set[str] = field(default_factory=set)  # keys someone is still to receive
+    delivered_keys: list[str] = field(default_factory=list)  # keys delivered to someone by this run
+
+    def add(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.redelivered += other.redelivered
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.open_keys |= other.open_keys
+        self.delivered_keys += [k for k in other.delivered_keys if k not in self.delivered_keys]
 
 
-def record(ctx: Context, day: date, batch: list[Outgoing], *, state: str = ledger.PENDING) -> dict[str, str]:
-    """Record the messages not recorded yet; returns every key's state."""
+def give_up_at(ctx: Context, day: date) -> datetime:
+    """When a message recorded on ``day`` is given up: the end of the working day
+    ``DONDOC_DELIVERY_GIVE_UP_WORKING_DAYS`` after it (the start of quiet hours)."""
+    last = ctx.calendar.add_working_days(day, ctx.settings.delivery_give_up_working_days)
+    return datetime.combine(last, ctx.policy.quiet_hours.start, tzinfo=ctx.tz)
+
+
+def record(ctx: Context, day: date, batch: list[Outgoing], *, state: str = ledger.PENDING,
+           directory: Directory | None = None, cache: dict | None = None) -> dict[str, str]:
+    """Record the messages not recorded yet (with their message and people); returns every key's state."""
     keys = [o.key for o in batch]
     known = ledger.states(ctx.engine, keys)
-    ledger.record(ctx.engine, [
-        dict(key=o.key, purpose=o.purpose, recipient=", ".join(o.recipients)[:300], channel=o.channel, state=state,
-             as_of=day, **o.entry)
-        for o in batch if o.key not in known
-    ])
+    fresh = [o for o in batch if o.key not in known]
+    if fresh:
+        directory = directory or Directory(ctx)
+        ledger.record(ctx.engine, [_new_entry(ctx, day, o, state, directory, cache) for o in fresh])
     return ledger.states(ctx.engine, keys)
 
 
-def send_once(ctx: Context, day: date, batch: list[Outgoing], dispatcher=None) -> SendOutcome:
-    """Send each message of ``batch`` at most once (see the module's description)."""
-    outcome = SendOutcome()
+def _new_entry(ctx: Context, day: date, out: Outgoing, state: str, directory: Directory,
+               cache: dict | None) -> ledger.NewEntry:
+    fields = dict(key=out.key, purpose=out.purpose, unit_id=out.unit_id, recipient=", ".join(out.recipients)[:300],
+                  channel=out.channel, state=state, as_of=day, **out.entry)
+    if state != ledger.PENDING:  # recorded to be carried by another message (a digest): nobody to reach itself
+        return ledger.NewEntry(fields, None, [], on_record=out.on_record)
+    message, rendered = _built(ctx, out, cache)
+    stored = dict(kind=message.kind, subject=rendered.subject, data=message.data, recipients=list(out.recipients),
+                  cc=[], attachments=list(message.attachments))
+    return ledger.NewEntry(fields, stored, directory.recipients(out.unit_id, out.recipients),
+                           give_up_at=give_up_at(ctx, day), on_record=out.on_record)
+
+
+def _built(ctx: Context, out: Outgoing, cache: dict | None):
+    from notifications.messages import render
+
+    message = out.build(out.key)
+    rendered = render(message, zalo_text_max=ctx.settings.zalo_text_max)
+    if cache is not None:
+        cache[out.key] = (message, rendered)
+    return message, rendered
+
+
+def send_once(ctx: Context, at: datetime, batch: list[Outgoing], dispatcher=None) -> Tally:
+    """Record each message of ``batch`` once and deliver it to each of its people at most once (see the
+    module's description); a message recorded before is tried again for whoever is due for it."""
     if not batch:
-        return outcome
-    known = record(ctx, day, batch)
-    sender, owned = dispatcher, False
+        return Tally()
+    at = ctx.local(at)
+    day = at.date()
+    directory, cache = Directory(ctx), {}
+    record(ctx, day, batch, directory=directory, cache=cache)
+    ids = ledger.entry_ids(ctx.engine, [o.key for o in batch])
+    by_id = {ids[o.key]: o for o in batch if o.key in ids}
+    for entry_id in ledger.without_recipients(ctx.engine, list(by_id)):  # recorded before delivery states existed
+        out = by_id[entry_id]
+        entry = _new_entry(ctx, day, out, ledger.PENDING, directory, cache)
+        ledger.complete(ctx.engine, entry_id, out.key, entry)
+    tally = deliver(ctx, at, entry_ids=list(by_id), dispatcher=dispatcher, directory=directory, cache=cache)
+    ledger.summarize(ctx.engine, list(by_id))  # those a run that stopped delivered, too
+    tally.skipped = max(_rows(ctx, list(by_id)) - tally.sent - tally.redelivered - tally.failed, 0)
+    states = ledger.states(ctx.engine, list(ids))
+    tally.open_keys = {k for k, s in states.items() if s not in (ledger.SENT, ledger.DIGESTED)}
+    return tally
+
+
+def _rows(ctx: Context, entry_ids: list[int]) -> int:
+    total = 0
+    with ctx.engine.connect() as conn:
+        for start in range(0, len(entry_ids), ledger.CHUNK):
+            chunk = entry_ids[start: start + ledger.CHUNK]
+            total += conn.scalar(select(func.count(Recipient.id)).where(Recipient.entry_id.in_(chunk))) or 0
+    return total
+
+
+def redeliver(ctx: Context, at: datetime, *, unit_id: int | None = None, item_ids: list[int] | None = None,
+              dispatcher=None) -> Tally:
+    """Every delivery due for another try (failed, unknown, or left by a run that stopped), set-based:
+    all, a unit's, or those chasing some items."""
+    return deliver(ctx, ctx.local(at), unit_id=unit_id, item_ids=item_ids, dispatcher=dispatcher)
+
+
+def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = None, unit_id: int | None = None,
+            item_ids: list[int] | None = None, dispatcher=None, directory: Directory | None = None, cache: dict | None = None) -> Tally:
+    """Claim, send and mark the recipient rows due at ``now`` (of these entries, or all)."""
+    tally = Tally()
+    recipients.take_over_dead(ctx.engine, now)
+    ledger.drop_settled(ctx.engine, now.date())
+    recipients.give_up(ctx.engine, now)
+    rows = recipients.due(ctx.engine, now, entry_ids=entry_ids, unit_id=unit_id, item_ids=item_ids)
+    if not rows:
+        return tally
+    directory = directory or Directory(ctx)
+    messages = _Messages(ctx, cache or {})
+    sender, owned = dispatcher, dispatcher is None
+    if sender is None:
+        sender = ctx.dispatcher()
+    touched: set[int] = set()
+    statement = recipients.mark_statement()
     try:
-        for out in batch:
-            if known.get(out.key) not in (*ledger.CLAIMABLE, ledger.SENDING) or not ledger.claim(ctx.engine, out.key):
-                outcome.skipped.append(out.key)
-                continue
-            if ledger.reached_someone(ctx.engine, out.key):  # sent before a crash, not yet marked
-                _mark_sent(ctx, out)
-                outcome.skipped.append(out.key)
-                continue
-            if sender is None:
-                sender, owned = ctx.dispatcher(), True
-            try:
-                report = sender.send(out.build(out.key), out.recipients, channels=out.channels)
-            except BaseException as exc:  # this run stops here: the message goes back to be sent by the next one
-                ledger.mark_failed(ctx.engine, out.key, f"Lượt gửi bị dừng ({type(exc).__name__}).")
-                raise
-            if report.outcomes and report.ok:
-                _mark_sent(ctx, out)
-                outcome.sent.append(out.key)
-            else:
-                ledger.mark_failed(ctx.engine, out.key, _why(report, out))
-                outcome.failed.append(out.key)
+        for start in range(0, len(rows), CLAIM_CHUNK):
+            chunk = rows[start: start + CLAIM_CHUNK]
+            taken = recipients.claim(ctx.engine, [r.id for r in chunk], now)
+            mine = [r for r in chunk if r.id in taken]
+            for index, row in enumerate(mine):
+                try:
+                    outcome = _try(ctx, sender, messages, directory, row)
+                except BaseException:  # this run stops: what it claimed goes back (this one may have been sent)
+                    recipients.release(ctx.engine, [r.id for r in mine[index:]], now)
+                    raise
+                state = ledger.DELIVERED if outcome.delivered else ledger.UNKNOWN if outcome.unknown else ledger.FAILED
+                values = recipients.outcome_values(state, now, attempts=row.attempts + 1, channel=outcome.channel,
+                                               error=outcome.error, skip=outcome.skip or row.skip_channels)
+                sender.writer.add_update(statement, {"delivered_at": None, "next_attempt_at": None, **values,
+                                                     "row_id": row.id})
+                touched.add(row.entry_id)
+                if outcome.delivered:
+                    if row.state == ledger.PENDING:
+                        tally.sent += 1
+                    else:
+                        tally.redelivered += 1
+                    if row.entry_key not in tally.delivered_keys:
+                        tally.delivered_keys.append(row.entry_key)
+                else:
+                    tally.failed += 1
+        sender.flush()
     finally:
         if owned:
             sender.close()
-    return outcome
+        ledger.summarize(ctx.engine, touched)
+    return tally
 
 
-def _mark_sent(ctx: Context, out: Outgoing) -> None:
-    with unit_of_work(ctx.engine) as session:
-        ledger.mark_sent(session, out.key)
-        if out.on_sent is not None:
-            out.on_sent(session)
+def _try(ctx: Context, sender, messages: _Messages, directory: Directory, row: recipients.Due):
+    from notifications.delivery import DeliveryError, PersonOutcome
+
+    person = directory.person(row.unit_id, row.person)
+    try:
+        message, rendered, stored_id, files = messages.get(row.entry_key, sender)
+    except DeliveryError as exc:
+        return PersonOutcome(row.person, False, None, 0, str(exc))
+    if row.forwarded_for:  # nobody holds the target: the standing office gets it, and is told why
+        from notifications.messages import forwarded
+
+        rendered = forwarded(rendered, spec_title(row.forwarded_for), recipient=ctx.policy.standing_office,
+                             zalo_text_max=ctx.settings.zalo_text_max)
+    return sender.deliver(message, person, stored_id=stored_id, delivery_key=row.delivery_key,
+                          skip=row.skip_channels, channels=ALLOWED.get(row.channel), rendered=rendered, files=files)
 
 
-def _why(report, out: Outgoing) -> str:
-    if not report.outcomes:
-        return f"Không có ai nhận ({', '.join(out.recipients)}) (no recipient)."
-    return "; ".join(f"{o.person}: {o.error}" for o in report.outcomes if not o.delivered)
+class _Messages:
+    """Each recorded message once per run: as built when recorded, else from its stored row."""
+
+    def __init__(self, ctx: Context, cache: dict) -> None:
+        self.ctx = ctx
+        self.cache = cache
+        self.loaded: dict[str, tuple] = {}
+
+    def get(self, key: str, sender):
+        if key not in self.loaded:
+            from notifications.delivery import DeliveryError
+            from notifications.messages import Message, render
+
+            with self.ctx.engine.connect() as conn:
+                row = conn.execute(select(NotificationMessage).where(NotificationMessage.ledger_key == key)
+                                   .order_by(NotificationMessage.id).limit(1)).first()
+            if row is None:
+                raise DeliveryError(f"Không còn nội dung tin {key} để gửi lại.")
+            if key in self.cache:
+                message, rendered = self.cache[key]
+            else:
+                message = Message(row.kind, row.data, key, attachments=row.attachments or [])
+                rendered = render(message, zalo_text_max=self.ctx.settings.zalo_text_max)
+            self.loaded[key] = (message, rendered, row.id, sender.files(message))
+        return self.loaded[key]

@@ -14,6 +14,8 @@ class SendResult:
     code: int | None = None  # provider error code (Zalo), SMTP reply code
     transient: bool = False  # worth retrying on the same channel
     fallback: bool = False  # permanent refusal: try the next channel at once
+    unknown: bool = False  # the server may have taken it (the answer was lost): never sent again in this run
+    channel_down: bool = False  # the server could not be reached at all (refused, silent, unreachable)
 
 
 def mask(value: str | None) -> str:
@@ -77,7 +79,8 @@ class ZaloPost:
         )
         self.last_result = SendResult(
             result.ok, result.message_id, result.error, result.code, result.transient,
-            fallback=result.code in OUTSIDE_WINDOW | NO_ACCOUNT | QUOTA,
+            fallback=result.code in OUTSIDE_WINDOW | NO_ACCOUNT | QUOTA, unknown=result.unknown,
+            channel_down=result.unreachable,
         )
         if result.ok:
             self.logger.info("Sent %s.", what)

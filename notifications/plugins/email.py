@@ -10,172 +10,67 @@ message to the URL's targets. The password never leaves this object:
 
 from __future__ import annotations
 
-import base64
-import itertools
-import mimetypes
 import smtplib
+import socket
 import ssl
-import uuid
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+import time
 
 from apprise.common import NotifyType
 from apprise.plugins.base import NotifyBase
 from apprise.url import PrivacyMode
 from apprise.utils.parse import is_email, parse_emails
 
+from notifications.mime import (  # noqa: F401 - the message builder, re-exported with the service
+    Address,
+    Attachment,
+    OutgoingEmail,
+    as_address,
+    build_email,
+    encode_words,
+    format_address,
+    stable_message_id,
+)
 from notifications.plugins.common import SendResult
 
 SECURITY = ("starttls", "ssl", "none")
 
 
-def encode_words(value: str, width: int = 39) -> str:
-    """A header value as RFC 2047 encoded words (UTF-8, base64), folded; ASCII is kept as is.
+class _Deadline:
+    """Socket timeouts that add up to one deadline: however the server answers (silently, or a byte at a
+    time), a whole attempt never takes longer than the timeout it was given."""
 
-    Every chunk keeps its own spaces inside the encoded word, so decoders that drop
-    the whitespace between encoded words (as RFC 2047 says) lose nothing.
+    deadline: float = float("inf")
 
-    >>> encode_words("Nhắc việc")
-    '=?utf-8?b?Tmjhuq9jIHZp4buHYw==?='
-    >>> encode_words("Report ready")
-    'Report ready'
-    """
-    if value.isascii():
-        return value
-    chunks, current, size = [], [], 0
-    for char in value:
-        length = len(char.encode("utf-8"))
-        if size + length > width and current:
-            chunks.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += length
-    chunks.append("".join(current))
-    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(c.encode('utf-8')).decode('ascii')}?=" for c in chunks)
+    def _left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline")
+        return left
 
+    def _get_socket(self, host, port, timeout):
+        return super()._get_socket(host, port, self._left())
 
-Address = tuple[str, str]  # (display name, addr-spec)
+    def send(self, s):
+        if self.sock is not None:
+            self.sock.settimeout(self._left())
+        return super().send(s)
+
+    def getreply(self):
+        if self.sock is not None:
+            self.sock.settimeout(self._left())
+        return super().getreply()
 
 
-def as_address(value: str | Address) -> Address:
-    return value if isinstance(value, tuple) else parseaddr(value)
+class _SMTP(_Deadline, smtplib.SMTP):
+    pass
 
 
-def format_address(value: str | Address) -> str:
-    name, addr = as_address(value)
-    if not addr:
-        return name
-    if not name:
-        return addr
-    return formataddr((name, addr)) if name.isascii() else f"{encode_words(name)} <{addr}>"
+class _SMTPS(_Deadline, smtplib.SMTP_SSL):
+    pass
 
 
-def _body(text: str, subtype: str) -> bytes:
-    encoded = base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
-    return (f"Content-Type: text/{subtype}; charset=\"utf-8\"\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + encoded
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file sent with an email: its name as the recipient sees it, its bytes and MIME type."""
-
-    filename: str
-    data: bytes
-    content_type: str = "application/octet-stream"
-
-    @classmethod
-    def from_path(cls, path: str | Path) -> "Attachment":
-        path = Path(path)
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return cls(path.name, path.read_bytes(), kind)
-
-
-def _filename_param(name: str, value: str) -> str:
-    """A MIME parameter: quoted when ASCII, else RFC 2231 (``name*=utf-8''...``).
-
-    >>> _filename_param("filename", "bao-cao.docx")
-    'filename="bao-cao.docx"'
-    >>> _filename_param("filename", "Báo cáo.docx")
-    "filename*=utf-8''B%C3%A1o%20c%C3%A1o.docx"
-    """
-    if value.isascii() and '"' not in value and "\\" not in value:
-        return f'{name}="{value}"'
-    return f"{name}*=utf-8''{quote(value, safe='')}"
-
-
-def _attachment_part(attachment: Attachment) -> bytes:
-    encoded = base64.encodebytes(attachment.data).replace(b"\n", b"\r\n")
-    return (f"Content-Type: {attachment.content_type}; {_filename_param('name', attachment.filename)}\r\n"
-            f"Content-Disposition: attachment; {_filename_param('filename', attachment.filename)}\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n").encode("ascii") + encoded
-
-
-_BOUNDARY_TOKEN = uuid.uuid4().hex  # one random draw per process; the counter makes each boundary unique
-_BOUNDARY_COUNTER = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    """A ready-to-send message: envelope sender and recipients, Message-ID, and the RFC 5322 bytes."""
-
-    sender: str
-    recipients: list[str]
-    message_id: str
-    data: bytes
-
-    def as_bytes(self) -> bytes:
-        return self.data
-
-
-def _boundary() -> str:
-    return f"=_dondoc_{_BOUNDARY_TOKEN}_{next(_BOUNDARY_COUNTER)}"
-
-
-def build_email(*, sender: str | Address, to: list[str | Address], cc: list[str | Address], subject: str,
-                text: str, html: str | None, headers: dict[str, str] | None = None,
-                attachments: list[Attachment] | tuple[Attachment, ...] = ()) -> OutgoingEmail:
-    """A standard MIME message: multipart/alternative (text + HTML) in UTF-8, subject as encoded words;
-    with ``attachments``, that body and the files (base64) inside multipart/mixed.
-
-    Addresses are ``(name, addr)`` pairs or strings. Written directly rather than
-    through ``email.message`` (several times faster, and the 3.11 ``EmailMessage``
-    folder can drop the spaces between encoded words).
-    """
-    sender, to, cc = as_address(sender), [as_address(t) for t in to], [as_address(c) for c in cc]
-    envelope_from = sender[1]
-    domain = envelope_from.rpartition("@")[2] or "localhost"
-    message_id = make_msgid(domain=domain)
-    lines = [
-        f"Subject: {encode_words(subject)}",
-        f"From: {format_address(sender)}",
-        f"To: {', '.join(format_address(t) for t in to) or 'undisclosed-recipients:;'}",
-    ]
-    if cc:
-        lines.append(f"Cc: {', '.join(format_address(c) for c in cc)}")
-    lines += [f"Date: {formatdate(localtime=True)}", f"Message-ID: {message_id}", "MIME-Version: 1.0"]
-    for name, value in (headers or {}).items():
-        lines.append(f"{name}: {encode_words(value)}")
-    head = ("\r\n".join(lines) + "\r\n").encode("ascii")
-    if html:
-        boundary = _boundary()
-        body = (f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii")
-                + f"--{boundary}\r\n".encode("ascii") + _body(text, "plain")
-                + f"--{boundary}\r\n".encode("ascii") + _body(html, "html")
-                + f"--{boundary}--\r\n".encode("ascii"))
-    else:
-        body = _body(text, "plain")
-    if attachments:
-        mixed = _boundary()
-        body = (f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n'.encode("ascii")
-                + f"--{mixed}\r\n".encode("ascii") + body
-                + b"".join(f"--{mixed}\r\n".encode("ascii") + _attachment_part(a) for a in attachments)
-                + f"--{mixed}--\r\n".encode("ascii"))
-    data = head + body
-    recipients = [addr for _name, addr in [*to, *cc] if addr]
-    return OutgoingEmail(envelope_from, recipients, message_id, data)
+class _Unknown(Exception):
+    """The message was handed over but the server's answer was lost: it may have been accepted."""
 
 
 class NotifySMTP(NotifyBase):
@@ -230,15 +125,13 @@ class NotifySMTP(NotifyBase):
         self.last_result = SendResult(False)
 
     # -- connection ------------------------------------------------------------------------
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, deadline: float) -> smtplib.SMTP:
         port = self.port or (465 if self.security == "ssl" else 587 if self.security == "starttls" else 25)
-        if self.security == "ssl":
-            smtp = smtplib.SMTP_SSL(self.host, port, timeout=self.smtp_timeout,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(self.host, port, timeout=self.smtp_timeout)
-            if self.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+        smtp = _SMTPS(context=ssl.create_default_context()) if self.security == "ssl" else _SMTP()
+        smtp.deadline = deadline
+        smtp.connect(self.host, port)
+        if self.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
         if self.user and self.password:
             smtp.login(self.user, self.password)
         return smtp
@@ -246,48 +139,109 @@ class NotifySMTP(NotifyBase):
     def close(self) -> None:
         if self._smtp is not None:
             try:
+                self._smtp.deadline = time.monotonic() + 2
                 self._smtp.quit()
             except (smtplib.SMTPException, OSError):
                 pass
             self._smtp = None
 
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.close()
+            except OSError:
+                pass
+        self._smtp = None
+
+    def _transfer(self, smtp: smtplib.SMTP, message: OutgoingEmail) -> dict:
+        """MAIL, RCPT, DATA: the steps of ``sendmail``, knowing when the body has been handed over."""
+        smtp.ehlo_or_helo_if_needed()
+        code, reply = smtp.mail(message.sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, message.sender)
+        refused = {}
+        for recipient in message.recipients:
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if len(refused) == len(message.recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, reply = smtp.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        body = smtplib._quote_periods(message.data)  # CRLF already: build_email writes it
+        body += (b"" if body.endswith(smtplib.bCRLF) else smtplib.bCRLF) + b"." + smtplib.bCRLF
+        try:
+            smtp.send(body)
+            code, reply = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            raise _Unknown(type(exc).__name__) from None
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        return refused
+
     def deliver(self, message: OutgoingEmail) -> SendResult:
-        """Send a built message on the kept-open connection (reconnecting once). Never raises."""
-        for reuse in (True, False):
+        """Send a built message on the kept-open connection (a stale one is opened again once), within
+        ``smtp_timeout`` seconds in all. Never raises.
+
+        A timeout or a lost connection after the body was handed over is *unknown* (the server may
+        have accepted it); everything before that is a failure that may be tried again."""
+        deadline = time.monotonic() + self.smtp_timeout
+        where = f"{self.host}:{self.port or ''}".rstrip(":")
+        for reuse in (self._smtp is not None, False):
+            fresh = self._smtp is None
             try:
                 if self._smtp is None:
-                    self._smtp = self._connect()
-                refused = self._smtp.sendmail(message.sender, message.recipients, message.data)
-                if refused:
-                    bad = ", ".join(refused)
-                    self.last_result = SendResult(True, message.message_id, f"Máy chủ thư từ chối: {bad}")
-                else:
-                    self.last_result = SendResult(True, message.message_id)
+                    self._smtp = self._connect(deadline)
+                self._smtp.deadline = deadline
+                refused = self._transfer(self._smtp, message)
+                bad = ", ".join(refused)
+                self.last_result = SendResult(True, message.message_id,
+                                              f"Máy chủ thư từ chối: {bad}" if refused else None)
                 return self.last_result
+            except _Unknown:
+                self._drop()
+                self.last_result = SendResult(False, message.message_id, unknown=True,
+                                              error=f"Máy chủ thư {where} không trả lời sau khi nhận nội dung "
+                                                    f"(trong {self.smtp_timeout:g} giây): có thể đã nhận thư")
             except smtplib.SMTPServerDisconnected:
-                self._smtp = None
-                if reuse:
-                    continue
-                self.last_result = SendResult(False, error=f"Máy chủ thư {self.host} ngắt kết nối", transient=True)
+                self._drop()
+                if reuse and not fresh:
+                    continue  # a kept-open connection the server had closed: once more on a new one
+                self.last_result = SendResult(False, error=f"Máy chủ thư {where} ngắt kết nối", transient=True,
+                                              channel_down=fresh)
             except smtplib.SMTPRecipientsRefused as exc:
                 self.close()
                 bad = ", ".join(exc.recipients)
                 self.last_result = SendResult(False, error=f"Máy chủ thư từ chối người nhận: {bad}", fallback=True)
+            except smtplib.SMTPNotSupportedError:
+                self._drop()
+                self.last_result = SendResult(False, error=f"Máy chủ thư {where} không hỗ trợ đăng nhập (no AUTH)",
+                                              fallback=True)
             except smtplib.SMTPAuthenticationError as exc:
                 self.close()
                 self.last_result = SendResult(False, code=exc.smtp_code,
-                                              error=f"Máy chủ thư {self.host} từ chối đăng nhập ({exc.smtp_code})",
+                                              error=f"Máy chủ thư {where} từ chối đăng nhập ({exc.smtp_code})",
                                               fallback=True)
             except smtplib.SMTPResponseException as exc:
                 self.close()
                 self.last_result = SendResult(False, code=exc.smtp_code,
-                                              error=f"Máy chủ thư {self.host} trả lời {exc.smtp_code}",
+                                              error=f"Máy chủ thư {where} trả lời {exc.smtp_code}",
                                               transient=400 <= exc.smtp_code < 500, fallback=exc.smtp_code >= 500)
-            except (smtplib.SMTPException, OSError) as exc:
-                self._smtp = None
+            except ConnectionRefusedError:
+                self._drop()
+                self.last_result = SendResult(False, error=f"Máy chủ thư {where} từ chối kết nối (connection refused)",
+                                              transient=True, channel_down=True)
+            except (TimeoutError, socket.timeout):
+                self._drop()
+                self.last_result = SendResult(False, error=f"Máy chủ thư {where} không trả lời trong "
+                                                           f"{self.smtp_timeout:g} giây (timeout)",
+                                              transient=True, channel_down=True)
+            except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+                self._drop()
                 self.last_result = SendResult(
-                    False, error=f"Không kết nối được máy chủ thư {self.host}:{self.port or ''} ({type(exc).__name__})",
-                    transient=True,
+                    False, error=f"Không kết nối được máy chủ thư {where} ({type(exc).__name__})",
+                    transient=True, channel_down=True,
                 )
             break
         self.logger.warning("Failed to send email: %s", self.last_result.error)
@@ -351,4 +305,4 @@ class NotifySMTP(NotifyBase):
         return results
 
 
-__all__ = ["Address", "Attachment", "NotifySMTP", "OutgoingEmail", "build_email", "encode_words"]
+__all__ = ["Address", "Attachment", "NotifySMTP", "OutgoingEmail", "build_email", "encode_words", "stable_message_id"]
