@@ -238,6 +238,18 @@ class Dondoc(Context):
 
         return import_people(self, path, unit)
 
+    def unit_people_by_id(self, unit_id: int):
+        """(unit name, its people) as messages resolve them."""
+        from dondoc.usecases.directory import Directory
+
+        directory = Directory(self)
+        return directory.unit_names().get(unit_id, ("",))[0], directory.people(unit_id)
+
+    def not_delivered_in(self, unit_id: int, *, limit: int = 200):
+        from dondoc.usecases.undelivered import not_delivered
+
+        return not_delivered(self, unit_id=unit_id, limit=limit)
+
     def unit_people(self, unit: str | None = None):
         """(unit name, its people) as messages resolve them."""
         from dondoc.storage.lookups import named_or_only_unit

@@ -134,7 +134,7 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         le=256,
-        description="Flow runs the work pool runs at once (each is a Python process); more wait in the queue. 0 means the number of CPU cores of this machine.",
+        description="Flow runs the work pool runs at once (each is a Python process); more wait in the queue. 0 means twice the number of CPU cores of this machine (a run waits on the Prefect server about half of its time).",
     )
     sync_horizon_days: int = Field(
         default=90,
@@ -177,7 +177,7 @@ class Settings(BaseSettings):
 
     @property
     def worker_concurrency(self) -> int:
-        return self.worker_limit or max(os.cpu_count() or 1, 1)
+        return self.worker_limit or 2 * max(os.cpu_count() or 1, 1)
 
     @property
     def home_path(self) -> Path:

@@ -244,3 +244,20 @@ def test_given_up_messages_reach_the_standing_office_once(unit001, mail_port, mo
     assert "Lý do: Máy chủ thư 127.0.0.1" in text and "từ chối kết nối" in text
     listed = app.not_delivered()
     assert {r.state for r in listed} == {"given_up"} and all(r.reported for r in listed)
+
+
+def test_a_fan_out_killed_at_random_moments_loses_nothing(tmp_path):
+    """SIGKILL during the sending of 150 messages, 3 times, then a run to the end (bench/bench_kill_fanout.py
+    measures 2,000 messages and 20 kills)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_kill_fanout.py"), "--messages", "150",
+                          "--kills", "3", "--seed", "7"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["kills"] >= 1 and result["misses"] == 0
+    assert result["duplicates_with_new_id"] == 0  # a copy sent again is the same message to mail programs

@@ -234,3 +234,52 @@ def test_missing_token_store_is_a_clear_failure(monkeypatch):
     service = NotifyZalo(**NotifyZalo.parse_url("zalo://123/secret/456"))
     assert service.send("Xin chào") is False
     assert "dondoc zalo-tokens" in service.last_result.error
+
+
+# -- the delivery guarantee on Zalo ---------------------------------------------------------------
+
+def _ledgered(engine, at_minute=0, key="nudge:zalo-guarantee"):
+    """One message to the head of Phòng Văn hóa - Xã hội (zalo, zns, email) through the ledger."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from conftest import build_app
+    from dondoc.usecases.sending import Outgoing, send_once
+
+    app = build_app()
+    out = Outgoing(key, "nudge", ["office:Phòng Văn hóa - Xã hội"],
+                   lambda k: reminder(sample_item(), days_left=0, ledger_key=k, public_url="https://x.vn"))
+    return send_once(app, datetime(2026, 3, 16, 8, at_minute, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), [out])
+
+
+def test_zalo_slower_than_the_timeout_is_posted_once_then_the_next_channel_later(engine, zalo, monkeypatch):
+    monkeypatch.setenv("DONDOC_NOTIFY_TIMEOUT", "1")
+    get_settings.cache_clear()
+    zalo.state.delay = 2  # takes the message, answers after the timeout
+    first = _ledgered(engine)
+    assert (first.sent, first.failed) == (0, 1)
+    assert len(zalo.calls(OA)) == 1 and zalo.calls(ZNS) == [] and zalo.mail.received == []  # never re-posted
+    assert _ledgered(engine, 1).redelivered == 0  # not due again yet
+    zalo.state.delay = 0
+    later = _ledgered(engine, 10)
+    assert later.redelivered == 1
+    # the OA may have delivered it: never posted there again; ZNS carries the stable delivery key
+    assert len(zalo.calls(OA)) == 1
+    (zns,) = zalo.calls(ZNS)
+    from dondoc.storage.ledger import delivery_key
+
+    assert zns["json"]["tracking_id"] == delivery_key("nudge:zalo-guarantee", "truong-vhxh")
+
+
+def test_a_refresh_answer_lost_after_rotation_keeps_the_new_pair(engine, zalo, monkeypatch):
+    monkeypatch.setenv("DONDOC_NOTIFY_TIMEOUT", "1")
+    get_settings.cache_clear()
+    zalo.state.expire_next = True
+    zalo.state.refresh_delay = 2  # rotates the pair, then answers after the timeout
+    result = _ledgered(engine)
+    assert result.sent == 1 and len(zalo.calls(OA)) == 2  # the expired try, then with the new token
+    refreshes = zalo.calls(OAUTH)
+    assert len(refreshes) == 2 and {r["form"]["refresh_token"] for r in refreshes} == {REFRESH}
+    stored = TokenStore(get_settings().zalo_token_path).read()
+    assert (stored.access_token, stored.refresh_token) == (zalo.state.access_token, zalo.state.refresh_token)
+    assert not stored.rejected

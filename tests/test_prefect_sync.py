@@ -323,3 +323,33 @@ def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, mo
     assert len(deferred) == 1
     assert deferred[0].state.state_details.scheduled_time == datetime(2026, 3, 18, 8, 0, tzinfo=TZ)
     assert deferred[0].parameters == {"item_id": items_by_number(engine)["43"]}
+
+
+def test_a_crashed_item_run_is_started_again_once(plan001):
+    from prefect.client.schemas.objects import StateType
+    from prefect.states import Crashed
+
+    from dondoc.orchestration.recovery import RECOVERED, RERUN, rerun_crashed
+
+    ids = items_by_number(plan001.engine)
+    sync(plan001, as_of=AS_OF, item_ids=[ids["43"]])
+    deployment = next(d for d in deployments().values() if d.parameters["item_id"] == ids["43"])
+
+    async def crash(client):
+        run = await client.create_flow_run_from_deployment(deployment.id, tags=[TAG])
+        await client.set_flow_run_state(run.id, Crashed(message="Failed to submit flow run to infrastructure"),
+                                        force=True)
+        return run.id
+
+    crashed_id = run(_with_client(crash))
+    started = run(_with_client(rerun_crashed))
+    assert len(started) == 1
+    assert run(_with_client(rerun_crashed)) == []  # once
+
+    async def read(client):
+        return await client.read_flow_run(crashed_id), await client.read_flow_run(started[0])
+
+    crashed, again = run(_with_client(read))
+    assert RECOVERED in crashed.tags
+    assert again.deployment_id == deployment.id and again.parameters == {"item_id": ids["43"]}
+    assert {RERUN, f"{RERUN}:1"} <= set(again.tags) and again.state.type == StateType.SCHEDULED

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
-from dondoc.configuration import PeopleConfig, Person
-from dondoc.configuration.files import ConfigError, explain, parse_yaml, validation_message
+from dondoc.configuration import Person
+from dondoc.configuration.files import ConfigError, explain, parse_yaml
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.lookups import named_or_only_unit
 from dondoc.storage.people import Changes, remove_person, replace_people, save_person
@@ -72,16 +73,11 @@ def read_people(path: Path) -> list[Person]:
         people = _read_sheet(path)
     else:
         raise PeopleFileError(source, ["chỉ nhận tệp .yaml, .yml (như people.yaml) hoặc .xlsx (unsupported file type)."])
-    problems = []
-    seen: dict[str, int] = {}
+    problems = _duplicates(people)
     for number, person in enumerate(people, 1):
         if not KEY.match(person.id):
             problems.append(f"người thứ {number} ({person.name}): mã «{person.id[:40]}» không được có dấu cách "
                             "hoặc dấu hai chấm (invalid id).")
-        if person.id in seen:
-            problems.append(f"người thứ {number} ({person.name}): mã «{person.id}» trùng với người thứ "
-                            f"{seen[person.id]} (duplicate id).")
-        seen.setdefault(person.id, number)
         if person.email and not EMAIL.match(person.email):
             problems.append(f"người thứ {number} ({person.name}): email «{person.email[:60]}» không hợp lệ.")
     if len(people) > MAX_PEOPLE:
@@ -93,15 +89,39 @@ def read_people(path: Path) -> list[Person]:
 
 def _read_yaml(path: Path) -> list[Person]:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = parse_yaml(text, path.name)
-        return PeopleConfig.model_validate(data).people
+        data = parse_yaml(path.read_text(encoding="utf-8"), path.name)
     except (OSError, UnicodeDecodeError) as exc:
         raise PeopleFileError(path.name, [f"không đọc được tệp ({type(exc).__name__})."]) from None
     except ConfigError as exc:
         raise PeopleFileError(path.name, [str(exc)]) from None
-    except ValidationError as exc:
-        raise PeopleFileError(path.name, validation_message(exc, path.name).splitlines()[1:]) from None
+    entries = data.get("people")
+    unknown = sorted(set(data) - {"people", "default_channels"})
+    if not isinstance(entries, list) or unknown:
+        raise PeopleFileError(path.name, ["cần khóa «people:» là danh sách người (như people.yaml)"
+                                          + (f"; khóa không nhận: {', '.join(unknown)}" if unknown else "") + "."])
+    people, problems = [], []
+    for number, entry in enumerate(entries, 1):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        try:
+            people.append(Person.model_validate(entry))
+        except ValidationError as exc:
+            for error in exc.errors():
+                key = ".".join(str(k) for k in error.get("loc", ())) or "(người)"
+                problems.append(f"người thứ {number}{f' ({name})' if name else ''}, khóa «{key}»: {explain(error)}.")
+    if problems:
+        raise PeopleFileError(path.name, problems + _duplicates(people))
+    return people
+
+
+def _duplicates(people: list[Person]) -> list[str]:
+    seen: dict[str, int] = {}
+    problems = []
+    for number, person in enumerate(people, 1):
+        if person.id in seen:
+            problems.append(f"người thứ {number} ({person.name}): mã «{person.id}» trùng với người thứ "
+                            f"{seen[person.id]} (duplicate id).")
+        seen.setdefault(person.id, number)
+    return problems
 
 
 def _text(value) -> str:
@@ -181,6 +201,18 @@ def import_people(ctx: Context, path: Path, unit: str | None = None) -> PeopleIm
         return PeopleImport(target.name, len(chosen), changes, skipped)
 
 
+def _seed(ctx: Context, session, unit_id: int) -> None:
+    """A unit that still uses ``people.yaml`` gets those people stored first, so that one change on the page
+    keeps everyone else."""
+    from dondoc.storage.models import PersonRow
+    from dondoc.usecases.directory import Directory
+
+    if session.scalar(select(PersonRow.id).where(PersonRow.unit_id == unit_id).limit(1)) is None:
+        current = Directory(ctx).people(unit_id).people
+        replace_people(session, unit_id, [p.model_dump(exclude={"unit"}) for p in current])
+        session.flush()
+
+
 def save_one(ctx: Context, unit_id: int, fields: dict) -> bool:
     """Add or change one person of a unit (the standing office's page); True when added.
     Raises :class:`PeopleFileError` for invalid fields."""
@@ -197,9 +229,20 @@ def save_one(ctx: Context, unit_id: int, fields: dict) -> bool:
     if problems:
         raise PeopleFileError("(biểu mẫu)", problems)
     with unit_of_work(ctx.engine) as session:
+        _seed(ctx, session, unit_id)
         return save_person(session, unit_id, person.model_dump(exclude={"unit"}))
 
 
 def remove_one(ctx: Context, unit_id: int, key: str) -> bool:
     with unit_of_work(ctx.engine) as session:
+        _seed(ctx, session, unit_id)
         return remove_person(session, unit_id, key)
+
+
+def import_for_unit(ctx: Context, path: Path, unit_id: int) -> PeopleImport:
+    """:func:`import_people` for a unit known by id (the standing office's page)."""
+    from dondoc.storage.models import Unit
+
+    with unit_of_work(ctx.engine) as session:
+        name = session.get(Unit, unit_id).name
+    return import_people(ctx, path, name)

@@ -26,7 +26,7 @@ from dondoc.usecases.context import Context
 from dondoc.usecases.directory import Directory
 
 ALLOWED = {"auto": None, "email": ("email",), "zalo": ("zalo", "zns")}  # the entry's channel → channels tried
-CLAIM_CHUNK = 20  # rows claimed at once: few enough that a crash leaves little to take over
+CLAIM_CHUNK = 10  # rows claimed (and their outcomes committed) at once: a crash sends at most these again
 
 
 @dataclass
@@ -163,6 +163,8 @@ def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = No
     statement = recipients.mark_statement()
     try:
         for start in range(0, len(rows), CLAIM_CHUNK):
+            if start:
+                sender.flush()  # the outcomes of the last chunk committed before the next is claimed
             chunk = rows[start: start + CLAIM_CHUNK]
             taken = recipients.claim(ctx.engine, [r.id for r in chunk], now)
             mine = [r for r in chunk if r.id in taken]

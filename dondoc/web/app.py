@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dondoc.app import Dondoc
-from dondoc.web import feeds, leadership, office, reports, security, standing
+from dondoc.web import feeds, leadership, office, people, reports, security, standing
 from dondoc.web.base import HERE, render
 
 NOT_FOUND = "Không tìm thấy trang. Đường dẫn có thể đã được thay mới; hãy dùng đường dẫn mới nhất được gửi cho anh/chị."
@@ -24,7 +24,7 @@ def create_app(dondoc: Dondoc) -> FastAPI:
     app.state.dondoc = dondoc
     app.state.secret_key = security.secret_key(dondoc.settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (office, leadership, standing, feeds, reports):
+    for module in (office, leadership, standing, people, feeds, reports):
         app.include_router(module.router)
 
     @app.get("/", response_class=HTMLResponse)

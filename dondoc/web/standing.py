@@ -1,5 +1,6 @@
 """The standing office's page, ``/s/<token>``: import a plan, resolve office names, read deadlines,
-record triggers, record a report an office sent on paper, list and rotate links.
+record triggers, record a report an office sent on paper, list and rotate links; the unit's people
+and the messages not delivered yet (:mod:`dondoc.web.people`).
 
 Everything happens in plain forms (no JavaScript), each protected by the
 anti-forgery token of :mod:`dondoc.web.security` and checked for length before
@@ -45,6 +46,9 @@ DONE = {
     "trigger": "Đã ghi nhận sự kiện và hạn của mục.",
     "report": "Đã ghi nhận báo cáo thay cơ quan.",
     "rotated": "Đã thay đường dẫn mới; đường dẫn cũ không còn dùng được. Hãy gửi đường dẫn mới cho người dùng.",
+    "person": "Đã lưu người nhận tin.",
+    "person_removed": "Đã bỏ người nhận tin.",
+    "people_imported": "Đã nhập danh sách người nhận tin.",
 }
 
 
@@ -88,10 +92,14 @@ def _stored_upload(request: Request, sha: str, filename: str) -> Path:
     return path
 
 
-def _page(request: Request, token: str, *, status_code: int = 200, **extra) -> HTMLResponse:
+def page(request: Request, token: str, *, status_code: int = 200, **extra) -> HTMLResponse:
+    from dondoc.web.people import context as delivery_context
+
     dondoc = dondoc_of(request)
     scope = scope_of(request, token, STANDING)
     context = {
+        **delivery_context(request, scope.unit_id), "person_values": {},
+        "offices": plans.known_office_names(dondoc, scope.unit_id, scope.unit_level),
         "unit": scope.unit_name, "plans": access.unit_plans(dondoc, scope.unit_id),
         "review": dondoc.review_items(unit_id=scope.unit_id), "waiting": access.waiting_milestones(dondoc, scope.unit_id),
         "items": access.unit_items(dondoc, scope.unit_id), "links": access.unit_links(dondoc, scope.unit_id),
@@ -114,8 +122,8 @@ def _error(exc: Exception) -> str:
 
 
 @router.get("/s/{token}", response_class=HTMLResponse)
-def standing_page(request: Request, token: str):
-    return _page(request, token)
+def standingpage(request: Request, token: str):
+    return page(request, token)
 
 
 @router.post("/s/{token}/import", response_class=HTMLResponse)
@@ -124,10 +132,10 @@ async def upload_plan(request: Request, token: str, background_tasks: Background
     scope, form = await _posted(request, token, max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _page(request, token, status_code=400, error="Hãy chọn tệp kế hoạch (.txt, .docx hoặc .xlsx).")
+        return page(request, token, status_code=400, error="Hãy chọn tệp kế hoạch (.txt, .docx hoặc .xlsx).")
     data = await upload.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
-        return _page(request, token, status_code=413,
+        return page(request, token, status_code=413,
                      error=f"Tệp {_safe_filename(upload.filename)} lớn quá {settings.upload_max_bytes:,} byte (file too large).")
     sha = hashlib.sha256(data).hexdigest()
     path = _upload_dir(request) / sha / _safe_filename(upload.filename)
@@ -159,16 +167,16 @@ def _import(request: Request, token: str, scope: access.Scope, path: Path, sha: 
         known = plans.known_office_names(dondoc, scope.unit_id, scope.unit_level)
         names = list(dict.fromkeys(p.name for p in exc.problems if p.name != "(trống)"))[:MAX_NAMES]
         places = {n: [p for p in exc.problems if p.name == n] for n in names}
-        return _page(request, token, status_code=409, unknown=names, places=places, known=known,
+        return page(request, token, status_code=409, unknown=names, places=places, known=known,
                      new_office=NEW_OFFICE, sha=sha, filename=path.name,
                      error=f"Tệp {path.name}: {len(names)} tên cơ quan chưa khớp với cơ quan nào của {scope.unit_name}. "
                            "Hãy chọn cơ quan tương ứng cho từng tên rồi nhập lại.")
     except (ImportFormatError, plans.WrongUnit, InvalidUpdate) as exc:
         shutil.rmtree(path.parent, ignore_errors=True)
-        return _page(request, token, status_code=400, error=_error(exc))
+        return page(request, token, status_code=400, error=_error(exc))
     shutil.rmtree(path.parent, ignore_errors=True)
     resync_after(background_tasks, request, None)  # new, changed and removed items
-    return _page(request, token, report=report)
+    return page(request, token, report=report)
 
 
 @router.post("/s/{token}/deadline", response_class=HTMLResponse)
@@ -178,11 +186,11 @@ async def set_meaning(request: Request, token: str, background_tasks: Background
     item_id, ref = item_in_scope(request, scope, _field(form, "item", 20))
     number = ref.rsplit("#", 1)[-1]
     if not meaning:
-        return _page(request, token, status_code=400, error=f"Mục {number}: hãy ghi thời hạn hiểu được, ví dụ «Quý II/2026».")
+        return page(request, token, status_code=400, error=f"Mục {number}: hãy ghi thời hạn hiểu được, ví dụ «Quý II/2026».")
     try:
         dondoc_of(request).set_deadline(ref, meaning, by="standing", unit=scope.unit_name)
     except (LookupFailed, InvalidUpdate) as exc:
-        return _page(request, token, status_code=400, error=_error(exc))
+        return page(request, token, status_code=400, error=_error(exc))
     resync_after(background_tasks, request, [item_id])
     return _again(token, "deadline")
 
@@ -206,7 +214,7 @@ async def record_trigger(request: Request, token: str, background_tasks: Backgro
         dondoc.trigger(ref, on=on, due=due, working_days=days, note=_field(form, "note", MAX_NOTE) or None,
                        by="standing", milestone=position, unit=scope.unit_name)
     except (LookupFailed, InvalidUpdate) as exc:
-        return _page(request, token, status_code=400, error=f"Mục {ref.rsplit('#', 1)[-1]}: {_error(exc)}")
+        return page(request, token, status_code=400, error=f"Mục {ref.rsplit('#', 1)[-1]}: {_error(exc)}")
     resync_after(background_tasks, request, [item_id])
     return _again(token, "trigger")
 
@@ -226,7 +234,7 @@ async def record_report(request: Request, token: str, background_tasks: Backgrou
                              product=values["product"] or None, by=values["by"] or "cơ quan thường trực",
                              source="standing", unit=scope.unit_name)
     except (LookupFailed, InvalidUpdate) as exc:
-        return _page(request, token, status_code=422, error=f"Mục {ref.rsplit('#', 1)[-1]}: {_error(exc)}",
+        return page(request, token, status_code=422, error=f"Mục {ref.rsplit('#', 1)[-1]}: {_error(exc)}",
                      values={**values, "item": str(item_id)})
     resync_after(background_tasks, request, [item_id])
     return _again(token, "report")
