@@ -94,7 +94,7 @@ def check(ctx: Context) -> list[Problem]:
         all_offices = conn.execute(select(Office.unit_id, Office.name)).all()
         areas = conn.execute(
             select(Plan.unit_id, Area.code).join(Area, Area.plan_id == Plan.id)
-            .where(Area.id.in_(select(Item.area_id).where(Item.removed_at.is_(None)))).distinct()
+            .where(Area.id.in_(select(Item.area_id).where(Item.removed_at.is_(None))))
             .order_by(Plan.unit_id, Area.position)).all()
     for unit_id, unit in units:
         people = directory.people(unit_id)

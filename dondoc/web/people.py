@@ -1,5 +1,5 @@
-"""The standing office's page, its delivery part: the unit's people (add, change, remove, import a file)
-and the messages that have not reached their person yet."""
+"""The standing office's page, its delivery part: the unit's people (add, change, remove, import a file);
+what the page shows of them is :func:`dondoc.web.standing.delivery_context`."""
 
 from __future__ import annotations
 
@@ -21,20 +21,6 @@ router = APIRouter()
 FIELDS = ("id", "name", "role", "office", "areas", "tags", "email", "zalo_user_id", "phone", "channels")
 LISTS = ("areas", "tags", "channels")
 MAX_FILE = 2 * 1024 * 1024
-
-
-def context(request: Request, unit_id: int) -> dict:
-    """What the standing page shows of delivery: people, what reaches nobody, messages not delivered."""
-    dondoc = dondoc_of(request)
-    name, people = dondoc.unit_people_by_id(unit_id)
-    editing = request.query_params.get("edit", "")[:100]
-    return {
-        "people": [(p, people.channel_order(p)) for p in people.people],
-        "person_edit": people.by_id(editing) if editing else None,
-        "problems": [p.text for p in dondoc.check() if p.unit in (None, name)],
-        "undelivered": dondoc.not_delivered_in(unit_id, limit=100),
-        "channels_all": ("zalo", "zns", "email", "apprise"),
-    }
 
 
 def _fields(form) -> dict:

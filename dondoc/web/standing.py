@@ -93,8 +93,6 @@ def _stored_upload(request: Request, sha: str, filename: str) -> Path:
 
 
 def page(request: Request, token: str, *, status_code: int = 200, **extra) -> HTMLResponse:
-    from dondoc.web.people import context as delivery_context
-
     dondoc = dondoc_of(request)
     scope = scope_of(request, token, STANDING)
     context = {
@@ -108,6 +106,20 @@ def page(request: Request, token: str, *, status_code: int = 200, **extra) -> HT
         "notice": DONE.get(request.query_params.get("done", "")), "values": {}, **extra,
     }
     return render(request, "standing.html", context, status_code=status_code, scope=scope)
+
+
+def delivery_context(request: Request, unit_id: int) -> dict:
+    """What the standing page shows of delivery: people, what reaches nobody, messages not delivered."""
+    dondoc = dondoc_of(request)
+    name, people = dondoc.unit_people_by_id(unit_id)
+    editing = request.query_params.get("edit", "")[:100]
+    return {
+        "people": [(p, people.channel_order(p)) for p in people.people],
+        "person_edit": people.by_id(editing) if editing else None,
+        "problems": [p.text for p in dondoc.check() if p.unit in (None, name)],
+        "undelivered": dondoc.not_delivered_in(unit_id, limit=100),
+        "channels_all": ("zalo", "zns", "email", "apprise"),
+    }
 
 
 def _again(token: str, done: str) -> RedirectResponse:
