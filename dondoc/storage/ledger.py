@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Engine, and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -104,44 +104,65 @@ class NewEntry:
 
 
 def record(engine: Engine, entries: list[NewEntry]) -> None:
-    """Insert entries with their message and recipients, each all or nothing; an entry another run
-    inserted meanwhile is left as it is."""
+    """Insert entries with their message and recipients, all in one transaction (three multi-row inserts);
+    when another run inserted some meanwhile, each entry on its own, all or nothing, leaving theirs as they are."""
     if not entries:
         return
     try:
         with unit_of_work(engine) as session:
-            for entry in entries:
-                _insert(session, entry)
+            _insert(session, entries)
     except IntegrityError:
         for entry in entries:
             try:
                 with unit_of_work(engine) as session:
-                    _insert(session, entry)
+                    _insert(session, [entry])
             except IntegrityError:
                 continue
 
 
-def _insert(session, entry: NewEntry) -> None:
+def _insert(session, entries: list[NewEntry]) -> None:
     now = utcnow()
-    fields = {"created_at": now, "channel": "auto", "level": 0, "stage": 0, "payload": {}, **entry.fields}
-    entry_id = session.execute(insert(ChaseEntry).returning(ChaseEntry.id), [fields]).scalar_one()
-    add_recipients(session, entry_id, fields["key"], entry, now)
-    if entry.on_record is not None:
-        entry.on_record(session)
+    rows = [{"created_at": now, "channel": "auto", "level": 0, "stage": 0, "payload": {}, **e.fields} for e in entries]
+    columns = {k for row in rows for k in row}  # one multi-row insert: every row names the same columns
+    rows = [{k: row.get(k) for k in columns} for row in rows]
+    table = ChaseEntry.__table__
+    ids = dict(session.execute(table.insert().returning(table.c.key, table.c.id, sort_by_parameter_order=True),
+                               rows).all())
+    messages, people = [], []
+    for entry in entries:
+        key = entry.fields["key"]
+        messages += _message_row(key, entry, now)
+        people += _recipient_rows(ids[key], key, entry, now)
+    if messages:
+        session.execute(NotificationMessage.__table__.insert(), messages)
+    if people:
+        session.execute(Recipient.__table__.insert(), people)
+    for entry in entries:
+        if entry.on_record is not None:
+            entry.on_record(session)
 
 
-def add_recipients(session, entry_id: int, key: str, entry: NewEntry, now: datetime | None = None) -> None:
-    """The message row and one pending row per person of an entry recorded (now, or before these rows existed)."""
-    now = now or utcnow()
-    if entry.message is not None:
-        session.execute(insert(NotificationMessage), [{"ledger_key": key, "created_at": now, **entry.message}])
-    if entry.recipients:
-        session.execute(insert(Recipient), [
-            dict(entry_id=entry_id, unit_id=r.unit_id, person=r.person, forwarded_for=r.forwarded_for, state=PENDING,
+def _message_row(key: str, entry: NewEntry, now: datetime) -> list[dict]:
+    if entry.message is None:
+        return []
+    return [{"ledger_key": key, "created_at": now, "cc": [], "attachments": [], **entry.message}]
+
+
+def _recipient_rows(entry_id: int, key: str, entry: NewEntry, now: datetime) -> list[dict]:
+    return [dict(entry_id=entry_id, unit_id=r.unit_id, person=r.person, forwarded_for=r.forwarded_for, state=PENDING,
                  attempts=0, delivery_key=delivery_key(key, r.person), skip_channels=[], give_up_at=utc(entry.give_up_at),
-                 created_at=now)
-            for r in entry.recipients
-        ])
+                 channel=None, error=None, next_attempt_at=None, claimed_at=None, claimed_by=None, delivered_at=None,
+                 reported_at=None, created_at=now)
+            for r in entry.recipients]
+
+
+def add_recipients(session, entry_id: int, key: str, entry: NewEntry) -> None:
+    """The message row and one pending row per person of an entry recorded before these rows existed."""
+    now = utcnow()
+    if entry.message is not None:
+        session.execute(NotificationMessage.__table__.insert(), _message_row(key, entry, now))
+    if entry.recipients:
+        session.execute(Recipient.__table__.insert(), _recipient_rows(entry_id, key, entry, now))
 
 
 def without_recipients(engine: Engine, ids: list[int]) -> list[int]:

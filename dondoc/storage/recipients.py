@@ -126,12 +126,17 @@ def waiting(engine: Engine, now: datetime, *, unit_id: int | None = None, item_i
         return conn.scalar(_scope(query, unit_id, item_ids)) or 0
 
 
-def claim(engine: Engine, ids: list[int], now: datetime, owner: str | None = None) -> set[int]:
-    """Take rows to send them: each row is taken by exactly one run, however many try at once."""
-    if not ids:
-        return set()
+def claim(engine: Engine, ids: list[int], now: datetime, owner: str | None = None, *,
+          marks: list[dict] = ()) -> set[int]:
+    """Take rows to send them: each row is taken by exactly one run, however many try at once. ``marks``:
+    the outcomes of the rows tried before (:func:`outcome_values` with ``row_id``), written in the same
+    transaction."""
     owner, now = owner or me(), utc(now)
     with unit_of_work(engine) as session:
+        if marks:
+            session.execute(mark_statement(), [{"delivered_at": None, "next_attempt_at": None, **m} for m in marks])
+        if not ids:
+            return set()
         taken = session.execute(
             update(Recipient)
             .where(Recipient.id.in_(ids), Recipient.state.in_(OPEN), Recipient.give_up_at > now,

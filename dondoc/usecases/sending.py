@@ -156,29 +156,29 @@ def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = No
         return tally
     directory = directory or Directory(ctx)
     messages = _Messages(ctx, cache or {})
+    messages.prefetch([r.entry_key for r in rows])
     sender, owned = dispatcher, dispatcher is None
     if sender is None:
         sender = ctx.dispatcher()
     touched: set[int] = set()
-    statement = recipients.mark_statement()
+    marks: list[dict] = []  # outcomes of the chunk being sent, written with the next claim
     try:
         for start in range(0, len(rows), CLAIM_CHUNK):
-            if start:
-                sender.flush()  # the outcomes of the last chunk committed before the next is claimed
             chunk = rows[start: start + CLAIM_CHUNK]
-            taken = recipients.claim(ctx.engine, [r.id for r in chunk], now)
+            taken = recipients.claim(ctx.engine, [r.id for r in chunk], now, marks=marks)
+            marks = []
             mine = [r for r in chunk if r.id in taken]
             for index, row in enumerate(mine):
                 try:
                     outcome = _try(ctx, sender, messages, directory, row)
-                except BaseException:  # this run stops: what it claimed goes back (this one may have been sent)
+                except BaseException:  # this run stops: what it tried is marked, what it claimed goes back
+                    recipients.claim(ctx.engine, [], now, marks=marks)
                     recipients.release(ctx.engine, [r.id for r in mine[index:]], now)
                     raise
                 state = ledger.DELIVERED if outcome.delivered else ledger.UNKNOWN if outcome.unknown else ledger.FAILED
                 values = recipients.outcome_values(state, now, attempts=row.attempts + 1, channel=outcome.channel,
-                                               error=outcome.error, skip=outcome.skip or row.skip_channels)
-                sender.writer.add_update(statement, {"delivered_at": None, "next_attempt_at": None, **values,
-                                                     "row_id": row.id})
+                                                   error=outcome.error, skip=outcome.skip or row.skip_channels)
+                marks.append({**values, "row_id": row.id})
                 touched.add(row.entry_id)
                 if outcome.delivered:
                     if row.state == ledger.PENDING:
@@ -189,6 +189,7 @@ def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = No
                         tally.delivered_keys.append(row.entry_key)
                 else:
                     tally.failed += 1
+        recipients.claim(ctx.engine, [], now, marks=marks)
         sender.flush()
     finally:
         if owned:
@@ -215,21 +216,33 @@ def _try(ctx: Context, sender, messages: _Messages, directory: Directory, row: r
 
 
 class _Messages:
-    """Each recorded message once per run: as built when recorded, else from its stored row."""
+    """Each recorded message once per run: as built when recorded, else from its stored row (read in chunks)."""
 
     def __init__(self, ctx: Context, cache: dict) -> None:
         self.ctx = ctx
         self.cache = cache
         self.loaded: dict[str, tuple] = {}
+        self.rows: dict[str, object] = {}
+
+    def prefetch(self, keys: list[str]) -> None:
+        wanted = [k for k in dict.fromkeys(keys) if k not in self.rows]
+        first = (select(func.min(NotificationMessage.id)).where(NotificationMessage.ledger_key.in_(wanted))
+                 .group_by(NotificationMessage.ledger_key))
+        with self.ctx.engine.connect() as conn:
+            for start in range(0, len(wanted), ledger.CHUNK):
+                chunk = wanted[start: start + ledger.CHUNK]
+                ids = first.where(NotificationMessage.ledger_key.in_(chunk))
+                for row in conn.execute(select(NotificationMessage).where(NotificationMessage.id.in_(ids))):
+                    self.rows[row.ledger_key] = row
 
     def get(self, key: str, sender):
         if key not in self.loaded:
             from notifications.delivery import DeliveryError
             from notifications.messages import Message, render
 
-            with self.ctx.engine.connect() as conn:
-                row = conn.execute(select(NotificationMessage).where(NotificationMessage.ledger_key == key)
-                                   .order_by(NotificationMessage.id).limit(1)).first()
+            if key not in self.rows:
+                self.prefetch([key])
+            row = self.rows.get(key)
             if row is None:
                 raise DeliveryError(f"Không còn nội dung tin {key} để gửi lại.")
             if key in self.cache:
