@@ -30,14 +30,14 @@ def test_people_are_listed_added_changed_and_removed_without_losing_the_others(c
     page = client.get(f"/s/{token}")
     assert page.status_code == 200
     assert "Trần Văn Cường" in page.text and "Người nhận tin (2)" in page.text
-    assert "area:I" in page.text  # nobody holds the areas yet: said on the page
+    assert "Phó Chủ tịch UBND phụ trách lĩnh vực I, II, III" in page.text  # nobody holds them: said, by title
 
     added = client.post(f"/s/{token}/people", data={
         "csrf": csrf_of(page), "id": "pct", "name": "Lê Thị Bình", "role": "Phó Chủ tịch UBND xã",
         "areas": "I, II, III, IV, V, VI", "tags": "leadership", "email": "pct@nl.test", "channels": "email"})
     assert added.status_code == 303
     page = client.get(f"/s/{token}")
-    assert "Người nhận tin (3)" in page.text and "Lê Thị Bình" in page.text and "area:I," not in page.text
+    assert "Người nhận tin (3)" in page.text and "Lê Thị Bình" in page.text and "phụ trách lĩnh vực I, II" not in page.text
     name, people = build_app().unit_people()
     assert [p.id for p in people.people] == ["vhxh", "ct", "pct"]  # the file's people kept, stored for the unit
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dondoc.configuration import Person
+from dondoc.configuration.people import spec_title
 from dondoc.domain.offices import normalize_name
 from dondoc.storage.models import Area, Item, ItemOffice, Office, Plan, Unit
 from dondoc.usecases.context import Context
@@ -25,7 +26,12 @@ from dondoc.usecases.directory import Directory
 @dataclass(frozen=True)
 class Problem:
     unit: str | None  # None: a setting, for every unit
-    text: str
+    text: str  # as the configuration writes recipients (tag:chu-tich, area:V): for the command line
+    plain: str = ""  # as people name them (Chủ tịch UBND, Phó Chủ tịch … lĩnh vực V): for the pages
+
+    @property
+    def readable(self) -> str:
+        return self.plain or self.text
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.text}" if self.unit else self.text
@@ -80,6 +86,15 @@ def _targets(ctx: Context, offices: list[str], areas: list[str]) -> dict[str, st
     return found
 
 
+def _titles(specs: list[str]) -> str:
+    """Recipient specs as people name them, the areas together: "Phó Chủ tịch UBND phụ trách lĩnh vực I, II"."""
+    areas = [s.partition(":")[2] for s in specs if s.startswith("area:")]
+    names = [spec_title(s) for s in specs if not s.startswith("area:")]
+    if areas:
+        names.insert(0, spec_title("area:" + ", ".join(areas)))
+    return "; ".join(names)
+
+
 def check(ctx: Context) -> list[Problem]:
     """Every problem found, settings first, then unit by unit."""
     problems = _channel_settings(ctx)
@@ -113,7 +128,9 @@ def check(ctx: Context) -> list[Problem]:
             if not [p for p in people.resolve(spec) if not p.placeholder]:
                 nobody.setdefault(purpose, []).append(spec)
         for purpose, specs in nobody.items():
-            problems.append(Problem(unit, f"{', '.join(specs)}: không ai nhận ({purpose}); {instead}."))
+            tail = f"không ai nhận ({purpose}); {instead}."
+            problems.append(Problem(unit, f"{', '.join(specs)}: {tail}",
+                                    f"{_titles(specs)}: {tail}"))
         for person in people.people:
             if person.office and normalize_name(person.office) not in known:
                 problems.append(Problem(unit, f"người «{person.id}» ({person.name}): cơ quan «{person.office}» "

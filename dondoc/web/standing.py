@@ -116,8 +116,8 @@ def delivery_context(request: Request, unit_id: int) -> dict:
     return {
         "people": [(p, people.channel_order(p)) for p in people.people],
         "person_edit": people.by_id(editing) if editing else None,
-        "problems": [p.text for p in dondoc.check() if p.unit in (None, name)],
-        "undelivered": dondoc.not_delivered_in(unit_id, limit=100),
+        "problems": [p.readable for p in dondoc.check() if p.unit in (None, name)],
+        "undelivered": dondoc.not_delivered_in(unit_id, limit=1000),
         "channels_all": ("zalo", "zns", "email", "apprise"),
     }
 
