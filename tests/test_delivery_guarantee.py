@@ -261,3 +261,31 @@ def test_a_fan_out_killed_at_random_moments_loses_nothing(tmp_path):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["kills"] >= 1 and result["misses"] == 0
     assert result["duplicates_with_new_id"] == 0  # a copy sent again is the same message to mail programs
+
+
+def test_what_a_crashed_item_run_did_not_send_the_catch_up_sends(unit001, mail_port):
+    from notifications.delivery import Dispatcher
+
+    class DiesAfterTwo(Dispatcher):
+        left = 2
+
+        def deliver(self, message, person, **kwargs):
+            if self.left == 0:
+                raise SystemExit("the flow run process is gone")
+            self.left -= 1
+            return super().deliver(message, person, **kwargs)
+
+    app = unit001
+    item = item_id(app, "37")
+    with LocalSMTP(port=mail_port) as server:
+        dying = DiesAfterTwo(app.engine, settings=app.settings, config=app.config.notifications,
+                             people=app.config.people)
+        with pytest.raises(SystemExit):
+            app.chase(at(BUSY), item_ids=[item], dispatcher=dying)
+        assert len(server.received) == 2
+        caught_up = app.chase(at(BUSY, 9, 30))  # the catch-up: every item, and whatever is due again
+    assert caught_up.redelivered >= 1 and caught_up.failed == 0
+    got = [(subject, to) for subject, to, _id in pairs(server)]
+    assert len(got) == len(set(got))
+    assert any("số 37" in subject for subject, _to in got[2:])  # the item's own messages, after the crash
+    assert set(recipient_states(app)) == {"delivered"}
