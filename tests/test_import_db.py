@@ -82,21 +82,28 @@ def test_reimport_updates_in_place_and_keeps_history(engine):
         assert {i.number: i.id for i in s.scalars(select(Item))} == ids
         assert s.scalar(select(func.count(StatusUpdate.id))) == 1
 
-    # A changed deadline and a dropped item: identity kept, old milestone retired, item marked removed.
+    # A changed deadline and a dropped item: the milestone and its due date keep their identity (the
+    # done report goes along, the old date is kept beside the new one); the item is marked removed.
     parsed = parse_plan_file(seed_path(PLAN_001))
     parsed.items[42].deadline = "Quý II/2026"
     dropped = parsed.items.pop()
     third = load(engine, parsed=parsed)
     assert third.items_updated == 1 and third.items_removed == 1
+    assert [(c.number, c.what) for c in third.changes] == [("43", ("thời hạn",))]
+    assert third.removed == [dropped.number]
     with read_session(engine) as s:
         item = s.scalar(select(Item).where(Item.number == "43"))
         assert item.id == ids["43"]
         active = [m for m in item.milestones if m.active]
         assert [m.due_date.isoformat() for m in active] == ["2026-06-30"]
-        assert len(item.milestones) == 2
+        assert len(item.milestones) == 1
+        moved = active[0].occurrences[0]
+        assert moved.id == occ.id and moved.nominal_due.isoformat() == "2026-06-30"
+        assert moved.previous_due == occ.nominal_due
         gone = s.scalar(select(Item).where(Item.number == dropped.number))
         assert gone.removed_at is not None and gone.id == ids[dropped.number]
         assert s.scalar(select(func.count(StatusUpdate.id))) == 1
+        assert s.scalar(select(StatusUpdate.occurrence_id)) == occ.id
 
 
 @pytest.mark.parametrize("writer", [write_docx, write_xlsx], ids=["docx", "xlsx"])

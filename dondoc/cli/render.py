@@ -76,6 +76,11 @@ def import_report_json(report) -> dict:
         "areas": report.areas,
         "offices_created": report.offices_created,
         "needs_review": [{"item": n, "text": t, "problems": p} for n, t, p in report.needs_review],
+        "changes": [{"item": c.number, "what": list(c.what),
+                     "moved": [{"milestone": m, "from": a.isoformat(), "to": b.isoformat()} for m, a, b in c.moved],
+                     "retired": list(c.retired), "restored": list(c.restored)} for c in report.changes],
+        "removed_items": report.removed,
+        "restored_items": report.items_restored,
     }
 
 
@@ -87,6 +92,8 @@ def print_import_report(console: Console, report) -> None:
         f"(mới {report.items_added}, thay đổi {report.items_updated}, giữ nguyên {report.items_unchanged}, "
         f"bỏ khỏi kế hoạch {report.items_removed})."
     )
+    for line in report.change_lines():
+        console.print(f"    - {line}", highlight=False)
     for name in report.offices_created:
         console.print(f"  [yellow]Đã tạo cơ quan mới:[/] {name}")
     if report.needs_review:

@@ -196,6 +196,7 @@ class Occurrence(Base):
     nominal_due: Mapped[date] = mapped_column(Date)
     effective_due: Mapped[date] = mapped_column(Date)
     extended_due: Mapped[date | None] = mapped_column(Date)
+    previous_due: Mapped[date | None] = mapped_column(Date)  # the nominal date before the plan's text moved it
 
     milestone: Mapped[Milestone] = relationship(back_populates="occurrences")
     item: Mapped[Item] = relationship()

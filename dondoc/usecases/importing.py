@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -55,6 +56,26 @@ class UnknownOffices(ValueError):
         super().__init__("\n".join(lines))
 
 
+# What a re-import compares, by the name people read: moved rows, another file format or other
+# spacing are not changes.
+_COMPARED = (("nội dung", "content"), ("lời văn thời hạn", "deadline_text"), ("sản phẩm", "product"))
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One item a re-import really changed: what changed, and what it did to the item's due dates."""
+
+    number: str
+    what: tuple[str, ...]  # "nội dung", "cơ quan", "thời hạn", "lời văn thời hạn", "sản phẩm", "lĩnh vực"…
+    moved: tuple[tuple[str, date, date], ...] = ()  # (milestone, old due, new due): history went along
+    retired: tuple[str, ...] = ()  # milestones no longer in the text (history kept)
+    restored: tuple[str, ...] = ()  # milestones back in the text, with their history
+
+
 @dataclass
 class ImportReport:
     unit: str
@@ -68,10 +89,34 @@ class ImportReport:
     areas: int = 0
     offices_created: list[str] = field(default_factory=list)
     needs_review: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (number, text, problems)
+    changes: list[ItemChange] = field(default_factory=list)  # what really changed in each updated item
+    removed: list[str] = field(default_factory=list)  # numbers of items no longer in the file (history kept)
+    items_restored: list[str] = field(default_factory=list)  # numbers of removed items back in the file
 
     @property
     def items_total(self) -> int:
         return self.items_added + self.items_updated + self.items_unchanged
+
+    def change_lines(self, limit: int = 20) -> list[str]:
+        """One line per item a re-import really changed, then the items it took out."""
+        lines = []
+        for c in self.changes[:limit]:
+            line = f"Mục {c.number}: {', '.join(c.what)}"
+            moved = [f"{m}: {a:%d/%m/%Y} → {b:%d/%m/%Y}" for m, a, b in c.moved[:3]]
+            if len(c.moved) > 3:
+                moved.append(f"và {len(c.moved) - 3} hạn khác")
+            if moved:
+                line += f" ({'; '.join(moved)}; lịch sử đi theo hạn mới)"
+            if c.retired:
+                line += f"; mốc không còn (giữ lịch sử): {', '.join(dict.fromkeys(c.retired))}"
+            if c.restored:
+                line += f"; mốc trở lại: {', '.join(dict.fromkeys(c.restored))}"
+            lines.append(line)
+        if len(self.changes) > limit:
+            lines.append(f"… và {len(self.changes) - limit} mục khác")
+        if self.removed:
+            lines.append(f"Bỏ khỏi kế hoạch (giữ lịch sử, nhập lại để khôi phục): mục {', '.join(self.removed)}")
+        return lines
 
 
 def guess_level(unit_name: str) -> str:
@@ -215,27 +260,37 @@ def import_plan(
                 area=areas.get(pi.area_code) if pi.area_code else None,
             )
             is_new = item is None
+            what: list[str] = []
             if item is None:
                 item = Item(plan=plan, number=pi.number, **fields)
                 session.add(item)
-                changed = True
             else:
-                changed = any(getattr(item, k) != v for k, v in fields.items()) or item.removed_at is not None
+                what = [label for label, attr in _COMPARED if not same_text(getattr(item, attr), fields[attr])]
+                if item.area is not fields["area"]:
+                    what.append("lĩnh vực")
+                if item.removed_at is not None:
+                    what.insert(0, "trở lại kế hoạch")
+                    report.items_restored.append(pi.number)
                 for k, v in fields.items():
                     setattr(item, k, v)
                 item.removed_at = None
             lead, coop = resolved[pi.number]
-            changed |= _set_item_offices(item, lead, coop, offices_by_key)
+            if _set_item_offices(item, lead, coop, offices_by_key) and not is_new:
+                what.append("cơ quan")
             text = deadline_text_for(pi.number, pi.deadline, item.deadline_override, plan.code, config.deadlines)
             deadline = read_deadline(text, period[0], period[1])
-            changed |= apply_deadline(session, item, plan, deadline, calendar)
+            change = apply_deadline(session, item, plan, deadline, calendar)
+            if change.meaning and not is_new:  # a new meaning says more than new words
+                what = [w for w in what if w != "lời văn thời hạn"] + ["thời hạn"]
             if deadline.needs_review:
                 report.needs_review.append((pi.number, text, list(deadline.problems)))
             if is_new:
                 report.items_added += 1
-            elif changed:
+            elif what:
                 item.updated_at = utcnow()
                 report.items_updated += 1
+                report.changes.append(ItemChange(pi.number, tuple(what), tuple(change.moved), tuple(change.retired),
+                                                 tuple(change.restored)))
             else:
                 report.items_unchanged += 1
             if progress:
@@ -244,6 +299,7 @@ def import_plan(
             if number not in seen and item.removed_at is None:
                 item.removed_at = utcnow()
                 report.items_removed += 1
+                report.removed.append(number)
         session.add(
             AuditEntry(
                 actor=actor,
@@ -256,6 +312,9 @@ def import_plan(
                     "added": report.items_added,
                     "updated": report.items_updated,
                     "removed": report.items_removed,
+                    "changes": {c.number: list(c.what) for c in report.changes},
+                    "removed_items": report.removed,
+                    "restored_items": report.items_restored,
                     "offices_created": report_created,
                 },
             )
