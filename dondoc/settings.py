@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         le=300,
         description="Seconds one attempt on a mail server or the Zalo API may take in all before it counts as failed (or, once the message was handed over, as unknown).",
     )
+    db_busy_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="Seconds a write waits for another writer (an import, a sweep) to finish before it is refused with \"Hệ thống đang bận\"; nothing is stored then and the sender is told.",
+    )
     delivery_give_up_working_days: int = Field(
         default=1,
         ge=0,

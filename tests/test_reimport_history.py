@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from conftest import PLAN_001, PLAN_002, build_app, seed_path
+from conftest import PLAN_001, PLAN_002, seed_path
 from dondoc.importer import parse_plan_file, write_docx, write_xlsx
 from dondoc.storage.db import read_session
 from dondoc.storage.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate, Unit

@@ -16,12 +16,27 @@ from dondoc.domain.periods import PeriodError
 from dondoc.domain.rules import InvalidUpdate
 from dondoc.importer import ImportFormatError
 from dondoc.settings import Settings, SettingsError, get_settings
+from dondoc.storage.refusals import database_problem
 from dondoc.storage.lookups import LookupFailed
 from dondoc.text import read_date
 from dondoc.usecases.importing import UnknownOffices
 from dondoc.usecases.plans import WrongUnit
 
-app = typer.Typer(
+class _Commands(typer.Typer):
+    """The Typer app, with the database's refusals (busy, unreachable) as one Vietnamese line and exit 1."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            problem = database_problem(exc)
+            if problem is None:
+                raise
+            err.print(f"[bold red]Lỗi:[/] {problem}", highlight=False, markup=True)
+            raise SystemExit(1) from None
+
+
+app = _Commands(
     help="Đôn Đốc: theo dõi, nhắc việc và báo cáo thực hiện kế hoạch (plan tracking, reminders, reports).",
     no_args_is_help=True,
     add_completion=False,

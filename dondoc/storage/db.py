@@ -2,6 +2,9 @@
 
 Every write goes through :func:`unit_of_work`: one transaction that commits as a
 whole or not at all, so a failed import or update leaves stored data unchanged.
+A write that waited the whole busy timeout for another writer, or could not reach
+the database, raises a refusal of :mod:`dondoc.storage.refusals` (nothing stored);
+the shells turn it into a clear message.
 Migrations run once per process at start-up (:meth:`dondoc.app.Dondoc.migrate`),
 never per task or per read.
 """
@@ -16,9 +19,11 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-_ENGINES: dict[str, Engine] = {}
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from dondoc.storage.refusals import database_problem
 
+_ENGINES: dict[tuple[str, float], Engine] = {}
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+BUSY_SECONDS = 30.0
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
@@ -28,19 +33,28 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def get_engine(url: str) -> Engine:
-    """The engine for ``url``, created once per process."""
-    engine = _ENGINES.get(url)
+def get_engine(url: str, busy_seconds: float = BUSY_SECONDS) -> Engine:
+    """The engine for ``url``, created once per process. A write waits at most ``busy_seconds`` for
+    another writer (SQLite's busy timeout; PostgreSQL's ``lock_timeout``)."""
+    engine = _ENGINES.get((url, busy_seconds))
     if engine is None:
         if url.startswith("sqlite"):
             path = url.split("sqlite:///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": busy_seconds})
             event.listen(engine, "connect", _on_sqlite_connect)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        _ENGINES[url] = engine
+            milliseconds = max(1, int(busy_seconds * 1000))
+
+            def _lock_timeout(dbapi_connection, _record) -> None:
+                with dbapi_connection.cursor() as cursor:
+                    cursor.execute(f"SET lock_timeout = {milliseconds}")
+                dbapi_connection.commit()
+
+            event.listen(engine, "connect", _lock_timeout)
+        _ENGINES[(url, busy_seconds)] = engine
     return engine
 
 
@@ -95,8 +109,11 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        problem = database_problem(exc)
+        if problem is not None and problem is not exc:
+            raise problem from exc
         raise
     finally:
         session.close()

@@ -28,7 +28,8 @@ class Context:
         self.settings = settings
         self.config = config if config is not None else load_config(settings.user_config_dir)
         self.clock = clock or Clock(settings.timezone)
-        self.engine = engine if engine is not None else get_engine(settings.resolved_database_url)
+        self.engine = engine if engine is not None else get_engine(settings.resolved_database_url,
+                                                                   settings.db_busy_seconds)
         self.calendar: WorkCalendar = work_calendar(self.config.holidays, roll_forward=settings.roll_forward)
 
     # -- time -----------------------------------------------------------------------------------

@@ -181,6 +181,9 @@ def import_plan(
         period = (start, end)
     calendar, config = ctx.calendar, ctx.config
     key = slugify(title) if title else plan_key(parsed)
+    # Reading the deadline texts is the slow part: done before the write transaction, so other
+    # writers wait only for the writing (a text changed by a stored or configured meaning is read inside).
+    readings = {pi.deadline: read_deadline(pi.deadline, period[0], period[1]) for pi in parsed.items}
 
     with unit_of_work(ctx.engine) as session:
         unit = session.scalar(select(Unit).where(Unit.name == unit_name))
@@ -278,7 +281,7 @@ def import_plan(
             if _set_item_offices(item, lead, coop, offices_by_key) and not is_new:
                 what.append("cơ quan")
             text = deadline_text_for(pi.number, pi.deadline, item.deadline_override, plan.code, config.deadlines)
-            deadline = read_deadline(text, period[0], period[1])
+            deadline = readings.get(text) or read_deadline(text, period[0], period[1])
             change = apply_deadline(session, item, plan, deadline, calendar)
             if change.meaning and not is_new:  # a new meaning says more than new words
                 what = [w for w in what if w != "lời văn thời hạn"] + ["thời hạn"]

@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dondoc.app import Dondoc
+from dondoc.storage.refusals import DATABASE_ERRORS, database_problem
 from dondoc.web import feeds, leadership, office, people, reports, security, standing
-from dondoc.web.base import HERE, render
+from dondoc.web.base import HERE, RETRY_AFTER_SECONDS, render
 
+DATA_REFUSED = "Cơ sở dữ liệu không nhận dữ liệu đã gửi; chưa ghi được gì (data refused)."
 NOT_FOUND = "Không tìm thấy trang. Đường dẫn có thể đã được thay mới; hãy dùng đường dẫn mới nhất được gửi cho anh/chị."
 
 
@@ -42,6 +44,19 @@ def create_app(dondoc: Dondoc) -> FastAPI:
             return PlainTextResponse(message, status_code=exc.status_code)
         return render(request, "error.html", {"message": message, "code": exc.status_code},
                       status_code=exc.status_code)
+
+    async def database_refused(request: Request, exc: Exception):
+        """Busy or unreachable: 503 and Retry-After; any other refusal of the data: 400. Nothing was stored."""
+        problem = database_problem(exc)
+        code = 503 if problem is not None else 400
+        message = str(problem) if problem is not None else DATA_REFUSED
+        if request.url.path.startswith("/feeds/"):
+            return PlainTextResponse(message, status_code=code, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        message += " Nếu anh/chị vừa gửi một biểu mẫu, bấm «Quay lại» trên trình duyệt để sửa hoặc gửi lại."
+        return render(request, "error.html", {"message": message, "code": code}, status_code=code)
+
+    for refused in DATABASE_ERRORS:
+        app.add_exception_handler(refused, database_refused)
 
     app.add_middleware(security.GuardMiddleware,
                        max_body=dondoc.settings.upload_max_bytes + security.FORM_OVERHEAD_BYTES)

@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import BackgroundTasks, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from dondoc.app import Dondoc
 from dondoc.text import ascii_digits
@@ -35,12 +36,32 @@ def scope_of(request: Request, token: str, *kinds: str) -> Scope:
     return scope
 
 
+async def posted(request: Request, token: str, kind: str, handler, *args, max_files: int = 0, max_fields: int = 40):
+    """A POST to a page of ``kind``: the form is read on the event loop; the link and anti-forgery checks and
+    ``handler(request, token, scope, form, *args)`` run in a worker thread, so a slow import or a busy
+    database never holds up the other pages."""
+    form = await request.form(max_files=max_files, max_fields=max_fields)
+    try:
+        return await run_in_threadpool(_checked, request, token, kind, form, handler, args)
+    finally:
+        await form.close()
+
+
+def _checked(request: Request, token: str, kind: str, form, handler, args):
+    scope = scope_of(request, token, kind)
+    security.check_csrf(request, scope.token_sha256, form_text(form, "csrf", 128).strip())
+    return handler(request, token, scope, form, *args)
+
+
 def number_in_path(value: str) -> int:
     """A number in a path (an item, a file, a report): ASCII digits only, else 404."""
     number = ascii_digits(value)
     if number is None:
         raise HTTPException(404)
     return number
+
+
+RETRY_AFTER_SECONDS = 30
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200,
@@ -51,6 +72,8 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
         context["csrf"] = security.csrf_token(request, scope.token_sha256)
         context["csrf_field"] = security.CSRF_FIELD
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     security.set_csrf_cookie(request, response)
     return response
 

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from dondoc.domain.rules import MAX_NOTE, MAX_PRODUCT, InvalidUpdate, check_report
 from dondoc.domain.status import STORED_LABELS, Shown, Stored
+from dondoc.storage.refusals import DatabaseBusy, DatabaseUnavailable
 from dondoc.storage.links import OFFICE
 from dondoc.storage.lookups import LookupFailed
 from dondoc.text import ascii_digits
@@ -114,9 +115,13 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
             evidence=received.filename if received else None, by=scope.office_name, milestone=values["milestone"] or None,
             source="web", attach=attach(received, settings.evidence_path) if received else None,
         )
-    except (InvalidUpdate, LookupFailed) as exc:
+    except (InvalidUpdate, LookupFailed, DatabaseBusy, DatabaseUnavailable) as exc:
         if received:
             received.temp.unlink(missing_ok=True)  # gone already if the file was kept
+        if isinstance(exc, (DatabaseBusy, DatabaseUnavailable)):  # nothing stored: the form comes back filled in
+            problems = [str(exc)] + ([f"Tệp minh chứng «{received.filename}» chưa được lưu: chọn lại tệp khi gửi lại."]
+                                     if received else [])
+            return _item_page(request, token, scope, item_id, errors=problems, values=values, status_code=503)
         problems = exc.problems if isinstance(exc, InvalidUpdate) else [str(exc)]
         return _item_page(request, token, scope, item_id, errors=problems, values=values, status_code=422)
     resync_after(background_tasks, request, [item_id])  # a done item stops being chased

@@ -13,8 +13,7 @@ from starlette.datastructures import UploadFile
 from dondoc.storage.links import STANDING
 from dondoc.usecases import people as people_cases
 from dondoc.usecases.people import PeopleFileError
-from dondoc.web.base import dondoc_of, form_text, scope_of
-from dondoc.web.security import check_csrf
+from dondoc.web.base import dondoc_of, form_text, posted
 
 router = APIRouter()
 
@@ -32,22 +31,18 @@ def _fields(form) -> dict:
     return {k: v for k, v in fields.items() if v not in ("", None) or k == "channels"}
 
 
-async def _posted(request: Request, token: str, max_files: int = 0):
-    scope = scope_of(request, token, STANDING)
-    form = await request.form(max_files=max_files, max_fields=40)
-    check_csrf(request, scope.token_sha256, form_text(form, "csrf", 128))
-    return scope, form
-
-
 def _again(token: str, done: str) -> RedirectResponse:
     return RedirectResponse(f"/s/{token}?done={done}#nguoi-nhan", status_code=303)
 
 
 @router.post("/s/{token}/people", response_class=HTMLResponse)
 async def save_person(request: Request, token: str):
+    return await posted(request, token, STANDING, _save_person)
+
+
+def _save_person(request: Request, token: str, scope, form):
     from dondoc.web.standing import page
 
-    scope, form = await _posted(request, token)
     fields = _fields(form)
     try:
         people_cases.save_one(dondoc_of(request), scope.unit_id, fields)
@@ -59,7 +54,10 @@ async def save_person(request: Request, token: str):
 
 @router.post("/s/{token}/people/remove", response_class=HTMLResponse)
 async def remove_person(request: Request, token: str):
-    scope, form = await _posted(request, token)
+    return await posted(request, token, STANDING, _remove_person)
+
+
+def _remove_person(request: Request, token: str, scope, form):
     if not people_cases.remove_one(dondoc_of(request), scope.unit_id, form_text(form, "id", 100).strip()):
         raise HTTPException(404)
     return _again(token, "person_removed")
@@ -67,13 +65,16 @@ async def remove_person(request: Request, token: str):
 
 @router.post("/s/{token}/people/import", response_class=HTMLResponse)
 async def import_people(request: Request, token: str):
+    return await posted(request, token, STANDING, _import_people, max_files=1)
+
+
+def _import_people(request: Request, token: str, scope, form):
     from dondoc.web.standing import page
 
-    scope, form = await _posted(request, token, max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return page(request, token, status_code=422, error="Chọn tệp danh sách người nhận (.yaml hoặc .xlsx).")
-    data = await upload.read(MAX_FILE + 1)
+    data = upload.file.read(MAX_FILE + 1)
     if len(data) > MAX_FILE:
         return page(request, token, status_code=413, error="Tệp danh sách người nhận lớn quá 2 MB.")
     suffix = Path(upload.filename).suffix.lower()[:6]

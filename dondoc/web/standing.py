@@ -30,8 +30,7 @@ from dondoc.storage.lookups import LookupFailed
 from dondoc.usecases import access, plans
 from dondoc.usecases.importing import UnknownOffices
 from dondoc.text import ascii_digits, read_date
-from dondoc.web.base import dondoc_of, form_text, item_in_scope, render, resync_after, scope_of
-from dondoc.web.security import check_csrf
+from dondoc.web.base import dondoc_of, form_text, item_in_scope, posted, render, resync_after, scope_of
 
 router = APIRouter()
 
@@ -55,12 +54,10 @@ DONE = {
 # ------------------------------------------------------------------------------ helpers
 
 
-async def _posted(request: Request, token: str, max_files: int = 0):
-    """The standing link's scope and the POSTed form, once its anti-forgery token checks out (else 404 or 403)."""
-    scope = scope_of(request, token, STANDING)
-    form = await request.form(max_files=max_files, max_fields=2 * MAX_NAMES + 20)
-    check_csrf(request, scope.token_sha256, _field(form, "csrf", 128))
-    return scope, form
+async def _posted(request: Request, token: str, handler, *args, max_files: int = 0):
+    """Run ``handler(request, token, scope, form, *args)`` in a worker thread, once the standing link and the form's
+    anti-forgery token check out (else 404 or 403)."""
+    return await posted(request, token, STANDING, handler, *args, max_files=max_files, max_fields=2 * MAX_NAMES + 20)
 
 
 def _field(form, name: str, limit: int = MAX_FIELD) -> str:
@@ -140,12 +137,15 @@ def standingpage(request: Request, token: str):
 
 @router.post("/s/{token}/import", response_class=HTMLResponse)
 async def upload_plan(request: Request, token: str, background_tasks: BackgroundTasks):
+    return await _posted(request, token, _upload_plan, background_tasks, max_files=1)
+
+
+def _upload_plan(request: Request, token: str, scope: access.Scope, form, background_tasks: BackgroundTasks):
     settings = dondoc_of(request).settings
-    scope, form = await _posted(request, token, max_files=1)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return page(request, token, status_code=400, error="Hãy chọn tệp kế hoạch (.txt, .docx hoặc .xlsx).")
-    data = await upload.read(settings.upload_max_bytes + 1)
+    data = upload.file.read(settings.upload_max_bytes + 1)
     if len(data) > settings.upload_max_bytes:
         return page(request, token, status_code=413,
                      error=f"Tệp {_safe_filename(upload.filename)} lớn quá {settings.upload_max_bytes:,} byte (file too large).")
@@ -158,7 +158,10 @@ async def upload_plan(request: Request, token: str, background_tasks: Background
 
 @router.post("/s/{token}/resolve", response_class=HTMLResponse)
 async def resolve_offices(request: Request, token: str, background_tasks: BackgroundTasks):
-    scope, form = await _posted(request, token)
+    return await _posted(request, token, _resolve_offices, background_tasks)
+
+
+def _resolve_offices(request: Request, token: str, scope: access.Scope, form, background_tasks: BackgroundTasks):
     sha, filename = _field(form, "sha", 64), _field(form, "filename", 200)
     path = _stored_upload(request, sha, filename)
     names = [_field(form, f"name_{i}") for i in range(MAX_NAMES) if f"name_{i}" in form]
@@ -193,7 +196,10 @@ def _import(request: Request, token: str, scope: access.Scope, path: Path, sha: 
 
 @router.post("/s/{token}/deadline", response_class=HTMLResponse)
 async def set_meaning(request: Request, token: str, background_tasks: BackgroundTasks):
-    scope, form = await _posted(request, token)
+    return await _posted(request, token, _set_meaning, background_tasks)
+
+
+def _set_meaning(request: Request, token: str, scope: access.Scope, form, background_tasks: BackgroundTasks):
     meaning = _field(form, "meaning")
     item_id, ref = item_in_scope(request, scope, _field(form, "item", 20))
     number = ref.rsplit("#", 1)[-1]
@@ -209,8 +215,11 @@ async def set_meaning(request: Request, token: str, background_tasks: Background
 
 @router.post("/s/{token}/trigger", response_class=HTMLResponse)
 async def record_trigger(request: Request, token: str, background_tasks: BackgroundTasks):
+    return await _posted(request, token, _record_trigger, background_tasks)
+
+
+def _record_trigger(request: Request, token: str, scope: access.Scope, form, background_tasks: BackgroundTasks):
     dondoc = dondoc_of(request)
-    scope, form = await _posted(request, token)
     milestone_id = ascii_digits(_field(form, "milestone", 20))
     found = access.event_milestone(dondoc, scope.unit_id, milestone_id) if milestone_id is not None else None
     if found is None:
@@ -234,8 +243,11 @@ async def record_trigger(request: Request, token: str, background_tasks: Backgro
 @router.post("/s/{token}/report", response_class=HTMLResponse)
 async def record_report(request: Request, token: str, background_tasks: BackgroundTasks):
     """A report an office sent on paper or by phone, recorded by the standing office on its behalf."""
+    return await _posted(request, token, _record_report, background_tasks)
+
+
+def _record_report(request: Request, token: str, scope: access.Scope, form, background_tasks: BackgroundTasks):
     dondoc = dondoc_of(request)
-    scope, form = await _posted(request, token)
     item_id, ref = item_in_scope(request, scope, _field(form, "item", 20))
     values = {key: _field(form, key, MAX_NOTE + 10) for key in ("status", "note", "product", "by", "on")}
     try:
@@ -254,7 +266,10 @@ async def record_report(request: Request, token: str, background_tasks: Backgrou
 
 @router.post("/s/{token}/links/rotate", response_class=HTMLResponse)
 async def rotate_link(request: Request, token: str):
-    scope, form = await _posted(request, token)
+    return await _posted(request, token, _rotate_link)
+
+
+def _rotate_link(request: Request, token: str, scope: access.Scope, form):
     kind, office_text = _field(form, "kind", 20), _field(form, "office", 20)
     if kind not in KINDS:
         raise HTTPException(400, "Loại đường dẫn không hợp lệ (invalid link kind).")
