@@ -91,10 +91,11 @@ def _analyse(s: str, w: str, a: int, b: int) -> _Chunk:
 _BARE_UNIT = re.compile(r"quy\s*(?P<q>[ivxlc]+|\d{1,2})|thang\s+(?P<mo>\d{1,2})")
 
 
-def _shared_recurrence(w: str, a: int, b: int, later: list[tuple[int, int, _Chunk]]) -> list[Item]:
-    """"Tháng 6 và tháng 12 hằng năm": a bare month or quarter shares the recurrence of the next one."""
+def _shared_recurrence(w: str, a: int, b: int, next_read: tuple[int, int, _Chunk] | None) -> list[Item]:
+    """"Tháng 6 và tháng 12 hằng năm": a bare month or quarter shares the recurrence of the next chunk
+    that reads as something (``next_read``)."""
     m = _BARE_UNIT.fullmatch(w, a, b)
-    fa, fb, following = next(((fa, fb, c) for fa, fb, c in later if c.items or c.problems), (0, 0, None))
+    fa, fb, following = next_read or (0, 0, None)
     if m is None or following is None or _BARE_UNIT.match(w, fa, fb) is None:
         return []
     if not following.items or any(it[0] != "yearly" for it in following.items):
@@ -121,6 +122,11 @@ def _read_fragment(s: str, w: str, a: int, b: int, pieces: list[Piece], problems
         ca, cb = trim(w, ca, cb)
         if ca < cb:
             chunks.append((ca, cb, _analyse(s, w, ca, cb)))
+    # The next chunk that reads as something, for each chunk (one pass from the end: linear in the cell).
+    next_read: list[tuple[int, int, _Chunk] | None] = [None] * len(chunks)
+    for i in range(len(chunks) - 2, -1, -1):
+        later = chunks[i + 1]
+        next_read[i] = later if later[2].items or later[2].problems else next_read[i + 1]
     # Each entry: [kind, start, due, month, tag, text_start, text_end]
     out: list[list] = []
     last_event: int | None = None  # index in `out` of the event made by the previous chunk
@@ -129,7 +135,7 @@ def _read_fragment(s: str, w: str, a: int, b: int, pieces: list[Piece], problems
         problems.extend(chunk.problems)
         made_event: int | None = None
         items = chunk.items
-        shared = not items and not chunk.problems and _shared_recurrence(w, ca, cb, chunks[i + 1 :])
+        shared = not items and not chunk.problems and _shared_recurrence(w, ca, cb, next_read[i])
         if shared:
             items = shared
         if chunk.conditional:  # "hàng năm khi ... (nếu có)": the recurrence describes the trigger
@@ -165,6 +171,9 @@ def _read_fragment(s: str, w: str, a: int, b: int, pieces: list[Piece], problems
         pieces.append(Piece(kind, text, label, start, due, month))
 
 
+MAX_CELL = 2000  # characters; the longest deadline cell of the seed plans has a few hundred
+
+
 def read(text: str) -> tuple[list[Piece], list[str]]:
     """Pieces and problems of one deadline cell.
 
@@ -172,6 +181,8 @@ def read(text: str) -> tuple[list[Piece], list[str]]:
     >>> [(p.kind, p.label, p.due, p.month) for p in pieces], problems
     ([('fixed', None, datetime.date(2026, 3, 31), None), ('yearly', 'Báo cáo', None, 12)], [])
     """
+    if len(text) > MAX_CELL:  # no real deadline is this long: not read at all, so a hostile cell costs nothing
+        return [], [message("too_long", length=f"{len(text):,}".replace(",", "."), limit=f"{MAX_CELL:,}".replace(",", "."))]
     s = unicodedata.normalize("NFC", text)
     w = mask_doc_refs(fold(s))
     pieces: list[Piece] = []

@@ -21,6 +21,10 @@ _HOW = "hãy " + _SET
 _FIX = "hãy sửa lại hoặc " + _SET
 MESSAGES = {
     "empty": "Ô thời hạn để trống (empty deadline): " + _HOW + ".",
+    "too_long": (
+        "Ô thời hạn dài {length} ký tự, quá {limit} ký tự một ô thời hạn có thể có (deadline cell too long): "
+        "hãy kiểm tra tệp (có thể dán nhầm cột) hoặc " + _SET + "."
+    ),
     "unknown": (
         "Không hiểu thời hạn “{text}” (not understood): hãy đặt loại mốc (cố định, hằng năm, "
         "thường xuyên, giai đoạn, chờ sự kiện) và ngày hạn bằng tay."

@@ -102,6 +102,7 @@ def blank(w: str, spans: list[tuple[int, int]], ch: str) -> str:
 # --------------------------------------------------------------------- fragment split
 _LABEL = re.compile(r"([^\d:;.\n\x00\x01•]{1,80}?)\s*:")
 _LABEL_MAX_WORDS = 7
+_MAX_BULLET_RUN = 16
 _START = re.compile(
     r"(?:thuong xuyen|lien tuc|hang\s|moi\s|dinh ky|quy\s*(?:[ivx]+|\d)\b|thang\s+\d|nam\s+\d|tu\s|ke tu"
     r"|bat dau|trong\s+(?:nam|quy|thang|giai)|giai doan|\d|theo\s|can cu|sau\s|khi\s|ngay\s|truoc"
@@ -126,10 +127,20 @@ def trim(w: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+def _skip_bullets(w: str, p: int, end: int) -> int | None:
+    """``p`` past a few bullets and spaces; None after more of them than a real cell has before a word
+    (each call then costs a bounded time, and a cell of thousands of dashes is read in linear time)."""
+    limit = min(end, p + _MAX_BULLET_RUN)
+    while p < limit and w[p] in " -+*•":
+        p += 1
+    return None if p == limit and p < end else p
+
+
 def label_at(w: str, a: int, b: int) -> tuple[int, int, int] | None:
     """(label start, label end, body start) when the text at ``a`` starts with a label."""
-    while a < b and w[a] in " -+*•":
-        a += 1
+    a = _skip_bullets(w, a, b)
+    if a is None:
+        return None
     m = _LABEL.match(w, a, b)
     if m is None:
         return None
@@ -156,8 +167,9 @@ def split(
 
 def _starts_sentence(w: str, p: int, end: int) -> bool:
     """After ". ": does a label or a known phrase start here (so the dot ends a fragment)?"""
-    while p < end and w[p] in " -+*•":
-        p += 1
+    p = _skip_bullets(w, p, end)
+    if p is None:
+        return False
     return label_at(w, p, end) is not None or _START.match(w, p, end) is not None
 
 

@@ -409,3 +409,19 @@ def test_milestone_due_dates():
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("piece", ["- ", "và ", "Quý I, ", "Kế hoạch: Quý I/2026. "])
+def test_a_cell_longer_than_any_real_deadline_is_flagged_not_read(piece):
+    cell = (piece * 20_000)[:35_000]
+    d = parse_deadline(cell, plan_start_year=2026, plan_end_year=2030)
+    assert d.needs_review and d.milestones == () and d.text == cell
+    assert "35.000 ký tự" in d.problems[0] and "2.000" in d.problems[0]
+
+
+@pytest.mark.parametrize("piece", ["- ", "và ", "Quý I, ", "Tháng 6 và "])
+def test_long_runs_of_separators_read_as_before(piece):
+    """Cells just under the limit, made of what used to cost quadratic time, still read the same way."""
+    cell = (piece * 1000)[:1990]
+    d = parse_deadline(cell, plan_start_year=2026, plan_end_year=2030)
+    assert d.text == cell and isinstance(d.needs_review, bool)

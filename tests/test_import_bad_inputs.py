@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from typer.testing import CliRunner
 
@@ -26,6 +29,18 @@ def cells(index: int) -> list[str]:
     return LINES[index].split("\t")
 
 
+def _zip_bomb() -> bytes:
+    """A .docx of a few hundred KB whose document unpacks to 100 MB of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as member:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(100):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
 def _bad_files(tmp_path):
     five = cells(ITEM_5)
     files = {
@@ -47,6 +62,7 @@ def _bad_files(tmp_path):
             with_line(ITEM_5, "\t".join([five[0], "x" * 1_000_000] + five[2:])).encode(),
             ("Nội dung", ITEM_5 + 1),
         ),
+        "zip bomb": (tmp_path / "bomb.docx", _zip_bomb, None),
         "unknown office": (
             tmp_path / "office.txt",
             with_line(ITEM_5, "\t".join(five[:2] + ["Ban Quản lý chợ xã"] + five[3:])).encode(),
@@ -57,14 +73,14 @@ def _bad_files(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "case", ["empty", "binary", "png", "wrong columns", "missing deadline", "1 MB cell", "unknown office"]
+    "case", ["empty", "binary", "png", "wrong columns", "missing deadline", "1 MB cell", "unknown office", "zip bomb"]
 )
 def test_bad_file_changes_nothing(db_url, tmp_path, case):
     ok = runner.invoke(app, ["import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên"])
     assert ok.exit_code == 0, ok.output
     before = snapshot(get_engine(db_url))
     path, data, where = _bad_files(tmp_path)[case]
-    path.write_bytes(data)
+    path.write_bytes(data() if callable(data) else data)
     result = runner.invoke(app, ["import", str(path), "--unit", "Xã Ngọc Liên"])
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
@@ -83,3 +99,19 @@ def test_bad_xlsx_row_is_named(db_url, tmp_path):
     result = runner.invoke(app, ["import", str(path), "--unit", "Xã Ngọc Liên"])
     assert result.exit_code == 2
     assert "plan.xlsx" in result.output and "Thời gian hoàn thành" in " ".join(result.output.split())
+
+
+def test_a_zip_bomb_is_refused_as_a_people_file_and_as_an_update_sheet(db_url, tmp_path):
+    from conftest import build_app
+    from dondoc.usecases.people import PeopleFileError
+    from dondoc.usecases.sheets import SheetError
+
+    ok = runner.invoke(app, ["import", str(seed_path(PLAN_001)), "--unit", "Xã Ngọc Liên"])
+    assert ok.exit_code == 0, ok.output
+    bomb = tmp_path / "nguoi-nhan.xlsx"
+    bomb.write_bytes(_zip_bomb())
+    dondoc = build_app()
+    with pytest.raises(PeopleFileError, match="giải ra tới"):
+        dondoc.import_people(bomb, unit="Xã Ngọc Liên")
+    with pytest.raises(SheetError, match="giải ra tới"):
+        dondoc.import_sheet(bomb)

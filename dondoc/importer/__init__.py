@@ -6,7 +6,7 @@ ever raises :class:`ImportFormatError`, whose message names the file, row and
 column.
 """
 
-from .detect import parse_plan_file
+from .detect import parse_plan_file, unpacks_too_large
 from .docx import parse_docx
 from .model import (
     MAX_CELL_CHARS,
@@ -20,6 +20,7 @@ from .writers import write_docx, write_xlsx
 from .xlsx import parse_xlsx
 
 __all__ = [
+    "unpacks_too_large",
     "MAX_CELL_CHARS",
     "ImportFormatError",
     "ParsedArea",

@@ -17,9 +17,31 @@ from .model import MAX_FILE_BYTES, NOT_A_PLAN, ImportFormatError, ParsedPlan
 from .text import check_text_content, parse_text
 from .xlsx import parse_xlsx
 
+# What a .docx or .xlsx plan may unpack to. Readers never unpack a member beyond its declared size,
+# so checking the declared sizes bounds the memory an import can take.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OFFICE_SUFFIXES = {".docx", ".docm", ".xlsx", ".xlsm"}
+
+
+def _vn(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def unpacks_too_large(package) -> str | None:
+    """Why a .docx/.xlsx (a path, a file or bytes) must not be opened: it unpacks beyond what a plan or a
+    sheet can hold (a zip bomb); None when it may be opened (or is no zip at all: its reader says why)."""
+    if isinstance(package, (bytes, bytearray)):
+        package = io.BytesIO(package)
+    try:
+        with zipfile.ZipFile(package) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return None
+    if unpacked <= MAX_UNPACKED_BYTES:
+        return None
+    return f"tệp nén giải ra tới {_vn(unpacked)} byte, quá {_vn(MAX_UNPACKED_BYTES)} byte cho phép (unpacks too large)"
 
 
 def sniff(data: bytes, source: str) -> str:
@@ -33,12 +55,17 @@ def sniff(data: bytes, source: str) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = set(archive.namelist())
+                unpacked = sum(info.file_size for info in archive.infolist())
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
             kind = {".xlsx": "Excel (.xlsx)", ".xlsm": "Excel (.xlsm)"}.get(
                 suffix, "Word (.docx)" if suffix in {".docx", ".docm"} else "nén (zip)")
             raise ImportFormatError(
                 source, f"{NOT_A_PLAN}: tệp {kind} bị hỏng, không giải nén được "
                 "(not a valid plan file: corrupt zip package)") from None
+        if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: refused before anything is unpacked
+            raise ImportFormatError(
+                source, f"{NOT_A_PLAN}: tệp nén giải ra tới {_vn(unpacked)} byte, quá {_vn(MAX_UNPACKED_BYTES)} byte "
+                "một kế hoạch có thể có (not a valid plan file: unpacks too large)")
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:

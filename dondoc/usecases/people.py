@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from dondoc.configuration import Person
 from dondoc.configuration.files import ConfigError, explain, parse_yaml
+from dondoc.importer import unpacks_too_large
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.lookups import named_or_only_unit
 from dondoc.storage.people import Changes, remove_person, replace_people, save_person
@@ -146,6 +147,9 @@ def _read_sheet(path: Path) -> list[Person]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     source = path.name
+    bomb = unpacks_too_large(path)
+    if bomb:
+        raise PeopleFileError(source, [bomb + "."])
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

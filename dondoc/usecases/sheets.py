@@ -31,6 +31,7 @@ from sqlalchemy import Engine, select
 
 from dondoc.domain.rules import check_report
 from dondoc.domain.status import STORED_LABELS, Shown, Stored
+from dondoc.importer import unpacks_too_large
 from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.models import Item, Milestone, Occurrence, Office
 from dondoc.storage.statusrun import run_status
@@ -214,6 +215,9 @@ def _day(value, row: int, on: date, problems: list[str]) -> date | None:
 
 def _read_rows(path: Path, on: date) -> tuple[list[_Row], int, list[str], int | None]:
     source = path.name
+    bomb = unpacks_too_large(path)
+    if bomb:
+        raise SheetError(source, [bomb + "."])
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
