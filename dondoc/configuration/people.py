@@ -26,6 +26,9 @@ from dondoc.configuration.files import ConfigError
 from dondoc.configuration.tables import CHANNELS
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +45,15 @@ class Person(BaseModel):
     phone: str | None = None
     channels: list[str] | None = None  # preference and fallback order; None: the default order
     apprise: list[str] = Field(default_factory=list)  # any other Apprise URL, used in the "apprise" step
+
+    @field_validator("id", "name", "unit", "role", "office", "areas", "tags", "email", "zalo_user_id", "phone",
+                     "apprise")
+    @classmethod
+    def _printable(cls, value):
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and _CONTROL.search(t) for t in texts):
+            raise ValueError("có ký tự điều khiển không hợp lệ (control character); hãy gõ lại")
+        return value
 
     @field_validator("channels")
     @classmethod
