@@ -246,3 +246,38 @@ def test_a_recorded_report_queues_a_resync_of_the_item_schedule(site, monkeypatc
     assert queued == []
     assert site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT").status_code == 303
     assert queued == [[site.items["43"]]]
+
+
+def test_a_cooperating_office_reports_its_part_but_cannot_close_the_lead_offices_item(site):
+    with read_session(site.engine) as session:
+        office_id = session.scalar(select(Office.id).where(Office.name == KINH_TE))
+        roles = {}
+        for link in session.scalars(select(ItemOffice)):
+            roles.setdefault(link.item_id, {})[link.office_id] = link.role
+        number = next(n for n, i in sorted(site.items.items(), key=lambda kv: int(kv[0]))
+                      if roles[i].get(office_id) == "coop" and "lead" not in [r for o, r in roles[i].items() if o == office_id])
+        lead_id = next(o for o, r in roles[site.items[number]].items() if r == "lead")
+        lead = session.scalar(select(Office.name).where(Office.id == lead_id))
+    item_id = site.items[number]
+    before = {(r.label, r.nominal_due): r.shown for r in site.app.status(TODAY).rows if r.item_id == item_id}
+    page = site.client.get(site.office_url(KINH_TE, number)).text
+    assert "Phần việc phối hợp" in page
+
+    answer = site.report(number, status="hoan_thanh", product="Báo cáo phối hợp số 3/BC-KT", note="Đã gửi số liệu")
+    assert answer.status_code == 303
+    [update] = site.updates()
+    assert (update.part, update.reported_by) == ("coop", KINH_TE)
+    after = {(r.label, r.nominal_due): r.shown for r in site.app.status(TODAY).rows if r.item_id == item_id}
+    assert after == before  # the lead office's milestone is not closed by a cooperating office
+    assert not any(str(s).startswith("hoan_thanh") for s in after.values())
+
+    # The lead office and the leadership see the cooperating report, marked as such.
+    lead_page = site.client.get(site.office_url(lead, number)).text
+    assert "phần phối hợp: hoàn thành" in lead_page and "Báo cáo phối hợp số 3/BC-KT" in lead_page
+    leadership = site.client.get(f"/l/{site.leadership}/items/{item_id}").text
+    assert "phần phối hợp: hoàn thành" in leadership
+
+    # The lead office's own report closes it.
+    assert site.report(number, office=lead, status="hoan_thanh", product="Kế hoạch số 9/KH-UBND").status_code == 303
+    done = {(r.label, r.nominal_due): r.shown for r in site.app.status(TODAY).rows if r.item_id == item_id}
+    assert any(str(s).startswith("hoan_thanh") for s in done.values())

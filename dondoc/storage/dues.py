@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from calendars.workdays import WorkCalendar
 from dondoc.configuration import Policy
 from dondoc.domain.chasing import OpenDue, checkpoint_days
-from dondoc.storage.models import Acknowledgement, Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate
+from dondoc.storage.models import LEAD_PART, Acknowledgement, Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate
 
 
 def _item_filter(item_ids: list[int] | None):
@@ -52,7 +52,8 @@ def open_dues(engine: Engine, day: date, item_ids: list[int] | None = None) -> l
                 select(StatusUpdate.occurrence_id)
                 .join(Item, Item.id == StatusUpdate.item_id)
                 .join(Milestone, Milestone.id == StatusUpdate.milestone_id)
-                .where(StatusUpdate.status == "hoan_thanh", StatusUpdate.as_of <= day, *conditions)
+                .where(StatusUpdate.status == "hoan_thanh", StatusUpdate.part == LEAD_PART, StatusUpdate.as_of <= day,
+                       *conditions)
             )
         )
         acks = set(

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from dondoc.clock import utcnow
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.delivery_log import ChaseEntry, NotificationMessage, Recipient
-from dondoc.storage.models import Acknowledgement, Area, Item, Occurrence, Plan, StatusUpdate
+from dondoc.storage.models import LEAD_PART, Acknowledgement, Area, Item, Occurrence, Plan, StatusUpdate
 
 # entry states
 PENDING, SENT, FAILED, GIVEN_UP, DIGEST, DIGESTED = "pending", "sent", "failed", "given_up", "digest", "digested"
@@ -215,6 +215,7 @@ def _settled(day: date):
     """The condition that an entry's item no longer needs chasing (done, or a new deadline; acknowledged
     for escalations)."""
     done = exists().where(StatusUpdate.occurrence_id == ChaseEntry.occurrence_id, StatusUpdate.status == "hoan_thanh",
+                          StatusUpdate.part == LEAD_PART,
                           StatusUpdate.as_of <= day)
     acked = exists().where(Acknowledgement.occurrence_id == ChaseEntry.occurrence_id,
                            Acknowledgement.deadline == ChaseEntry.due)

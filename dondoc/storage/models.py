@@ -40,6 +40,10 @@ NAMING = {
 }
 
 
+LEAD_PART = "lead"  # a report that sets the status (the lead office, the standing office, the CLI)
+COOP_PART = "coop"  # a cooperating office's report of its own part
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -220,6 +224,8 @@ class StatusUpdate(Base):
     as_of: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     source: Mapped[str] = mapped_column(String(20), default="cli")
+    # "lead": sets the milestone's status; "coop": a cooperating office's own part, shown, never closing it
+    part: Mapped[str] = mapped_column(String(10), default=LEAD_PART, server_default=LEAD_PART)
 
 
 class Extension(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, and_, func, select
 
 from calendars.workdays import WorkCalendar
 from dondoc.domain.status import ATTENTION_ORDER, OccurrenceState, Shown, current_occurrence, shown_status
-from dondoc.storage.models import Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
+from dondoc.storage.models import LEAD_PART, Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
 from dondoc.text import area_order, item_number_key
 
 
@@ -124,7 +124,7 @@ def latest_updates(as_of: date, by_column, filters):
         )
         .join(Item, Item.id == StatusUpdate.item_id)
         .join(Plan, Plan.id == Item.plan_id)
-        .where(StatusUpdate.as_of <= as_of, by_column.is_not(None), *filters)
+        .where(StatusUpdate.as_of <= as_of, by_column.is_not(None), StatusUpdate.part == LEAD_PART, *filters)
         .subquery()
     )
     return select(ranked).where(ranked.c.rn == 1)

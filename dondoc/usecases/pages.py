@@ -49,6 +49,7 @@ class HistoryEntry:
     reported_by: str | None
     source: str
     evidence: list[EvidenceInfo] = field(default_factory=list)
+    part: str = "lead"  # "coop": a cooperating office's report of its own part (it never sets the status)
 
     @property
     def status_label(self) -> str:
@@ -202,11 +203,12 @@ def item_history(engine: Engine, item_ids: list[int]) -> dict[int, list[HistoryE
         for u in conn.execute(
             select(StatusUpdate.id, StatusUpdate.item_id, StatusUpdate.as_of, StatusUpdate.recorded_at,
                    StatusUpdate.status, StatusUpdate.note, StatusUpdate.product, StatusUpdate.reported_by,
-                   StatusUpdate.source)
+                   StatusUpdate.source, StatusUpdate.part)
             .where(StatusUpdate.item_id.in_(item_ids))
             .order_by(StatusUpdate.item_id, StatusUpdate.as_of.desc(), StatusUpdate.id.desc())
         ):
-            entry = HistoryEntry(u.id, u.as_of, u.recorded_at, u.status, u.note, u.product, u.reported_by, u.source)
+            entry = HistoryEntry(u.id, u.as_of, u.recorded_at, u.status, u.note, u.product, u.reported_by, u.source,
+                                 part=u.part)
             history[u.item_id].append(entry)
             by_id[u.id] = entry
         for e in conn.execute(

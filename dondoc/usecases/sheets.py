@@ -37,7 +37,7 @@ from dondoc.storage.models import Item, Milestone, Occurrence, Office
 from dondoc.storage.statusrun import run_status
 from dondoc.text import fold, item_number_key, read_date
 from dondoc.usecases.context import Context
-from dondoc.usecases.updates import append_update
+from dondoc.usecases.updates import append_update, part_of
 
 SHEET_TITLE = "Cập nhật"
 MARKER = "dondoc-sheet"
@@ -313,6 +313,7 @@ def import_sheet(ctx: Context, path: Path | str, *, on: date, by: str | None = N
             by = office.name if office else None
         for r in rows:
             append_update(session, r.item_id, r.milestone_id, r.occurrence_id or None, r.status, on=r.on, note=r.note,
-                          product=r.product, by=by, source="sheet", audit={"file": path.name, "row": r.number})
+                          product=r.product, by=by, source="sheet", audit={"file": path.name, "row": r.number},
+                          part=part_of(session, r.item_id, office_id))
             result.recorded.append(r.ref)
     return result

@@ -23,7 +23,7 @@ from dondoc.storage.db import unit_of_work
 from dondoc.storage.dues import open_dues
 from dondoc.storage.lookups import LookupFailed, find_item
 from dondoc.storage.milestones import apply_deadline
-from dondoc.storage.models import Acknowledgement, AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
+from dondoc.storage.models import COOP_PART, LEAD_PART, ItemOffice, Acknowledgement, AuditEntry, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
 from dondoc.text import ascii_digits
 from dondoc.usecases.context import Context
 
@@ -69,6 +69,7 @@ def _target(item: Item, milestones: list[Milestone], on: date, due: date | None,
                 select(StatusUpdate.occurrence_id).where(
                     StatusUpdate.item_id == item.id,
                     StatusUpdate.status == Stored.DONE.value,
+                    StatusUpdate.part == LEAD_PART,
                     StatusUpdate.as_of <= on,
                 )
             )
@@ -99,10 +100,13 @@ def record_update(
     unit: str | None = None,
     source: str = "cli",
     attach: Callable[[Session, int], None] | None = None,
+    office_id: int | None = None,
 ) -> Recorded:
     """Append one status report. ``ref`` is an item id or a reference ("<plan code>#15", "15").
     ``attach(session, update_id)`` adds rows that belong to it (an evidence file) in the same
-    transaction: the report and its attachments are stored together or not at all."""
+    transaction: the report and its attachments are stored together or not at all.
+    ``office_id``: the office reporting for itself (its page, its sheet); when it only cooperates on
+    the item, the report is of its own part and never sets (or closes) the lead office's milestone."""
     problems = check_report(status, note=note, product=product, by=by)
     if problems:
         raise InvalidUpdate(*problems)
@@ -116,24 +120,34 @@ def record_update(
         )
         m, occ = _target(item, _pick_milestone(item, milestone), on, due, session)
         update_id = append_update(session, item.id, m.id, occ.id if occ else None, stored, on=on, note=note,
-                                  product=product, evidence=evidence, by=by, source=source)
+                                  product=product, evidence=evidence, by=by, source=source,
+                                  part=part_of(session, item.id, office_id))
         if attach is not None:
             attach(session, update_id)
         return Recorded(update_id, f"{item.plan.code}#{item.number}", m.label or m.kind, occ.nominal_due if occ else None)
 
 
+def part_of(session: Session, item_id: int, office_id: int | None) -> str:
+    """Whose part a report is: the lead's unless the reporting office only cooperates on the item."""
+    if office_id is None:
+        return LEAD_PART
+    roles = set(session.scalars(select(ItemOffice.role).where(ItemOffice.item_id == item_id,
+                                                              ItemOffice.office_id == office_id)))
+    return COOP_PART if roles and "lead" not in roles else LEAD_PART
+
+
 def append_update(session: Session, item_id: int, milestone_id: int, occurrence_id: int | None, status: Stored, *,
                   on: date, note: str | None, product: str | None, by: str | None, source: str,
-                  evidence: str | None = None, audit: dict | None = None) -> int:
+                  evidence: str | None = None, audit: dict | None = None, part: str = LEAD_PART) -> int:
     """Store one status report (checked already) and its audit entry; returns the report's id."""
     update = StatusUpdate(item_id=item_id, milestone_id=milestone_id, occurrence_id=occurrence_id, status=status.value,
                           note=note.strip() if note else None, product=product.strip() if product else None,
-                          evidence=evidence, reported_by=by, as_of=on, source=source)
+                          evidence=evidence, reported_by=by, as_of=on, source=source, part=part)
     session.add(update)
     session.flush()
     session.add(AuditEntry(actor=by, action="status.update", entity="item", entity_id=item_id,
                            details={"status": status.value, "as_of": on.isoformat(), "occurrence": occurrence_id,
-                                    "source": source, **(audit or {})}))
+                                    "source": source, "part": part, **(audit or {})}))
     return update.id
 
 

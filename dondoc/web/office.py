@@ -114,6 +114,7 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
             ref, values["status"], note=values["note"].strip() or None, product=values["product"].strip() or None,
             evidence=received.filename if received else None, by=scope.office_name, milestone=values["milestone"] or None,
             source="web", attach=attach(received, settings.evidence_path) if received else None,
+            office_id=scope.office_id,
         )
     except (InvalidUpdate, LookupFailed, DatabaseBusy, DatabaseUnavailable) as exc:
         if received:

@@ -1,4 +1,4 @@
-"""due dates remember the date they had before the plan's text moved them
+"""due dates remember the date they had before the plan's text moved them; a report says whose part it is
 
 Revision ID: 0007
 Revises: 0006
@@ -16,8 +16,14 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.add_column(sa.Column('previous_due', sa.Date(), nullable=True))
+    with op.batch_alter_table('status_updates', schema=None) as batch_op:
+        # "lead": the lead office's (or the standing office's) report, which sets the milestone's status;
+        # "coop": a cooperating office's report of its own part, shown beside it
+        batch_op.add_column(sa.Column('part', sa.String(length=10), nullable=False, server_default='lead'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('status_updates', schema=None) as batch_op:
+        batch_op.drop_column('part')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.drop_column('previous_due')
