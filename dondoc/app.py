@@ -52,6 +52,10 @@ class Dondoc(Context):
         self.settings.home_path.mkdir(parents=True, exist_ok=True)
         if db.current_revision(self.engine) != db.head_revision():
             db.migrate(self.engine)
+            from dondoc.storage.links import seal_stored_tokens
+
+            with db.unit_of_work(self.engine) as session:  # links stored in clear by an earlier version
+                seal_stored_tokens(session)
         self.migrated = True
 
     def session(self):

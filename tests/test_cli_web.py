@@ -72,7 +72,7 @@ def test_links_print_and_rotate(imported):
     assert result.exit_code == 0, result.output
     assert "bí mật" in result.output and "Xã Ngọc Liên" in result.output
     with read_session(imported) as session:
-        standing = session.scalar(select(AccessLink).where(AccessLink.kind == links.STANDING)).token
+        standing = links.reveal(session, session.scalar(select(AccessLink).where(AccessLink.kind == links.STANDING)))
     assert f"http://localhost:8000/s/{standing}" in result.output
     assert "Lịch của cơ quan: Phòng Kinh tế: http://localhost:8000/feeds/" in result.output
 
@@ -82,7 +82,7 @@ def test_links_print_and_rotate(imported):
     with read_session(imported) as session:
         old = [l for l in session.scalars(select(AccessLink).where(AccessLink.kind == links.OFFICE_FEED,
                                                                   AccessLink.revoked_at.is_not(None)))]
-        assert len(old) == 1 and links.resolve(session, old[0].token) is None
+        assert len(old) == 1 and links.resolve(session, links.reveal(session, old[0])) is None
     assert new_url in invoke("links", "--unit", "Ngọc Liên").output
 
     again = invoke("links", "--rotate", "standing")

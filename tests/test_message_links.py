@@ -107,7 +107,7 @@ def test_links_are_issued_once_per_scope_and_rotation_changes_the_next_messages(
         from sqlalchemy import func, select
 
         assert session.scalar(select(func.count(AccessLink.id))) == len(tokens)  # one per office reminded
-        issued = [(a.kind, a.unit_id, a.office_id, a.token) for a in session.scalars(select(AccessLink))]
+        issued = [(a.kind, a.unit_id, a.office_id, links.reveal(session, a)) for a in session.scalars(select(AccessLink))]
     with unit_of_work(engine) as session:
         for kind, unit_id, office_id, _token in issued:
             links.rotate(session, kind, unit_id, office_id, actor="test")

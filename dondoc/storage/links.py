@@ -9,6 +9,17 @@ neither the lookup nor the comparison leaks how much of a guess was right.
 Rotating a link revokes the old token at once (it answers 404) and issues a new
 one; every issue and rotation is written to the audit log.
 
+The token itself is stored sealed: XOR-ed with a pad drawn from HMAC-SHA256 of the
+installation's secret key (:mod:`dondoc.storage.secret`) and a random salt of its
+own. Messages and the standing office's page reveal it with the key; a copy of the
+database alone holds only digests and sealed bytes, and opens no page. The
+application tells this module its key once (:func:`use_key`).
+
+>>> key = b"k" * 32
+>>> sealed = seal(key, "salt", "abc")
+>>> sealed != "abc" and unseal(key, "salt", sealed) == "abc" and unseal(b"x" * 32, "salt", sealed) != "abc"
+True
+
 >>> len(new_token()) >= 32
 True
 >>> url_for("https://dondoc.example.vn/", "office", "abc")
@@ -19,9 +30,11 @@ True
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,6 +69,64 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+# -------------------------------------------------------------------- sealing with the key
+_KEYS: dict[str, Callable[[], bytes]] = {}  # database URL -> the installation's secret key (read on first use)
+
+
+class LinkKeyMissing(RuntimeError):
+    """No secret key was given for this database: links cannot be issued or shown."""
+
+
+def use_key(engine, key: Callable[[], bytes]) -> None:
+    """The secret key that seals the links of the database behind ``engine`` (the application calls this)."""
+    _KEYS[engine.url.render_as_string(hide_password=False)] = key
+
+
+def _key(session: Session) -> bytes:
+    provider = _KEYS.get(session.get_bind().url.render_as_string(hide_password=False))
+    if provider is None:
+        raise LinkKeyMissing("no secret key for this database: build the application (Dondoc) first")
+    return provider()
+
+
+def _pad(key: bytes, salt: str, length: int) -> bytes:
+    pad, block = b"", 0
+    while len(pad) < length:
+        pad += hmac.new(key, f"dondoc-link:{salt}:{block}".encode(), hashlib.sha256).digest()
+        block += 1
+    return pad[:length]
+
+
+def seal(key: bytes, salt: str, token: str) -> str:
+    data = token.encode("utf-8")
+    return base64.urlsafe_b64encode(bytes(a ^ b for a, b in zip(data, _pad(key, salt, len(data))))).decode()
+
+
+def unseal(key: bytes, salt: str, sealed: str) -> str:
+    data = base64.urlsafe_b64decode(sealed.encode())
+    return bytes(a ^ b for a, b in zip(data, _pad(key, salt, len(data)))).decode("utf-8", "replace")
+
+
+def reveal(session: Session, link: AccessLink) -> str | None:
+    """The clear token of ``link`` (kept on the object), or None when this key did not seal it."""
+    if link.token is None and link.sealed and link.salt:
+        token = unseal(_key(session), link.salt, link.sealed)
+        if hmac.compare_digest(token_digest(token), link.token_sha256):
+            link.token = token
+    return link.token
+
+
+def seal_stored_tokens(session: Session) -> int:
+    """Seal the tokens stored in clear by an earlier version (once, at start-up); their links keep working."""
+    count = 0
+    for link in session.scalars(select(AccessLink).where(AccessLink.legacy_token.is_not(None))):
+        link.salt = secrets.token_hex(16)
+        link.sealed = seal(_key(session), link.salt, link.legacy_token)
+        link.legacy_token = None
+        count += 1
+    return count
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -79,17 +150,23 @@ def _check_scope(kind: str, office_id: int | None) -> None:
 
 
 def active_link(session: Session, kind: str, unit_id: int, office_id: int | None = None) -> AccessLink | None:
+    """The scope's newest active link, its token revealed (None when there is none)."""
     _check_scope(kind, office_id)
     query = select(AccessLink).where(
         AccessLink.kind == kind, AccessLink.unit_id == unit_id, AccessLink.revoked_at.is_(None),
         AccessLink.office_id.is_(None) if office_id is None else AccessLink.office_id == office_id,
     ).order_by(AccessLink.id.desc())
-    return session.scalars(query).first()
+    link = session.scalars(query).first()
+    if link is not None:
+        reveal(session, link)
+    return link
 
 
 def _issue(session: Session, kind: str, unit_id: int, office_id: int | None, actor: str | None, action: str) -> AccessLink:
-    token = new_token()
-    link = AccessLink(kind=kind, unit_id=unit_id, office_id=office_id, token=token, token_sha256=token_digest(token))
+    token, salt = new_token(), secrets.token_hex(16)
+    link = AccessLink(kind=kind, unit_id=unit_id, office_id=office_id, salt=salt, sealed=seal(_key(session), salt, token),
+                      token_sha256=token_digest(token))
+    link.token = token
     session.add(link)
     session.flush()
     session.add(AuditEntry(actor=actor, action=action, entity="access_link", entity_id=link.id,
@@ -99,8 +176,14 @@ def _issue(session: Session, kind: str, unit_id: int, office_id: int | None, act
 
 def ensure_link(session: Session, kind: str, unit_id: int, office_id: int | None = None,
                 actor: str | None = None) -> AccessLink:
-    """The active link of this scope, issued now if there is none."""
-    return active_link(session, kind, unit_id, office_id) or _issue(session, kind, unit_id, office_id, actor, "link_issued")
+    """The active link of this scope, issued now if there is none. A link sealed with another key (the
+    secret key was changed) keeps working, and a new one is issued beside it to hand out from now on."""
+    link = active_link(session, kind, unit_id, office_id)
+    if link is None:
+        return _issue(session, kind, unit_id, office_id, actor, "link_issued")
+    if link.token is None:
+        return _issue(session, kind, unit_id, office_id, actor, "link_reissued")
+    return link
 
 
 def rotate(session: Session, kind: str, unit_id: int, office_id: int | None = None,
@@ -120,11 +203,13 @@ def resolve(session: Session, token: str, kinds: tuple[str, ...] = KINDS) -> Acc
     """The active link whose token is ``token`` and whose kind is one of ``kinds``; None otherwise."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    link = session.scalars(select(AccessLink).where(AccessLink.token_sha256 == token_digest(token))).first()
-    if link is None or not hmac.compare_digest(link.token.encode(), token.encode("utf-8", "surrogatepass")):
+    digest = token_digest(token)
+    link = session.scalars(select(AccessLink).where(AccessLink.token_sha256 == digest)).first()
+    if link is None or not hmac.compare_digest(link.token_sha256, digest):
         return None
     if link.revoked_at is not None or link.kind not in kinds:
         return None
+    link.token = token
     return link
 
 
@@ -215,7 +300,9 @@ def unit_links(session: Session, unit: Unit, public_url: str) -> list[dict]:
     wanted += [(k, o.id, o.name) for o in offices for k in OFFICE_KINDS]
     rows = []
     for kind, office_id, office_name in wanted:
-        link = active.get((kind, office_id)) or ensure_link(session, kind, unit.id, office_id)
+        link = active.get((kind, office_id))
+        if link is None or reveal(session, link) is None:
+            link = ensure_link(session, kind, unit.id, office_id)
         rows.append({"kind": kind, "label": KIND_LABELS[kind], "office_id": office_id, "office": office_name,
                      "url": url_for(public_url, kind, link.token)})
     return rows

@@ -295,10 +295,14 @@ class AccessLink(Base):
     """A secret link to a page or a calendar feed, for one office, a unit's leadership or its standing office.
 
     ``kind`` is one of ``office``, ``office_feed``, ``leadership``, ``leadership_feed``
-    and ``standing``. Only the SHA-256 of the token is used to find a link; the
-    token itself is kept so that messages can carry the link. Rotating a link
+    and ``standing``. Only the SHA-256 of the token is used to find a link. The token
+    is kept sealed with the installation's secret key (``salt``, ``sealed``; see
+    :mod:`dondoc.storage.links`), so that messages and the standing office can carry
+    the link while a copy of the database alone opens nothing. Rotating a link
     revokes it (``revoked_at``) and issues a new one; a revoked link answers 404.
     """
+
+    token = None  # the clear token, set by dondoc.storage.links when it issues or reveals the link (never stored)
 
     __tablename__ = "access_links"
     __table_args__ = (Index("ix_access_links_scope", "kind", "unit_id", "office_id"),)
@@ -307,7 +311,9 @@ class AccessLink(Base):
     kind: Mapped[str] = mapped_column(String(20))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(100))
+    legacy_token: Mapped[str | None] = mapped_column("token", String(100))  # before sealing; emptied at start-up
+    salt: Mapped[str | None] = mapped_column(String(32))
+    sealed: Mapped[str | None] = mapped_column(String(200))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ builds one with a fixed clock and a throw-away database and calls it directly.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,9 @@ from dondoc.clock import Clock
 from dondoc.configuration import AppConfig, Policy, ReportingConfig, load_config
 from dondoc.domain.workdays import work_calendar
 from dondoc.settings import Settings
+from dondoc.storage import links
 from dondoc.storage.db import get_engine
+from dondoc.storage.secret import secret_key
 
 
 class Context:
@@ -31,6 +34,7 @@ class Context:
         self.engine = engine if engine is not None else get_engine(settings.resolved_database_url,
                                                                    settings.db_busy_seconds)
         self.calendar: WorkCalendar = work_calendar(self.config.holidays, roll_forward=settings.roll_forward)
+        links.use_key(self.engine, functools.cache(lambda: secret_key(settings)))
 
     # -- time -----------------------------------------------------------------------------------
     @property

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dondoc.app import Dondoc
 from dondoc.storage.refusals import DATABASE_ERRORS, database_problem
+from dondoc.storage.secret import secret_key
 from dondoc.web import feeds, leadership, office, people, reports, security, standing
 from dondoc.web.base import HERE, RETRY_AFTER_SECONDS, render
 
@@ -24,7 +25,7 @@ def create_app(dondoc: Dondoc) -> FastAPI:
     """The web application over ``dondoc`` (its clock gives the day pages compute status for)."""
     app = FastAPI(title="Đôn Đốc", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.dondoc = dondoc
-    app.state.secret_key = security.secret_key(dondoc.settings)
+    app.state.secret_key = secret_key(dondoc.settings)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (office, leadership, standing, people, feeds, reports):
         app.include_router(module.router)

@@ -24,17 +24,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dondoc.settings import Settings
 
 CSRF_COOKIE = "dondoc_csrf"
 CSRF_FIELD = "csrf"
@@ -49,26 +46,6 @@ _FEED_PATH = re.compile(r"^/feeds/[^/]+?(\.ics)?$")
 def redact_path(path: str) -> str:
     path = _TOKEN_PATH.sub(lambda m: f"/{m.group(1)}/…", path)
     return _FEED_PATH.sub(lambda m: f"/feeds/…{m.group(1) or ''}", path)
-
-
-def secret_key(settings: Settings) -> bytes:
-    """DONDOC_SECRET_KEY, or a random key kept (mode 0600) in <home>/secrets/web_key."""
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value().encode()
-    path = settings.home_path / "secrets" / "web_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(f".web_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(staging, path)  # fails if another process made the key first: keep that one
-        except FileExistsError:
-            pass
-        finally:
-            staging.unlink()
-    return Path(path).read_text().strip().encode()
 
 
 def _mac(key: bytes, link_digest: str, nonce: str) -> str:
