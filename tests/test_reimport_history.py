@@ -193,3 +193,25 @@ def test_random_edits_keep_every_record_and_report_the_edits(sqlite_app, tmp_pat
         now_updates, now_occurrences, now_extensions = records()
         assert now_updates == updates and now_extensions == extensions
         assert None not in now_occurrences and now_occurrences == occurrences
+
+
+def test_an_edit_that_drops_due_dates_and_its_revert_bring_every_report_back(app):
+    parsed = parse_plan_file(seed_path(PLAN_001))
+    item = next(i for i in parsed.items if i.number == "43")
+    item.deadline = "Quý II hằng năm"
+    app.import_plan(parsed, unit_name="Xã Ngọc Liên")
+    for year in (2026, 2027, 2028):
+        app.record_update("43", "dang_thuc_hien", on=date(year, 6, 1), due=date(year, 6, 30), unit="Xã Ngọc Liên",
+                          note=f"Quý II/{year}")
+    with read_session(app.engine) as s:
+        before = dict(s.execute(select(StatusUpdate.note, StatusUpdate.occurrence_id)).all())
+    item.deadline = "Năm 2027"
+    report = app.import_plan(parsed, unit_name="Xã Ngọc Liên")
+    assert [c.what for c in report.changes] == [("thời hạn",)]
+    item.deadline = "Quý II hằng năm"
+    app.import_plan(parsed, unit_name="Xã Ngọc Liên")
+    with read_session(app.engine) as s:
+        after = dict(s.execute(select(StatusUpdate.note, StatusUpdate.occurrence_id)).all())
+        assert after == before
+        dues = {s.get(Occurrence, o).nominal_due: s.get(Occurrence, o).milestone.active for o in after.values()}
+        assert dues == {date(y, 6, 30): True for y in (2026, 2027, 2028)}

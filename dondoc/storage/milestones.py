@@ -95,16 +95,16 @@ def apply_deadline(
     take(free, lambda a, b: _label(a) == _label(b) and _meaning(a) == _meaning(b))
     take(free, lambda a, b: _meaning(a) == _meaning(b))
     take(free, lambda a, b: bool(_label(a)) and _label(a) == _label(b))
+    for i in range(len(read)):  # the rest by position
+        if i not in pairs and free:
+            pairs[i] = free.pop(0)
     retired = sorted((m for m in item.milestones if not m.active), key=lambda m: -m.position)
     before = set(pairs.values())
-    take(retired, lambda a, b: _label(a) == _label(b) and _meaning(a) == _meaning(b))
+    take(retired, lambda a, b: _label(a) == _label(b) and _meaning(a) == _meaning(b))  # back in the text
     for m in set(pairs.values()) - before:
         m.active = True
         change.restored.append(_name(m))
         change.meaning = True
-    for i in range(len(read)):  # the rest by position
-        if i not in pairs and free:
-            pairs[i] = free.pop(0)
     for m in free:
         m.active = False
         change.retired.append(_name(m))
@@ -125,7 +125,7 @@ def apply_deadline(
             elif old != read[offset]:
                 change.wording = True
         m.position = next_position + offset
-        _sync_occurrences(session, item, m, em, window, calendar, change)
+        _sync_occurrences(session, item, m, em, window, calendar, change, retired)
         if m.triggered_on is not None and (str(em.kind) != "event" or em.event != m.event):
             m.triggered_on = m.trigger_note = None  # another event is awaited now
         m.label, m.kind, m.text = em.label, str(em.kind), em.text
@@ -134,17 +134,34 @@ def apply_deadline(
     return change
 
 
-def _sync_occurrences(session, item, m: Milestone, em, window, calendar: WorkCalendar, change: DeadlineChange) -> None:
-    """Give ``m`` the due dates of ``em``; ``m`` still holds its old fields."""
+def _sync_occurrences(session, item, m: Milestone, em, window, calendar: WorkCalendar, change: DeadlineChange,
+                      retired: list[Milestone]) -> None:
+    """Give ``m`` the due dates of ``em``; ``m`` still holds its old fields. A date that a retired milestone
+    of the item with the same label holds (an earlier edit moved it there) comes back with its history."""
     if m.kind == "event" and str(em.kind) == "event" and m.triggered_on is not None and m.event == em.event:
         return  # the awaited event happened: its due date was set by hand and stays
     new = nominal_dates(em, window)
     by_date = {o.nominal_due: o for o in m.occurrences}
+    held = {o.nominal_due: (r, o) for r in reversed(retired) if _label(_stored_signature(r)) == fold(em.label or "")
+            for o in r.occurrences}
     missing = []
     for d in new:
-        if by_date.pop(d, None) is None:
+        if by_date.pop(d, None) is not None:
+            continue
+        if d in held:
+            r, o = held.pop(d)
+            r.occurrences.remove(o)
+            m.occurrences.append(o)
+        else:
             missing.append(d)
     leftover = sorted(by_date.values(), key=lambda o: o.nominal_due)
+    for o in list(leftover):  # an edit reverted: a moved date goes back where it came from
+        if o.previous_due in missing:
+            missing.remove(o.previous_due)
+            leftover.remove(o)
+            change.moved.append((_name(m), o.nominal_due, o.previous_due))
+            o.nominal_due, o.previous_due = o.previous_due, o.nominal_due
+            o.effective_due = calendar.effective_due(o.nominal_due)
     for d, o in zip(missing, leftover):
         change.moved.append((_name(m), o.nominal_due, d))
         o.previous_due = o.nominal_due
