@@ -2,13 +2,15 @@
 
 A re-import or a new deadline meaning never throws history away. Each milestone read
 from the text is matched to a stored one — same label and meaning, then same meaning,
-then same label, then a milestone retired earlier with that label and meaning (it is
-restored), then by position — and the stored milestone is updated in place, so the
-status history, triggers and everything attached to its due dates stay with it.
+then same label, then by position; one left over is matched to a milestone retired
+earlier with the same label and meaning (it is restored) — and the stored milestone is
+updated in place, so the status history, triggers and everything attached to its due
+dates stay with it.
 
-Inside a matched milestone, due dates are matched the same way: an unchanged date keeps
-its occurrence; a moved date keeps it too (extensions, acknowledgements, reports and
-ledger entries go along) and remembers the old date in ``previous_due``. A due date
+Inside a matched milestone, an unchanged due date keeps its occurrence; a date that a
+retired milestone with the same label holds comes back from it; a moved date keeps its
+occurrence too (extensions, acknowledgements, reports and ledger entries go along) and
+remembers the old date in ``previous_due`` (a reverted edit moves it back). A due date
 that no longer exists is deleted only when nothing was ever recorded against it;
 otherwise it moves to a retired copy of its milestone. A milestone that no longer
 exists is retired (``active`` false), never deleted.
