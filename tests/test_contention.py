@@ -119,3 +119,34 @@ def test_reports_wait_for_a_short_writer_and_are_all_stored(engine, db_url):
         holder.join()
     assert [a.status_code for a in answers] == [303] * 10
     assert sorted(u.note for u in site.updates()[before:]) == sorted(f["note"] for _, f in forms)
+
+
+def test_a_real_import_while_offices_report_each_report_is_stored_or_shown_back(engine, db_url):
+    """A plan imported while 20 reports are posted and 5 updates run: whatever the timing, each report is
+    either stored (303, exit 0) or refused in front of its sender with nothing stored (503, exit 1)."""
+    from conftest import PLAN_002, seed_path
+
+    site = make_site(engine, db_busy_seconds=2)
+    before = len(site.updates())
+    forms = []
+    for n in range(20):
+        url = site.office_url(KINH_TE, NUMBERS[n % len(NUMBERS)])
+        forms.append((url, {"csrf": site.csrf(url), "status": "dang_thuc_hien", "note": f"Trong lúc nhập {n}"}))
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        imports = [pool.submit(site.app.import_file, seed_path(PLAN_002), unit_name=f"Xã Nhập {k}") for k in range(3)]
+        posts = [pool.submit(site.client.post, url, data=form, follow_redirects=False) for url, form in forms]
+        cli = pool.submit(_cli_updates, db_url, 5, "2")
+        answers = [p.result(timeout=300) for p in posts]
+        runs = cli.result(timeout=300)
+        for i in imports:
+            i.result(timeout=300)
+    stored = [u.note for u in site.updates()[before:]]
+    for (url, form), answer in zip(forms, answers):
+        assert answer.status_code in (303, 503), answer.text[:300]
+        if answer.status_code == 303:
+            assert stored.count(form["note"]) == 1
+        else:
+            assert form["note"] in answer.text and form["note"] not in stored
+    for n, run in enumerate(runs):
+        assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run.stderr
+        assert stored.count(f"Cập nhật dòng lệnh {n}") == (1 if run.returncode == 0 else 0)
