@@ -102,9 +102,11 @@ class ImportReport:
         lines = []
         for c in self.changes[:limit]:
             line = f"Mục {c.number}: {', '.join(c.what)}"
-            moved = [f"{m}: {a:%d/%m/%Y} → {b:%d/%m/%Y}" for m, a, b in c.moved[:3]]
-            if len(c.moved) > 3:
-                moved.append(f"và {len(c.moved) - 3} hạn khác")
+            by_milestone: dict[str, list[str]] = {}
+            for m, a, b in c.moved:
+                by_milestone.setdefault(m, []).append(f"{a:%d/%m/%Y} → {b:%d/%m/%Y}")
+            moved = [f"{m}: {', '.join(dates[:2])}" + (f" và {len(dates) - 2} hạn khác" if len(dates) > 2 else "")
+                     for m, dates in by_milestone.items()]
             if moved:
                 line += f" ({'; '.join(moved)}; lịch sử đi theo hạn mới)"
             if c.retired:
