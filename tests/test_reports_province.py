@@ -15,10 +15,13 @@ from dondoc.storage.models import Unit
 from dondoc.reports.build import build_report
 from dondoc.reports.chart import chart_data
 from dondoc.reports.content import format_rate
-from dondoc.reports.docx_report import STATUS_ORDER
+from dondoc.reports.docx_report import STATUS_ORDER as ALL_STATUSES
 from dondoc.reports.province import compile_province, is_aggregate, member_units
 from dondoc.reports.province_docx import PROVINCE_SECTIONS, TOTAL_LABEL
-from dondoc.reports.xlsx_annex import PROVINCE_HEADER, SUMMARY_HEADER, SUMMARY_SHEET
+from dondoc.reports.xlsx_annex import PROVINCE_HEADER, SUMMARY_ORDER, SUMMARY_SHEET, summary_header
+
+STATUS_ORDER = tuple(s for s in ALL_STATUSES if s.value != "chua_xac_dinh")  # the demo communes read every deadline
+SUMMARY_HEADER = summary_header(tuple(s for s in SUMMARY_ORDER if s.value != "chua_xac_dinh"))
 from dondoc.domain.status import Shown
 from dondoc.storage.statusrun import run_status
 

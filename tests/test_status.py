@@ -32,6 +32,8 @@ CAL = vietnam_calendar([2026, 2027], extra_days_off=[D(2026, 1, 2)], extra_worki
         ("event", None, None, D(2026, 6, 1), Shown.AWAITING),
         ("event", None, D(2026, 5, 1), D(2026, 6, 1), Shown.DONE_ON_TIME),
         ("continuous", None, None, D(2026, 6, 1), Shown.CONTINUOUS),
+        ("unset", None, None, D(2026, 6, 1), Shown.UNSET),
+        ("unset", None, D(2026, 5, 1), D(2026, 6, 1), Shown.DONE_ON_TIME),
     ],
 )
 def test_shown_status_table(kind, deadline, done_on, as_of, expected):
@@ -42,6 +44,7 @@ def test_colours_follow_the_domain_table():
     assert {s.label: s.colour for s in Shown} == {
         "hoàn thành đúng hạn": "green",
         "hoàn thành trễ hạn": "orange",
+        "chưa xác định thời hạn": "purple",
         "trong hạn": "blue",
         "sắp đến hạn": "amber",
         "quá hạn": "red",

@@ -15,6 +15,7 @@ from rich.text import Text
 from dondoc.domain.status import Shown
 
 RICH_COLOUR = {
+    "purple": "magenta",
     "green": "green",
     "orange": "dark_orange",
     "blue": "blue",
@@ -131,6 +132,8 @@ def _totals_table(report_totals: dict[str, int], title: str) -> Table:
     table.add_column("Trạng thái")
     table.add_column("Số mốc", justify="right")
     for shown in Shown:
+        if shown is Shown.UNSET and not report_totals[shown.value]:
+            continue  # shown only when some deadline is still to be set
         table.add_row(shown_text(shown), str(report_totals[shown.value]))
     table.add_row(Text("Tổng", style="bold"), Text(str(sum(report_totals.values())), style="bold"))
     return table
@@ -190,6 +193,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
             f"{group.name}: {t['qua_han']} quá hạn, {t['sap_den_han']} sắp đến hạn, "
             f"{t['trong_han']} trong hạn, {t['hoan_thanh_dung_han'] + t['hoan_thanh_tre_han']} hoàn thành, "
             f"{t['thuong_xuyen']} thường xuyên, {t['cho']} chờ"
+            + (f", {t['chua_xac_dinh']} chưa xác định thời hạn" if t["chua_xac_dinh"] else "")
         )
         if rows:
             console.print(_rows_table(heading, rows, single))
@@ -205,6 +209,13 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
                 short(r.last_note or "(chưa có)", 50), vn_date(r.last_update),
             )
         console.print(table)
+    if report.unset:
+        table = Table(title="Chưa xác định thời hạn (dondoc review)", title_justify="left")
+        for col in ("Mục", "Nội dung", "Thời hạn ghi"):
+            table.add_column(col)
+        for r in report.unset:
+            table.add_row(_item_label(r.item, single), short(r.content, 50), short(r.deadline_text, 50))
+        console.print(table)
     if report.awaiting:
         table = Table(title="Đang chờ sự kiện (chưa có hạn)", title_justify="left")
         for col in ("Mục", "Nội dung", "Chờ", "Chủ trì"):
@@ -218,13 +229,22 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
 
 
 def print_review(console: Console, rows) -> None:
+    """One block per item, readable at 80 columns: its number and text, the deadline as written, what is
+    wrong with it, and the command that sets it."""
     if not rows:
         console.print("Không có thời hạn nào cần xem lại.")
         return
-    table = Table("Mục", "Thời hạn gốc", "Vấn đề", title="Thời hạn cần đặt ý nghĩa (dondoc set-deadline)")
+    plans = {row.plan for row in rows}
+    console.print(f"[bold]{len(rows)} mục chưa xác định được thời hạn[/] (chưa có hạn, chưa được nhắc) — "
+                  "đặt thời hạn cho từng mục bằng lệnh ghi bên dưới:")
     for row in rows:
-        table.add_row(f"{row.plan}#{row.number}", row.deadline_text, "; ".join(row.problems))
-    console.print(table)
+        where = f" --plan {row.plan}" if len(plans) > 1 else ""
+        console.print(f"\n[bold]Mục {row.number}[/]: {short(row.content, 140)}", highlight=False)
+        console.print(f"  Thời hạn ghi: «{short(row.deadline_text, 200)}»", highlight=False)
+        for problem in row.problems[:3]:
+            console.print(f"  [yellow]•[/] {problem}", highlight=False)
+        console.print(f'  [cyan]dondoc set-deadline {row.number} "Quý II/2026"{where}[/]  (thay bằng thời hạn đúng)',
+                      highlight=False)
 
 
 def print_settings(console: Console, rows, current) -> None:

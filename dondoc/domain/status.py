@@ -43,6 +43,7 @@ STORED_LABELS = {
 class Shown(StrEnum):
     OVERDUE = "qua_han"
     DUE_SOON = "sap_den_han"
+    UNSET = "chua_xac_dinh"  # the deadline text was not understood: no due date until a person sets one
     ON_TRACK = "trong_han"
     DONE_LATE = "hoan_thanh_tre_han"
     DONE_ON_TIME = "hoan_thanh_dung_han"
@@ -69,9 +70,13 @@ SHOWN_STYLE: dict[Shown, tuple[str, str, str]] = {
     Shown.ON_TRACK: ("trong hạn", "blue", "#1565c0"),
     Shown.DUE_SOON: ("sắp đến hạn", "amber", "#ffb300"),
     Shown.OVERDUE: ("quá hạn", "red", "#c62828"),
+    Shown.UNSET: ("chưa xác định thời hạn", "purple", "#6a1b9a"),
     Shown.AWAITING: ("chờ", "grey", "#757575"),
     Shown.CONTINUOUS: ("thường xuyên", "teal", "#00897b"),
 }
+
+# The kind of the one milestone an item has while its deadline text is not understood.
+UNSET_KIND = "unset"
 
 # Order in which tables list rows: what needs attention first.
 ATTENTION_ORDER = {s: i for i, s in enumerate(Shown)}
@@ -89,7 +94,8 @@ def shown_status(
 
     ``deadline`` is the date that counts (extended if extended, else effective);
     ``done_on`` the date the office reported it done (None while open). An event
-    milestone with no due date yet is "chờ"; a continuous one "thường xuyên".
+    milestone with no due date yet is "chờ"; a continuous one "thường xuyên"; the milestone of a
+    deadline nobody could read yet is "chưa xác định thời hạn" until a person sets it.
     """
     if kind == "continuous":
         return Shown.CONTINUOUS
@@ -97,6 +103,8 @@ def shown_status(
         if deadline is None or done_on <= deadline:
             return Shown.DONE_ON_TIME
         return Shown.DONE_LATE
+    if kind == UNSET_KIND:
+        return Shown.UNSET
     if deadline is None:
         return Shown.AWAITING
     if as_of > deadline:

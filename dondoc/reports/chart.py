@@ -19,7 +19,8 @@ from dondoc.domain.status import Shown
 
 # Left to right in each bar: done first, then open, then the rest (the order of the tables).
 CHART_ORDER = (
-    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.AWAITING, Shown.CONTINUOUS,
+    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
+    Shown.CONTINUOUS,
 )
 FONT = "DejaVu Sans"
 LABEL_WIDTH = 30  # characters per line of a category label

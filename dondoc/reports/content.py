@@ -128,6 +128,10 @@ class ReportContent(RowCounts):
     def awaiting(self) -> list[StatusRow]:
         return self.status.awaiting
 
+    @property
+    def unset(self) -> list[StatusRow]:
+        return self.status.unset
+
 
 def format_rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")

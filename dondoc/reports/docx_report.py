@@ -67,12 +67,18 @@ def _d(day: date | None) -> str:
 
 
 STATUS_ORDER = (
-    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.AWAITING, Shown.CONTINUOUS,
+    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
+    Shown.CONTINUOUS,
 )
 
 
-def _totals_row(name, totals: dict[str, int]) -> list:
-    return [name, sum(totals.values()), *(totals[s.value] for s in STATUS_ORDER)]
+def status_order(totals: dict[str, int]) -> tuple[Shown, ...]:
+    """The status columns of a report: "chưa xác định thời hạn" only when some deadline is still to be set."""
+    return STATUS_ORDER if totals.get(Shown.UNSET.value) else tuple(s for s in STATUS_ORDER if s is not Shown.UNSET)
+
+
+def _totals_row(name, totals: dict[str, int], order: tuple[Shown, ...]) -> list:
+    return [name, sum(totals.values()), *(totals[s.value] for s in order)]
 
 
 def _short(s: Shown) -> str:
@@ -147,17 +153,19 @@ def body(doc, text, *, keep_with_next: bool = False):
     return p
 
 
-def status_header() -> list[str]:
-    return ["Tổng số", *(_short(s) for s in STATUS_ORDER)]
+def status_header(order: tuple[Shown, ...]) -> list[str]:
+    return ["Tổng số", *(_short(s) for s in order)]
 
 
-# A name column, then "Tổng số" and one column per status: 165 mm, the text width.
-TOTALS_WIDTHS = [45, *([15] * (1 + len(STATUS_ORDER)))]
+def totals_widths(order: tuple[Shown, ...]) -> list[float]:
+    """A name column of 45 mm, then "Tổng số" and one column per status sharing the rest of the 165 mm text width."""
+    return [45, *([120 / (1 + len(order))] * (1 + len(order)))]
 
 
 def totals_table(doc, name_header: str, groups) -> None:
-    _table(doc, [name_header, *status_header()], [_totals_row(g.name, g.totals) for g in groups], size=10,
-           widths_mm=TOTALS_WIDTHS)
+    order = status_order({k: sum(g.totals[k] for g in groups) for k in groups[0].totals} if groups else {})
+    _table(doc, [name_header, *status_header(order)], [_totals_row(g.name, g.totals, order) for g in groups], size=10,
+           widths_mm=totals_widths(order))
 
 
 def overview(doc, content: ReportContent) -> None:
@@ -170,7 +178,7 @@ def overview(doc, content: ReportContent) -> None:
         f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}.",
     )
     _table(doc, ["Trạng thái", "Số nhiệm vụ"],
-           [[_short(s), t[s.value]] for s in STATUS_ORDER] + [["Tổng số", content.total],
+           [[_short(s), t[s.value]] for s in status_order(t)] + [["Tổng số", content.total],
                                                               ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]])
 
 
@@ -299,6 +307,11 @@ def write_docx(
                widths_mm=[10, 22, 83, 50])
     else:
         body(doc, "Không có nhiệm vụ chờ sự kiện.")
+    if content.unset:
+        body(doc, f"Nhiệm vụ chưa xác định được thời hạn ({len(content.unset)}), cơ quan thường trực cần xác định:")
+        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Thời hạn ghi trong kế hoạch"],
+               [[i, r.item, r.content, r.deadline_text] for i, r in enumerate(content.unset, 1)], size=10,
+               widths_mm=[10, 22, 83, 50])
 
     heading(doc, SECTIONS[7])
     if content.previous is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dondoc.reports.content import ReportContent, format_rate
-from dondoc.reports.docx_report import STATUS_ORDER, _short
+from dondoc.reports.docx_report import _short, status_order
 
 
 def _d(day) -> str:
@@ -27,7 +27,7 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
         "",
         "| Trạng thái | Số nhiệm vụ |",
         "| --- | ---: |",
-        *(f"| {_short(s)} | {t[s.value]} |" for s in STATUS_ORDER),
+        *(f"| {_short(s)} | {t[s.value]} |" for s in status_order(t)),
         f"| **Tổng số** | **{content.total}** |",
         "",
         f"Tỷ lệ hoàn thành đúng hạn: **{format_rate(content.on_time_rate)}** ({t['hoan_thanh_dung_han']}/{content.done_count}).",
@@ -82,6 +82,8 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
     listing("Thường xuyên", content.continuous,
             lambda r: f"{who(r)}**{r.item}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
     listing("Chờ sự kiện", content.awaiting, lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — chờ: {_cell(r.event)}")
+    listing("Chưa xác định thời hạn", content.unset,
+            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — thời hạn ghi: {_cell(r.deadline_text)}")
     listing("Thay đổi so với kỳ trước", content.changes,
             lambda c: f"**{c.item}** {_short(c.before) if c.before else '(mới)'} → {_short(c.after) if c.after else '(bỏ)'}")
     return "\n".join(lines).rstrip() + "\n"

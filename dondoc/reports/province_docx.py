@@ -14,8 +14,8 @@ from pathlib import Path
 from dondoc.reports.chart import chart_data, render_chart
 from dondoc.reports.content import format_rate
 from dondoc.reports.docx_report import (
-    CHART_LIMIT, STATUS_ORDER, _d, _table, body, chart_caption, default_subject, extensions_block, finish, heading,
-    new_document, overdue_table, overview, period_line, picture, status_header, totals_table,
+    CHART_LIMIT, _d, _table, body, chart_caption, default_subject, extensions_block, finish, heading,
+    new_document, overdue_table, overview, period_line, picture, status_header, status_order, totals_table,
 )
 from dondoc.reports.province import ProvinceReport
 from dondoc.domain.status import Shown
@@ -38,15 +38,17 @@ PROVINCE_RECIPIENTS = (
     "Lưu: VT, NC.",
 )
 TOTAL_LABEL = "Tổng cộng"
-SUMMARY_WIDTHS = [10, 29, *([14] * (1 + len(STATUS_ORDER))), 14]  # 165 mm
+def summary_widths(order) -> list[float]:
+    """STT, unit, then "Tổng số", the statuses and the rate sharing the rest of the 165 mm text width."""
+    return [10, 29, *([126 / (2 + len(order))] * (2 + len(order)))]
 
 
-def unit_summary_rows(report: ProvinceReport) -> list[list]:
+def unit_summary_rows(report: ProvinceReport, order) -> list[list]:
     """The rows of the summary table: one per unit, then the sum (the province totals)."""
-    rows = [[i, u.name, u.total, *(u.totals[s.value] for s in STATUS_ORDER), format_rate(u.on_time_rate)]
+    rows = [[i, u.name, u.total, *(u.totals[s.value] for s in order), format_rate(u.on_time_rate)]
             for i, u in enumerate(report.units, 1)]
     c = report.content
-    rows.append(["", TOTAL_LABEL, c.total, *(c.totals[s.value] for s in STATUS_ORDER), format_rate(c.on_time_rate)])
+    rows.append(["", TOTAL_LABEL, c.total, *(c.totals[s.value] for s in order), format_rate(c.on_time_rate)])
     return rows
 
 
@@ -82,8 +84,9 @@ def write_province_docx(
     overview(doc, content)
 
     heading(doc, PROVINCE_SECTIONS[1])
-    _table(doc, ["STT", "Đơn vị", *status_header(), "Tỷ lệ đúng hạn"], unit_summary_rows(report), size=9,
-           widths_mm=SUMMARY_WIDTHS)
+    order = status_order(report.content.totals)
+    _table(doc, ["STT", "Đơn vị", *status_header(order), "Tỷ lệ đúng hạn"], unit_summary_rows(report, order), size=9,
+           widths_mm=summary_widths(order))
     if chart and report.units:
         data = chart_data(report.unit_totals, limit=CHART_LIMIT)
         picture(doc, render_chart(data), chart_caption(1, "theo đơn vị", content, data, noun="đơn vị"))

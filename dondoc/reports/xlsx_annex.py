@@ -27,11 +27,18 @@ PROVINCE_HEADER = (HEADER[0], "Đơn vị", *HEADER[1:])
 ANNEX_SHEET = "Phụ lục"
 SUMMARY_SHEET = "Tổng hợp theo đơn vị"
 SUMMARY_ORDER = (
-    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.AWAITING, Shown.CONTINUOUS,
+    Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
+    Shown.CONTINUOUS,
 )
-SUMMARY_HEADER = ("STT", "Đơn vị", "Tổng số", *(s.label[0].upper() + s.label[1:] for s in SUMMARY_ORDER),
-                  "Tỷ lệ hoàn thành đúng hạn")
-LIGHT_TEXT = {Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.OVERDUE, Shown.AWAITING, Shown.CONTINUOUS}
+def summary_order(totals: dict[str, int]) -> tuple[Shown, ...]:
+    """The status columns: "chưa xác định thời hạn" only when some deadline is still to be set."""
+    return SUMMARY_ORDER if totals.get(Shown.UNSET.value) else tuple(s for s in SUMMARY_ORDER if s is not Shown.UNSET)
+
+
+def summary_header(order: tuple[Shown, ...]) -> tuple[str, ...]:
+    return ("STT", "Đơn vị", "Tổng số", *(s.label[0].upper() + s.label[1:] for s in order), "Tỷ lệ hoàn thành đúng hạn")
+LIGHT_TEXT = {Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
+              Shown.CONTINUOUS}
 
 
 def fill_for(shown: Shown) -> PatternFill:
@@ -48,20 +55,22 @@ def _header_row(ws) -> None:
 def _summary_sheet(wb, content: ReportContent, units) -> None:
     """One row per unit (totals by status, on-time rate), then the sum."""
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    ws.append(list(SUMMARY_HEADER))
+    order = summary_order(content.totals)
+    header = summary_header(order)
+    ws.append(list(header))
     _header_row(ws)
     for i, u in enumerate(units, 1):
-        ws.append([i, u.name, u.total, *(u.totals[s.value] for s in SUMMARY_ORDER), u.on_time_rate])
-    ws.append(["", "Tổng cộng", content.total, *(content.totals[s.value] for s in SUMMARY_ORDER), content.on_time_rate])
+        ws.append([i, u.name, u.total, *(u.totals[s.value] for s in order), u.on_time_rate])
+    ws.append(["", "Tổng cộng", content.total, *(content.totals[s.value] for s in order), content.on_time_rate])
     for cell in ws[ws.max_row]:
         cell.font = Font(name="Times New Roman", bold=True)
-    for row in ws.iter_rows(min_row=2, min_col=len(SUMMARY_HEADER), max_col=len(SUMMARY_HEADER)):
+    for row in ws.iter_rows(min_row=2, min_col=len(header), max_col=len(header)):
         row[0].number_format = "0.0%"
-    for col, status in enumerate(SUMMARY_ORDER, 4):
+    for col, status in enumerate(order, 4):
         ws.cell(1, col).fill = fill_for(status)
         ws.cell(1, col).font = Font(name="Times New Roman", bold=True,
                                     color="FFFFFFFF" if status in LIGHT_TEXT else "FF000000")
-    for col, width in enumerate((6, 30, 10, *([14] * len(SUMMARY_ORDER)), 14), 1):
+    for col, width in enumerate((6, 30, 10, *([14] * len(order)), 14), 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C2"
 

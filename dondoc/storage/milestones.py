@@ -27,9 +27,26 @@ from sqlalchemy.orm import Session
 from calendars.deadlines import Deadline
 from calendars.workdays import WorkCalendar
 from dondoc.domain.deadlines import nominal_dates, plan_window, signature
+from dondoc.domain.status import UNSET_KIND
 from dondoc.storage.delivery_log import ChaseEntry
 from dondoc.storage.models import Acknowledgement, Extension, Item, Milestone, Occurrence, Plan, StatusUpdate
 from dondoc.text import fold
+
+
+@dataclass(frozen=True)
+class _Unset:
+    """The milestone of a deadline nobody could read yet: its words, no date (see :data:`UNSET_KIND`)."""
+
+    text: str
+    kind: str = UNSET_KIND
+    label: str | None = None
+    start: date | None = None
+    due: date | None = None
+    month: int | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    rrule: str | None = None
+    event: str | None = None
 
 
 @dataclass
@@ -72,7 +89,9 @@ def apply_deadline(
     item.needs_review = deadline.needs_review
     item.review_problems = list(deadline.problems)
     current = [m for m in item.milestones if m.active]
-    wanted = list(deadline.milestones)
+    # A deadline that needs review has no date until a person sets one: what was understood of it is not
+    # used, so no provisional date drives reminders or the status.
+    wanted = [_Unset(deadline.text)] if deadline.needs_review else list(deadline.milestones)
     change = DeadlineChange()
     stored = [_stored_signature(m) for m in current]
     read = [signature(m) for m in wanted]
@@ -142,7 +161,7 @@ def _sync_occurrences(session, item, m: Milestone, em, window, calendar: WorkCal
     of the item with the same label holds (an earlier edit moved it there) comes back with its history."""
     if m.kind == "event" and str(em.kind) == "event" and m.triggered_on is not None and m.event == em.event:
         return  # the awaited event happened: its due date was set by hand and stays
-    new = nominal_dates(em, window)
+    new = [] if str(em.kind) == UNSET_KIND else nominal_dates(em, window)
     by_date = {o.nominal_due: o for o in m.occurrences}
     held = {o.nominal_due: (r, o) for r in reversed(retired) if _label(_stored_signature(r)) == fold(em.label or "")
             for o in r.occurrences}

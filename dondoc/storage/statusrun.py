@@ -15,7 +15,14 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, select
 
 from calendars.workdays import WorkCalendar
-from dondoc.domain.status import ATTENTION_ORDER, OccurrenceState, Shown, current_occurrence, shown_status
+from dondoc.domain.status import (
+    ATTENTION_ORDER,
+    UNSET_KIND,
+    OccurrenceState,
+    Shown,
+    current_occurrence,
+    shown_status,
+)
 from dondoc.storage.models import LEAD_PART, Area, Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
 from dondoc.text import area_order, item_number_key
 
@@ -85,6 +92,11 @@ class StatusReport:
     def awaiting(self) -> list[StatusRow]:
         return [r for r in self.rows if r.shown is Shown.AWAITING]
 
+    @property
+    def unset(self) -> list[StatusRow]:
+        """Items whose deadline nobody could read yet: tracked, with no due date until one is set."""
+        return [r for r in self.rows if r.shown is Shown.UNSET]
+
     def as_json(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
@@ -94,6 +106,7 @@ class StatusReport:
             "by_area": [{"area": g.name, "totals": g.totals, "items": [r.item for r in g.rows]} for g in self.by_area],
             "continuous": [{"item": r.item, "last_note": r.last_note, "last_update": r.last_update.isoformat() if r.last_update else None} for r in self.continuous],
             "awaiting": [{"item": r.item, "event": r.event} for r in self.awaiting],
+            "unset": [{"item": r.item, "deadline_text": r.deadline_text} for r in self.unset],
         }
 
 
@@ -233,7 +246,7 @@ def run_status(
         ]
         current = current_occurrence(occurrences, as_of)
         update = by_occurrence.get(current.occurrence_id) if current else by_milestone.get(m.id)
-        if current is None and m.kind not in ("continuous", "event"):
+        if current is None and m.kind not in ("continuous", "event", UNSET_KIND):
             continue  # a dated milestone with no due date in the plan window
         done_on = current.done_on if current else _done_on(update)
         deadline = current.deadline if current else None

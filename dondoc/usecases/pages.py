@@ -257,7 +257,7 @@ class Bar:
 
 
 CHART_ORDER = [Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE,
-               Shown.AWAITING, Shown.CONTINUOUS]
+               Shown.UNSET, Shown.AWAITING, Shown.CONTINUOUS]
 
 
 def chart_bars(groups) -> list[Bar]:

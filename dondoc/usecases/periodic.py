@@ -82,7 +82,8 @@ def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
 
 def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
     """Once a month (first working day on or after the policy's nudge day): the standing office of
-    each unit gets the list of items still awaiting their trigger. Returns how many were sent."""
+    each unit gets the list of items still awaiting their trigger, and of those whose deadline nobody could
+    read yet (until a person sets it). Returns how many were sent."""
     from notifications import messages
 
     local = ctx.local(at)
@@ -93,7 +94,7 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
         return 0
     report = run_status(ctx.engine, day, ctx.calendar, due_soon_working_days=ctx.due_soon)
     by_unit: dict[str, list[StatusRow]] = defaultdict(list)
-    for row in report.awaiting:
+    for row in [*report.unset, *report.awaiting]:
         by_unit[row.unit].append(row)
     links = MessageLinks(ctx.engine, ctx.public_url)
 
@@ -102,7 +103,8 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
             page = links.standing(links.unit_of(unit))
             items = [_ref(r) for r in by_unit[unit]]
             for item, row in zip(items, by_unit[unit]):
-                item.status = f"chờ: {row.event or row.deadline_text}"
+                item.status = (f"chưa xác định thời hạn: «{row.deadline_text[:200]}»" if row.shown is Shown.UNSET
+                               else f"chờ: {row.event or row.deadline_text}")
                 item.link = page
             return messages.nudge(items, unit=unit, office=policy.standing_office, month=day, ledger_key=key,
                                   public_url=ctx.public_url, link=page)

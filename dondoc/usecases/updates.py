@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dondoc.domain.deadlines import deadline_text_for, read_deadline
 from dondoc.domain.rules import MAX_NOTE, InvalidUpdate, check_person, check_report, check_text, parse_status
-from dondoc.domain.status import Stored
+from dondoc.domain.status import UNSET_KIND, Stored
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.dues import open_dues
 from dondoc.storage.lookups import LookupFailed, find_item
@@ -78,7 +78,7 @@ def _target(item: Item, milestones: list[Milestone], on: date, due: date | None,
         if open_:
             return min(open_, key=lambda mo: (mo[1].extended_due or mo[1].effective_due, mo[0].position))
         return max(dated, key=lambda mo: mo[1].nominal_due)
-    undated = [m for m in milestones if m.kind in ("continuous", "event")]
+    undated = [m for m in milestones if m.kind in ("continuous", "event", UNSET_KIND)]
     if undated:
         return undated[0], None
     raise LookupFailed(f"Mục {item.number} không có mốc nào để cập nhật (no milestone).")
