@@ -161,5 +161,27 @@ class OfficeDirectory:
                 for r in refs:
                     add(r, False)  # type: ignore[arg-type]
                 continue
+            if _looks_like_group(name):  # "Các phòng chuyên môn", "Các phòng, ban liên quan": many offices
+                result.groups.append(name)
+                for ref in self.group_members():
+                    add(ref, True)
+                continue
             result.unknown.append(name)
         return result
+
+
+_GROUP_HEAD = re.compile(r"^cac\s+(?:phong|ban|nganh|co quan|don vi|bo phan)\b")
+_NOT_OFFICES = re.compile(r"\b(?:hoi|doan the|mat tran|to chuc chinh tri)\b")
+
+
+def _looks_like_group(name: str) -> bool:
+    """A phrase for several of the unit's offices that the configuration does not list ("Các phòng chuyên môn
+    thuộc UBND", "Các phòng, ban liên quan"); mass organisations ("Các hội, đoàn thể") are not offices of it.
+
+    >>> _looks_like_group("Các phòng chuyên môn thuộc UBND phường"), _looks_like_group("Các hội, đoàn thể")
+    (True, False)
+    >>> _looks_like_group("Phòng Kinh tế"), _looks_like_group("Các trường mầm non")
+    (False, False)
+    """
+    folded = fold(name).strip()
+    return bool(_GROUP_HEAD.match(folded)) and not _NOT_OFFICES.search(folded)

@@ -121,8 +121,23 @@ class ImportReport:
         return lines
 
 
-def guess_level(unit_name: str) -> str:
-    return "province" if fold(unit_name).startswith(("tinh", "thanh pho")) else "commune"
+def guess_level(unit_name: str, header: str | None = None) -> str:
+    """The unit's kind from its name ("Phường Ba Đình"), else from the plan's header ("ỦY BAN NHÂN DÂN PHƯỜNG …").
+
+    >>> guess_level("Xã Ngọc Liên"), guess_level("Phường Hạc Thành"), guess_level("Ba Đình", "Phường Ba Đình")
+    ('commune', 'ward', 'ward')
+    >>> guess_level("Tỉnh Thanh Hóa"), guess_level("Ngọc Liên")
+    ('province', 'commune')
+    """
+    for text in (unit_name, header or ""):
+        folded = fold(text).strip()
+        if folded.startswith(("tinh ", "thanh pho ")):
+            return "province"
+        if folded.startswith("phuong "):
+            return "ward"
+        if folded.startswith(("xa ", "thi tran ", "dac khu ")):
+            return "commune"
+    return "commune"
 
 
 def plan_key(parsed: ParsedPlan) -> str:
@@ -175,7 +190,7 @@ def import_plan(
 ) -> ImportReport:
     """Store ``parsed`` for the unit. Raises :class:`UnknownOffices` before writing anything."""
     unit_name = unit_name.strip()
-    level = level or guess_level(unit_name)
+    level = level or guess_level(unit_name, parsed.unit_name)
     plan_title = (title or parsed.title or Path(parsed.source).stem).strip()
     if period is None:
         start = parsed.period_start or ctx.today().year
