@@ -30,6 +30,9 @@ from dondoc.usecases.context import Context
 # chasing code, not the plan parsers or the report writers.
 
 
+NEW_OFFICE = "__new__"  # what a mapping says when an unmatched name is a new office of the unit
+
+
 class Dondoc(Context):
     """Settings, configuration, database, clock and calendar (the :class:`Context`), and the use cases."""
 
@@ -77,6 +80,17 @@ class Dondoc(Context):
         from dondoc.usecases import plans
 
         return plans.import_examples(self)
+
+    def map_office(self, name: str, *, to: str | None, unit: str | None = None) -> int:
+        """Say what an unmatched office name stands for (``to``: an office of the unit; None: a new office);
+        the items holding it get their office now. Returns how many items still hold a name."""
+        from dondoc.storage.lookups import named_or_only_unit
+        from dondoc.usecases import importing, plans
+
+        with self.session() as session:
+            unit_id = named_or_only_unit(session, unit).id
+        plans.map_office_names(self, unit_id, {name.strip(): to or NEW_OFFICE}, new_office=NEW_OFFICE, actor="cli")
+        return importing.resolve_held_names(self, unit_id)
 
     def review_items(self, plan: str | None = None, unit_id: int | None = None):
         from dondoc.usecases import plans

@@ -127,19 +127,38 @@ def test_office_files_import_to_the_same_items(engine, tmp_path, writer, name):
         assert len(items("Xã A")) == len(text_plan.items)
 
 
-def test_unknown_office_is_an_error_and_changes_nothing(engine):
+def test_an_unknown_office_is_held_and_the_items_still_imported(engine):
     load(engine)
-    before = snapshot(engine)
     parsed = parse_plan_file(seed_path(PLAN_001))
     parsed.items[4].lead = "Ban Quản lý dự án xã"
     parsed.items[9].cooperating = "Hội Nông dân; Phòng Kinh tế"
-    with pytest.raises(UnknownOffices) as info:
-        load(engine, parsed=parsed)
-    message = str(info.value)
-    assert "Ban Quản lý dự án xã" in message and "Hội Nông dân" in message
-    assert "Cơ quan chủ trì" in message and "Cơ quan phối hợp" in message
-    assert f"dòng {parsed.items[4].source_row}" in message
-    assert snapshot(engine) == before
+    report = load(engine, parsed=parsed)
+    held = {(p.item, p.column, p.name, p.row) for p in report.unknown_offices}
+    assert held == {(parsed.items[4].number, "Cơ quan chủ trì", "Ban Quản lý dự án xã", parsed.items[4].source_row),
+                    (parsed.items[9].number, "Cơ quan phối hợp", "Hội Nông dân", parsed.items[9].source_row)}
+    app = build_app()
+    run = app.status(app.today())
+    waiting = [r for r in run.rows if r.item.endswith(f"#{parsed.items[4].number}")]
+    assert waiting and all(r.lead == [] for r in waiting)
+    assert "Chưa xác định cơ quan" in [g.name for g in run.by_office]
+    # the standing office says what the names stand for; the items get their office at once
+    assert app.map_office("Ban Quản lý dự án xã", to="Phòng Kinh tế", unit="Xã Ngọc Liên") == 1
+    assert app.map_office("Hội Nông dân", to=None, unit="Xã Ngọc Liên") == 0
+    with read_session(engine) as s:
+        item = s.scalar(select(Item).where(Item.number == parsed.items[4].number))
+        assert item.unknown_offices is None
+        assert [link.office.name for link in item.offices if link.role == "lead"] == ["Phòng Kinh tế"]
+        coop = s.scalar(select(Item).where(Item.number == parsed.items[9].number))
+        assert "Hội Nông dân" in [link.office.name for link in coop.offices]
+    with pytest.raises(UnknownOffices):
+        app.map_office("Ban khác", to="Phòng không có", unit="Xã Ngọc Liên")
+
+
+def test_create_offices_makes_the_unknown_names_offices(engine):
+    load(engine)
+    parsed = parse_plan_file(seed_path(PLAN_001))
+    parsed.items[4].lead = "Ban Quản lý dự án xã"
+    parsed.items[9].cooperating = "Hội Nông dân; Phòng Kinh tế"
 
     # --create-offices accepts them as new offices of the unit, and says so.
     report = load(engine, parsed=parsed, create_offices=True)

@@ -22,8 +22,8 @@ def import_command(
     unit: Annotated[Optional[str], typer.Option(help='Đơn vị ban hành, ví dụ "Xã Ngọc Liên"')] = None,
     title: Annotated[Optional[str], typer.Option(help="Tên kế hoạch, khi tệp không ghi")] = None,
     period: Annotated[Optional[str], typer.Option(help="Giai đoạn, ví dụ 2026-2030")] = None,
-    level: Annotated[Optional[str], typer.Option(help="commune | province")] = None,
-    create_offices: Annotated[bool, typer.Option(help="Tạo cơ quan mới cho tên không khớp (thay vì báo lỗi)")] = False,
+    level: Annotated[Optional[str], typer.Option(help="commune | ward | province (mặc định: theo tên đơn vị)")] = None,
+    create_offices: Annotated[bool, typer.Option(help="Tạo cơ quan mới cho tên không khớp (thay vì chờ xác định)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
 ):
     """Nhập (hoặc nhập lại) phụ lục của một kế hoạch."""
@@ -38,6 +38,24 @@ def import_command(
         console.print_json(json.dumps(render.import_report_json(report), ensure_ascii=False))
     else:
         render.print_import_report(console, report)
+
+
+@app.command("map-office")
+@guarded
+def map_office(
+    name: Annotated[str, typer.Argument(help="Tên cơ quan như ghi trong kế hoạch")],
+    to: Annotated[Optional[str], typer.Option("--to", help="Cơ quan của đơn vị mà tên này chỉ")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Tạo cơ quan mới mang tên này")] = False,
+    unit: Annotated[Optional[str], typer.Option(help="Đơn vị")] = None,
+):
+    """Cho biết một tên cơ quan chưa khớp chỉ cơ quan nào (ghi nhớ làm tên gọi khác) hoặc tạo cơ quan mới;
+    các mục đang chờ nhận cơ quan ngay."""
+    if new == (to is not None):
+        fail("Ghi đúng một trong hai: --to \"<cơ quan>\" hoặc --new.")
+    waiting = dondoc().map_office(name, to=to, unit=unit)
+    console.print(f"Đã ghi nhận «{name}» → {to or 'cơ quan mới'}."
+                  + (f" Còn {waiting} mục có tên cơ quan chưa khớp (dondoc import in lại danh sách)." if waiting
+                     else " Mọi mục đã có cơ quan."), highlight=False)
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

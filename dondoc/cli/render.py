@@ -82,6 +82,8 @@ def import_report_json(report) -> dict:
                      "retired": list(c.retired), "restored": list(c.restored)} for c in report.changes],
         "removed_items": report.removed,
         "restored_items": report.items_restored,
+        "unknown_offices": [{"item": p.item, "row": p.row, "column": p.column, "name": p.name}
+                            for p in report.unknown_offices],
     }
 
 
@@ -97,6 +99,17 @@ def print_import_report(console: Console, report) -> None:
         console.print(f"    - {line}", highlight=False)
     for name in report.offices_created:
         console.print(f"  [yellow]Đã tạo cơ quan mới:[/] {name}")
+    if report.unknown_offices:
+        names: dict[str, list] = {}
+        for p in report.unknown_offices:
+            names.setdefault(p.name, []).append(p)
+        console.print(f"  [yellow]{len(names)} tên cơ quan chưa khớp[/]: các mục vẫn được nhập và chờ xác định cơ quan "
+                      "(chưa nhắc ai). Với mỗi tên, chạy một lệnh:", highlight=False)
+        for name, places in names.items():
+            where = ", ".join(dict.fromkeys(f"mục {p.item}" + (f" (dòng {p.row})" if p.row else "") for p in places))
+            console.print(f"    - «{name}», cột {places[0].column}: {where}", highlight=False)
+            console.print(f'      [cyan]dondoc map-office "{name}" --to "<tên cơ quan>" --unit "{report.unit}"[/]'
+                          f' hoặc --new', highlight=False)
     if report.needs_review:
         console.print(f"  [yellow]{len(report.needs_review)} mục có thời hạn cần xem lại[/] (dondoc review):")
         for number, text, problems in report.needs_review:

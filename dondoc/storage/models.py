@@ -134,6 +134,8 @@ class Item(Base):
     product: Mapped[str | None] = mapped_column(Text)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_problems: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [[column, name], …]: names in the row's office cells that match no office of the unit yet (held until mapped)
+    unknown_offices: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     source_row: Mapped[int | None] = mapped_column(Integer)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

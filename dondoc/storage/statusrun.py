@@ -293,7 +293,7 @@ def run_status(
     return StatusReport(as_of=as_of, rows=rows, by_office=group_by_office(rows), by_area=by_area)
 
 
-UNKNOWN_OFFICE = "(không rõ)"
+UNKNOWN_OFFICE = "Chưa xác định cơ quan"  # the group of items whose lead office name matched no office yet
 
 
 def group_by_office(rows: list[StatusRow]) -> list[Group]:

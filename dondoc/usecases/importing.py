@@ -3,7 +3,10 @@
 :func:`import_plan` checks everything first (offices, deadline texts) and then
 writes in one transaction: a file with an unknown office changes nothing.
 Re-importing the same plan (same unit and title) updates it in place: items are
-matched by their number and keep their identity and history.
+matched by their number and keep their identity and history. An office name that
+matches no office of the unit does not stop the import: the item is stored with the
+offices that did match, the name is held on it (``Item.unknown_offices``) and listed
+in the report, until the standing office maps it (:func:`resolve_held_names`).
 """
 
 from __future__ import annotations
@@ -90,6 +93,7 @@ class ImportReport:
     offices_created: list[str] = field(default_factory=list)
     needs_review: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (number, text, problems)
     changes: list[ItemChange] = field(default_factory=list)  # what really changed in each updated item
+    unknown_offices: list[OfficeProblem] = field(default_factory=list)  # names held: the items wait for an office
     removed: list[str] = field(default_factory=list)  # numbers of items no longer in the file (history kept)
     items_restored: list[str] = field(default_factory=list)  # numbers of removed items back in the file
 
@@ -188,7 +192,8 @@ def import_plan(
     actor: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Store ``parsed`` for the unit. Raises :class:`UnknownOffices` before writing anything."""
+    """Store ``parsed`` for the unit; names that match no office are held (see the module's docstring).
+    With ``create_offices`` they become offices of the unit instead."""
     unit_name = unit_name.strip()
     level = level or guess_level(unit_name, parsed.unit_name)
     plan_title = (title or parsed.title or Path(parsed.source).stem).strip()
@@ -212,10 +217,8 @@ def import_plan(
         directory = office_directory(config.offices, unit.level, stored_offices)
         resolved, problems = _resolve_offices(parsed, directory)
         report_created: list[str] = []
-        if problems and not create_offices:
-            raise UnknownOffices(parsed.source, unit_name, problems)
         offices_by_key = ensure_offices(session, unit, config.offices, stored_offices)
-        if problems:
+        if problems and create_offices:
             for p in problems:
                 if p.name not in offices_by_key and p.name != "(trống)":
                     office = Office(unit=unit, name=p.name[:200], aliases=[], in_unit_group=False, from_config=False)
@@ -264,6 +267,10 @@ def import_plan(
 
         report = ImportReport(unit.name, plan.code, plan.title, created, areas=len(parsed.areas))
         report.offices_created = report_created
+        report.unknown_offices = problems  # held with their items until the standing office maps them
+        held: dict[str, list[list[str]]] = {}
+        for p in problems:
+            held.setdefault(p.item, []).append([p.column, p.name])
         existing = {i.number: i for i in plan.items}
         seen: set[str] = set()
         for index, pi in enumerate(parsed.items, 1):
@@ -297,6 +304,7 @@ def import_plan(
             lead, coop = resolved[pi.number]
             if _set_item_offices(item, lead, coop, offices_by_key) and not is_new:
                 what.append("cơ quan")
+            item.unknown_offices = held.get(pi.number)
             text = deadline_text_for(pi.number, pi.deadline, item.deadline_override, plan.code, config.deadlines)
             deadline = readings.get(text) or read_deadline(text, period[0], period[1])
             change = apply_deadline(session, item, plan, deadline, calendar)
@@ -392,3 +400,26 @@ def _unique(session: Session, column, base: str) -> str:
         n += 1
         value = f"{base}-{n}"
     return value
+
+
+def resolve_held_names(ctx: Context, unit_id: int) -> int:
+    """Match the office names held on the unit's items again (after the standing office mapped some):
+    the items get the offices now known. Returns how many items still hold a name."""
+    with unit_of_work(ctx.engine) as session:
+        unit = session.get(Unit, unit_id)
+        stored = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
+        offices_by_key = ensure_offices(session, unit, ctx.config.offices, stored)
+        directory = office_directory(ctx.config.offices, unit.level, [o for k, o in offices_by_key.items()
+                                                                       if isinstance(k, int)])
+        waiting = 0
+        for item in session.scalars(select(Item).join(Plan).where(Plan.unit_id == unit_id,
+                                                                  Item.unknown_offices.is_not(None))):
+            lead = directory.resolve(item.lead_text)
+            coop = directory.resolve(item.cooperating_text, exclude=lead.offices)
+            _set_item_offices(item, lead, coop, offices_by_key)
+            names = [[LEAD_COLUMN, n] for n in lead.unknown] + [[COOP_COLUMN, n] for n in coop.unknown]
+            if not lead.offices and not lead.unknown:
+                names.append([LEAD_COLUMN, "(trống)"])
+            item.unknown_offices = names or None
+            waiting += bool(names)
+        return waiting

@@ -22,6 +22,7 @@ from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import UploadFile
 
+from dondoc import app as dondoc_app
 from dondoc.domain.rules import MAX_NOTE, MAX_PRODUCT, InvalidUpdate
 from dondoc.domain.status import STORED_LABELS, Stored
 from dondoc.importer import ImportFormatError
@@ -34,7 +35,7 @@ from dondoc.web.base import dondoc_of, form_text, item_in_scope, posted, render,
 
 router = APIRouter()
 
-NEW_OFFICE = "__new__"
+NEW_OFFICE = dondoc_app.NEW_OFFICE
 MAX_FIELD = 500
 MAX_NAMES = 200
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -178,19 +179,17 @@ def _import(request: Request, token: str, scope: access.Scope, path: Path, sha: 
     dondoc = dondoc_of(request)
     try:
         report = dondoc.import_file(path, expect_unit=scope.unit_name, level=scope.unit_level, actor="standing")
-    except UnknownOffices as exc:
-        known = plans.known_office_names(dondoc, scope.unit_id, scope.unit_level)
-        names = list(dict.fromkeys(p.name for p in exc.problems if p.name != "(trống)"))[:MAX_NAMES]
-        places = {n: [p for p in exc.problems if p.name == n] for n in names}
-        return page(request, token, status_code=409, unknown=names, places=places, known=known,
-                     new_office=NEW_OFFICE, sha=sha, filename=path.name,
-                     error=f"Tệp {path.name}: {len(names)} tên cơ quan chưa khớp với cơ quan nào của {scope.unit_name}. "
-                           "Hãy chọn cơ quan tương ứng cho từng tên rồi nhập lại.")
     except (ImportFormatError, plans.WrongUnit, InvalidUpdate) as exc:
         shutil.rmtree(path.parent, ignore_errors=True)
         return page(request, token, status_code=400, error=_error(exc))
-    shutil.rmtree(path.parent, ignore_errors=True)
     resync_after(background_tasks, request, None)  # new, changed and removed items
+    if report.unknown_offices:  # the items are stored and wait; the names are resolved below, then re-read
+        known = plans.known_office_names(dondoc, scope.unit_id, scope.unit_level)
+        names = list(dict.fromkeys(p.name for p in report.unknown_offices if p.name != "(trống)"))[:MAX_NAMES]
+        places = {n: [p for p in report.unknown_offices if p.name == n] for n in names}
+        return page(request, token, report=report, unknown=names, places=places, known=known, new_office=NEW_OFFICE,
+                    sha=sha, filename=path.name)
+    shutil.rmtree(path.parent, ignore_errors=True)
     return page(request, token, report=report)
 
 
