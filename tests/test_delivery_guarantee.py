@@ -200,6 +200,22 @@ def test_a_target_nobody_holds_goes_to_the_standing_office(unit001, mail_port, t
     assert not any(to == "yte@nl.test" for _s, to, _id in pairs(server))
 
 
+def test_an_item_whose_lead_office_is_not_known_yet_reminds_the_standing_office(unit001, mail_port, tmp_path):
+    from dondoc.importer import parse_plan_file
+
+    app = unit001
+    parsed = parse_plan_file(seed_path(PLAN_001))
+    item = next(i for i in parsed.items if i.number == "30")
+    item.lead = "Ban Quản lý chợ xã"
+    report = app.import_plan(parsed, unit_name="Xã Ngọc Liên")
+    assert [p.name for p in report.unknown_offices] == ["Ban Quản lý chợ xã"]
+    with LocalSMTP(port=mail_port) as server:
+        app.chase(at(BUSY), item_ids=[item_id(app, "30")])
+    subjects = [(s, to) for s, to, _id in pairs(server)]
+    assert subjects and all(to == "vhxh@nl.test" for _s, to in subjects if "Chuyển cho" in _s)
+    assert any("Chuyển cho cơ quan chủ trì chưa xác định" in s for s, _to in subjects)
+
+
 def test_a_week_with_the_mail_server_down_on_tuesday(unit001, mail_port):
     """Mon 14/12 – Fri 18/12/2026: chased at 08:00 and at each catch-up; the server is down all Tuesday."""
     app = unit001

@@ -80,12 +80,21 @@ def last_escalation(policy: Policy) -> int:
     return max((lv.after_working_days + lv.max_repeats * lv.repeat_every_working_days for lv in policy.levels), default=0)
 
 
+# The lead office of an item whose lead office name matched no office yet: nobody holds it, so its messages
+# go to the standing office, marked "(Chuyển cho cơ quan chủ trì chưa xác định)".
+NO_LEAD = "cơ quan chủ trì chưa xác định"
+
+
+def _leads(due: OpenDue) -> list[str]:
+    return list(due.leads) or [NO_LEAD]
+
+
 def targets(level: Level, due: OpenDue) -> list[str]:
     """The recipient specs of a level for one due date ({lead_office} and {area_code} filled in)."""
     specs: list[str] = []
     for target in level.targets:
         if "{lead_office}" in target:
-            specs.extend(target.replace("{lead_office}", office) for office in due.leads)
+            specs.extend(target.replace("{lead_office}", office) for office in _leads(due))
         elif "{area_code}" in target:
             if due.area_code:
                 specs.append(target.replace("{area_code}", due.area_code))
@@ -104,7 +113,7 @@ def actions_for(due: OpenDue, day: date, policy: Policy, calendar: WorkCalendar)
         reached = [n for n in policy.reminder_days if left <= n]
         if reached:
             stage = min(reached)
-            offices = list(due.leads)
+            offices = _leads(due)
             if policy.copy_cooperating:  # each cooperating office gets its own copy, with its own page link
                 offices += [o for o in due.cooperating if o not in due.leads]
             for office in offices:
