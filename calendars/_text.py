@@ -11,6 +11,11 @@
    after ". ", "•"), on " - " before a label, and on ". " when a label or a known
    phrase follows.  A fragment may start with a label: a short phrase (at most
    seven words, no digits) before ``:``.
+4. **Shapes.**  What an element of a list looks like in the folded text ("Quý II",
+   "III/2027", "10/12 hằng năm", "6 tháng", "các năm tiếp theo"), the separator between two
+   chunks, and where brackets open; :mod:`calendars._phrases` gives them their meaning.
+
+The messages a person reads about a text that is not understood are here too (Vietnamese).
 """
 
 from __future__ import annotations
@@ -69,6 +74,62 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+MIN_YEAR = 1990
+MAX_YEAR = 2100
+
+# --------------------------------------------------------------------------- messages
+# Everything a person reads is Vietnamese; the English in parentheses is for developers.
+_SET = "đặt thời hạn bằng tay (set the deadline by hand)"
+_HOW = "hãy " + _SET
+_FIX = "hãy sửa lại hoặc " + _SET
+MESSAGES = {
+    "empty": "Ô thời hạn để trống (empty deadline): " + _HOW + ".",
+    "too_long": (
+        "Ô thời hạn dài {length} ký tự, quá {limit} ký tự một ô thời hạn có thể có (deadline cell too long): "
+        "hãy kiểm tra tệp (có thể dán nhầm cột) hoặc " + _SET + "."
+    ),
+    "unknown": (
+        "Không hiểu thời hạn “{text}” (not understood): hãy đặt loại mốc (cố định, hằng năm, "
+        "thường xuyên, giai đoạn, chờ sự kiện) và ngày hạn bằng tay."
+    ),
+    "unplaced": "Có chi tiết thời gian chưa hiểu trong “{text}” (date-like text not understood): " + _HOW + ".",
+    "no_body": "Nhãn “{label}” không có thời hạn đi kèm (label without a deadline): " + _HOW + ".",
+    "date": "Ngày không hợp lệ “{piece}” (invalid date): " + _FIX + ".",
+    "month": "Tháng không hợp lệ “{piece}” (chỉ có tháng 1–12; invalid month): " + _FIX + ".",
+    "quarter": "Quý không hợp lệ “{piece}” (chỉ có Quý I–IV; invalid quarter): " + _FIX + ".",
+    "year": (
+        f"Năm không hợp lệ “{{piece}}” (chỉ nhận năm {MIN_YEAR}–{MAX_YEAR}; year out of range): " + _FIX + "."
+    ),
+    "range": "Khoảng thời gian ngược “{piece}” (điểm đầu sau điểm cuối; reversed period): " + _FIX + ".",
+    "yearly_day": (
+        "Hạn hằng năm vào một ngày cụ thể “{piece}” chưa được hỗ trợ (yearly due on a given day): "
+        "hãy đặt ngày hạn của từng năm bằng tay."
+    ),
+    "recurring_day": (
+        "Hạn định kỳ vào một ngày cụ thể “{piece}” chưa được hỗ trợ (recurring due on a given day): "
+        "hãy đặt ngày hạn của từng kỳ bằng tay."
+    ),
+    "vague": "Mốc thời gian không rõ ngày “{piece}” (vague period, e.g. đầu năm, giữa quý): " + _HOW + ".",
+    "mixed": (
+        "Không rõ “{piece}” là quý hay tháng (list or range mixing quarters and months): " + _FIX + "."
+    ),
+    "after_plan": (
+        "Hạn hằng năm “{piece}” bắt đầu sau năm cuối của kế hoạch ({year}) (yearly due starts after the plan): "
+        + _HOW + "."
+    ),
+}
+
+
+def quote(text: str, limit: int = 160) -> str:
+    """Shorten ``text`` for a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message(code: str, **parts: str) -> str:
+    return MESSAGES[code].format(**{k: quote(v) for k, v in parts.items()})
+
+
 # --------------------------------------------------------------- document references
 _DATE_LOOSE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}|\d{1,2}\s+thang\s+\d{1,2}\s*,?\s+nam\s+\d{4}"
 _DOC_NUMBERED = re.compile(
@@ -112,8 +173,12 @@ _SEGMENT_SEP = re.compile(r"[\n;]+")
 _BULLET_SEP = re.compile(r"\.\s*[-+*]+\s+|\s*•+\s*")
 _DASH_SEP = re.compile(r"\s+[-+*]\s+")
 _SENTENCE_SEP = re.compile(r"\.\s+")
-# " - " joins two meanings, except before a date-like token ("2026 - 2030", "Quý I - Quý II/2026").
-JOIN_SEP = re.compile(r"\s+(?:va|hoac|&)\s+|\s*,\s*|\s+-\s+(?!\d|(?:quy|thang|ngay|nam|den)\b)")
+# " - " joins two meanings, except before a date-like token ("2026 - 2030", "Quý I - Quý II/2026",
+# "Quý I - II/2027", "Q1 - Q2/2027").
+JOIN_SEP = re.compile(
+    r"\s+(?:va|hoac|&)\s+|\s*,\s*"
+    r"|\s+-\s+(?!\d|(?:quy|thang|ngay|nam|den)\b|q\.?\s*\d|[ivx]+\s*(?:[/.\-]\s*)?(?:nam\s*)?\d{4})"
+)
 _LEAD_JUNK = frozenset(" -+*•.,;:")
 _TRAIL_JUNK = frozenset(" -+*•.,;")
 
@@ -184,3 +249,90 @@ def fragments(w: str) -> list[tuple[int, int]]:
                     if fa < fb:
                         out.append((fa, fb))
     return out
+
+
+# ----------------------------------------------------------------- list shapes
+LIST_GAPS = frozenset({",", "va", "&", ",va"})
+ELEM = re.compile(  # a quarter or a month of a list; its kind word may be left out after the first
+    r"(?:(?P<pre>cham nhat|muon nhat|han chot|vao|trong|truoc)\s+)?(?:(?P<kw>quy|q\.?|thang)\s*)?(?P<n>[ivx]+|\d{1,2})"
+    r"(?:(?:\s*,?\s*(?:[/.\-]|nam)\s*|(?<=[ivx])\s*)(?P<y>\d{4})|(?P<rec>\s*(?:cua\s+)?(?:hang|moi)\s+nam))?"
+)
+DAY_ELEM = re.compile(
+    r"(?:(?P<pre>truoc|cham nhat|muon nhat|han chot|vao)\s+)?(?:ngay\s+)?(?P<d>\d{1,2})\s*[/.\-]\s*(?P<mo>\d{1,2})"
+    r"(?P<rec>\s*(?:cua\s+)?(?:hang|moi)\s+nam)?"
+)
+FOLLOW = re.compile(  # a reporting period of a list: "6 tháng", "năm", "hằng quý", "báo cáo năm"
+    r"(?:(?:bao cao|bc)\s+)?(?:dinh ky\s+)?(?:(?:hang|moi)\s+)?(?P<u>quy|thang|ca nam|nam|6\s+thang|9\s+thang)"
+)
+PERIOD_DONOR = re.compile(  # a named period: "Năm 2027", "2027", "Quý II/2027", "tháng 6 năm 2027", "6/2027"
+    r"(?:(?:cham nhat|muon nhat|han chot|vao|trong)\s+)?(?:(?:(?:cuoi\s+)?nam\s*)?(?P<y>\d{4})"
+    r"|(?:cuoi\s+)?(?:quy|q\.?)\s*(?P<q>[ivx]+|\d{1,2})(?:\s*,?\s*(?:[/.\-]|nam)\s*|(?<=[ivx])\s*)(?P<qy>\d{4})"
+    r"|thang\s*(?P<mo>\d{1,2})\s*,?\s*(?:[/.\-]|nam)\s*(?P<my>\d{4})|(?P<mo2>\d{1,2})\s*/\s*(?P<my2>\d{4}))"
+)
+DATE_DONOR = re.compile(
+    r"(?:(?P<pre>truoc|cham nhat|muon nhat|han chot|vao)\s+)?(?:ngay\s+)?"
+    r"(?:(?P<d>\d{1,2})\s*(?P<s>[/.\-])\s*(?P<mo>\d{1,2})\s*(?P=s)\s*(?P<y>\d{4})"
+    r"|(?P<d2>\d{1,2})\s+thang\s+(?P<mo2>\d{1,2})\s*,?\s+nam\s+(?P<y2>\d{4}))"
+)
+NEXT_YEARS = re.compile(r"(?:cac|nhung)\s+nam\s+(?:tiep theo|tiep sau|ke tiep|sau(?:\s+do)?)")
+EVERY_YEAR = re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+nam")
+FROM_YEAR = re.compile(r"(?:bat dau\s+)?(?:ke\s+)?tu\s+(?:nam\s+)?(?P<y>\d{4})(?:\s+tro di)?")
+
+
+def gap(w: str, left: tuple[int, int, object], right: tuple[int, int, object]) -> str:
+    """The separator between two chunks, without spaces (",", "va", "-"...)."""
+    return "".join(w[left[1] : right[0]].split())
+
+
+def run(
+    w: str, chunks: list[tuple[int, int, object]], i: int, rx: re.Pattern[str], stop: str | None = None
+) -> list[re.Match[str]]:
+    """The matches of ``rx`` over the chunks from ``i`` joined by "," or "và" (up to one with group ``stop``)."""
+    out: list[re.Match[str]] = []
+    j = i
+    while j < len(chunks):
+        e = rx.fullmatch(w, chunks[j][0], chunks[j][1])
+        if e is None or (j > i and gap(w, chunks[j - 1], chunks[j]) not in LIST_GAPS):
+            break
+        out.append(e)
+        j += 1
+        if stop is not None and e[stop] is not None:
+            break
+    return out
+
+
+# ------------------------------------------------------------------- brackets
+def bracket_open(w: str, a: int, b: int) -> int | None:
+    """Where the bracket that closes ``w[a:b]`` opens (None when the chunk does not end with one)."""
+    if b - a < 2 or w[b - 1] != ")":
+        return None
+    depth = 0
+    for p in range(b - 1, a - 1, -1):
+        if w[p] == ")":
+            depth += 1
+        elif w[p] == "(":
+            depth -= 1
+            if depth == 0:
+                return p
+    return None
+
+
+def outside_brackets(w: str, a: int, b: int) -> Callable[[int], bool] | None:
+    """``accept`` for :func:`split`: a separator ending at ``p`` is not inside a bracket pair of ``w[a:b]``."""
+    pairs, stack = [], []
+    for p in range(a, b):
+        if w[p] == "(":
+            stack.append(p)
+        elif w[p] == ")" and stack:
+            pairs.append((stack.pop(), p))
+    if not pairs:
+        return None
+    inside = bytearray(b - a)
+    reach = -1
+    for p, q in sorted(pairs):
+        if q > reach:  # an outermost pair (a nested one lies within the previous)
+            inside[p - a : q - a] = b"\x01" * (q - p)
+            reach = q
+    return lambda end: not inside[end - 1 - a]
+
+

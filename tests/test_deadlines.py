@@ -277,6 +277,9 @@ OTHER_PHRASES = [
     ("từ tháng 3 đến tháng 6/2026", [("period", None, D(2026, 3, 1), D(2026, 6, 30), None)]),
     ("Quý I - 2026", [("fixed", None, None, D(2026, 3, 31), None)]),
     ("Năm 2026 - hằng năm", [("fixed", None, None, D(2026, 12, 31), None), ("yearly", None, START, None, 12)]),
+    # A list of quarters sharing the year of its last one (was flagged before lists were read; more in
+    # test_deadlines_wider.py).
+    ("Quý I và Quý II/2026", [("fixed", None, None, D(2026, 3, 31), None), ("fixed", None, None, D(2026, 6, 30), None)]),
 ]
 
 
@@ -308,7 +311,6 @@ UNREADABLE = [
     ("Hằng năm (trước ngày 15/12)", "Hằng năm (trước ngày 15/12)"),
     ("Quý III - Quý I/2026", "Quý III - Quý I/2026"),
     ("Tháng 6, hằng năm", "Tháng 6"),
-    ("Quý I và Quý II/2026", "Quý I"),
 ]
 
 

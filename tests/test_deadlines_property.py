@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendars.deadlines import Deadline, Milestone, MilestoneKind, due_dates, parse_deadline
+from calendars import _rules
+from calendars.deadlines import (
+    Deadline,
+    Milestone,
+    MilestoneKind,
+    due_dates,
+    parse_deadline,
+)
 from calendars.workdays import WorkCalendar
 
 # conftest.py has an autouse, function-scoped fixture; it does not touch the engine.
@@ -23,6 +31,13 @@ PIECES = [
     "(nếu có)", "Ngay sau", "Giai đoạn 2026 - 2030", "2030 - 2026", "Trong năm 2026", "Từ năm 2026",
     "Bắt đầu từ", "KH số 220/KH-UBND, ngày 23/10/2025", "6 tháng đầu năm", "đầu năm", "hằng quý", "Tuần sau",
     "abc", "-", "+", "•", ":", ".", ",", ";", "/", "–", "—", "\n", " ", "và", "hoặc", "1900", "2101", "99999",
+    # the wider wording (tests/fixtures/deadline_cells_wider.tsv)
+    "Q3/2027", "Q5", "Quý II, III/2027", "III/2027", "II", "IV", "Tháng 4 - 5/2027", "Tháng 7/2026 - 9/2026",
+    "định kỳ quý", "6 tháng", "9 tháng", "năm", "quý", "báo cáo", "các năm tiếp theo", "những năm tiếp theo",
+    "Năm 2031", "tuần cuối tháng 3/2026", "tuần đầu", "tuần", "(sau khi có hướng dẫn)", "(", ")", "(nếu có)",
+    "trước ngày 10/6", "10/12 hằng năm", "ngày 22 hằng tháng", "ngày 15 tháng cuối quý", "tháng đầu quý sau",
+    "Hằng năm (trước ngày 20/11)", "Hằng quý (trước ngày 15 tháng cuối quý)", "Quý III2026", "Năm2027", "ngày 29/2",
+    "từ năm 2027", "Q1 - Q2/2027",
 ]
 SEPARATORS = st.sampled_from(["", " ", ". ", ". - ", "; ", ", ", " và ", " hoặc ", " - ", "\n", "\n- ", ": ", "/"])
 VI_ALPHABET = (
@@ -45,6 +60,7 @@ def check_deadline(d: Deadline, text: str) -> None:
             assert m.start is not None and m.due is not None and m.start <= m.due
         elif m.kind is MilestoneKind.YEARLY:
             assert m.month is not None and 1 <= m.month <= 12 and m.due is None and m.rrule
+            assert m.first_year is None or m.last_year is None or m.first_year <= m.last_year
         elif m.kind is MilestoneKind.CONTINUOUS:
             assert m.due is None
         else:
@@ -93,6 +109,13 @@ MILESTONES = st.one_of(
         YEARS,
         YEARS,
     ),
+    st.builds(  # due on a given day of the month ("trước ngày 10/6 hằng năm")
+        lambda month, day, a, b: Milestone(MilestoneKind.YEARLY, None, "x", month=month, first_year=a, last_year=b, day=day),
+        st.integers(1, 12),
+        st.integers(1, 31),
+        YEARS,
+        YEARS,
+    ),
     st.builds(lambda due: Milestone(MilestoneKind.FIXED, None, "x", due=due), DAYS),
     st.builds(lambda a, b: Milestone(MilestoneKind.PERIOD, None, "x", min(a, b), max(a, b)), DAYS, DAYS),
     st.builds(lambda a: Milestone(MilestoneKind.CONTINUOUS, None, "x", start=a), st.none() | DAYS),
@@ -108,15 +131,45 @@ def test_due_dates_are_in_the_window_and_sorted(m, start, end):
     assert all(start <= d <= end for d in got)
     if m.kind is MilestoneKind.YEARLY:
         for d in got:
-            assert d.month == m.month and (d + timedelta(days=1)).day == 1
+            assert d.month == m.month and (d.day == m.day if m.day else (d + timedelta(days=1)).day == 1)
             assert m.first_year is None or d.year >= m.first_year
             assert m.last_year is None or d.year <= m.last_year
         if start <= end and m.first_year is None and m.last_year is None and end.year - start.year >= 2:
-            assert len(got) >= end.year - start.year - 1
+            assert len(got) >= (end.year - start.year - 1) // (4 if (m.month, m.day) == (2, 29) else 1)
     elif m.kind in (MilestoneKind.FIXED, MilestoneKind.PERIOD):
         assert got == ([m.due] if start <= m.due <= end else [])
     else:
         assert got == []
+
+
+@SETTINGS
+@given(MILESTONES, DAYS, DAYS)
+def test_yearly_rrule_agrees_with_due_dates(m, start, end):
+    """The RRULE stored beside a yearly milestone yields exactly its due dates."""
+    if m.kind is not MilestoneKind.YEARLY or start > end:
+        return
+    if m.first_year is not None and m.first_year > start.year:
+        start = max(start, date(m.first_year, 1, 1))
+    if start > end:
+        return
+    rule = rrulestr(m.rrule, dtstart=datetime(start.year, start.month, start.day))
+    got = [d.date() for d in rule.between(datetime.combine(start, time()), datetime.combine(end, time()), inc=True)]
+    assert got == due_dates(m, start, end)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(PIECES + PHRASES), SEPARATORS), max_size=8))
+def test_yearly_days_on_never_raises(parts):
+    """With yearly days on (once storage carries them), any cell still reads consistently."""
+    text = "".join(piece + sep for piece, sep in parts)
+    _rules.YEARLY_DAYS = True
+    try:
+        d = parse_deadline(text, plan_start_year=2026, plan_end_year=2030)
+    finally:
+        _rules.YEARLY_DAYS = False
+    check_deadline(d, text)
+    for m in d.milestones:
+        assert m.day is None or (m.kind is MilestoneKind.YEARLY and 1 <= m.day <= 30)
 
 
 # ------------------------------------------------------------------------- calendars
