@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 from calendars._text import MAX_YEAR, MIN_YEAR, message, quote  # noqa: F401 (message, quote: re-exported)
 
-# Off: a yearly milestone due on a given day (not the month's last day) is flagged, because the stored
-# milestone and ``dondoc.domain.deadlines.signature`` do not carry the day yet.
-YEARLY_DAYS = False
+# On: a yearly (monthly, quarterly) milestone may be due on a given day, not only a month's last day; the stored
+# milestone and ``dondoc.domain.deadlines.signature`` carry it in their rrule. Off: such texts are flagged.
+YEARLY_DAYS = True
 
 
 class Piece(NamedTuple):

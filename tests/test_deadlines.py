@@ -305,10 +305,8 @@ UNREADABLE = [
     ("tháng 13/2026", "tháng 13/2026"),
     ("2030 - 2026", "2030 - 2026"),
     ("đầu năm 2026", "đầu năm 2026"),
-    ("trước ngày 15/12 hằng năm", "trước ngày 15/12 hằng năm"),
     ("Kế hoạch:", "Kế hoạch"),
     ("Sau 10 ngày kể từ khi có văn bản", "Sau 10 ngày kể từ khi có văn bản"),
-    ("Hằng năm (trước ngày 15/12)", "Hằng năm (trước ngày 15/12)"),
     ("Quý III - Quý I/2026", "Quý III - Quý I/2026"),
     ("Tháng 6, hằng năm", "Tháng 6"),
 ]
@@ -427,3 +425,13 @@ def test_long_runs_of_separators_read_as_before(piece):
     cell = (piece * 1000)[:1990]
     d = parse_deadline(cell, plan_start_year=2026, plan_end_year=2030)
     assert d.text == cell and isinstance(d.needs_review, bool)
+
+
+@pytest.mark.parametrize("text", ["trước ngày 15/12 hằng năm", "Hằng năm (trước ngày 15/12)"])
+def test_a_day_inside_a_yearly_recurrence(text):
+    """Once unsupported (flagged); now a yearly milestone on the day before the 15th of December."""
+    d = parse_deadline(text, **PLAN)
+    assert not d.needs_review, d.problems
+    [m] = d.milestones
+    assert (m.kind.value, m.month, m.day) == ("yearly", 12, 14)
+    assert due_dates(m, date(2026, 1, 1), date(2027, 12, 31)) == [date(2026, 12, 14), date(2027, 12, 14)]

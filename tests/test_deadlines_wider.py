@@ -4,8 +4,8 @@ Each line of the fixture is a cell and its reading, written by hand from the mea
 (docs/domain.md and ../shared/domain/DOMAIN.md): lists and ranges of periods, Q-numbers,
 report-period lists, days inside a recurrence, "… và các năm tiếp theo", weeks,
 bracketed conditions and common typos, and cells that must stay flagged.  The optional
-third column is the reading once a yearly milestone may fall on a given day
-(``calendars._rules.YEARLY_DAYS``); until then those cells are flagged.
+third column is the reading now that a yearly milestone may fall on a given day
+(``calendars._rules.YEARLY_DAYS``); the second is the reading with that switched off (flagged).
 """
 
 from __future__ import annotations
@@ -118,14 +118,15 @@ def check(cell: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(("number", "cell", "expected", "_"), LINES, ids=[f"L{n}" for n, *_ in LINES])
-def test_wider_cell(number, cell, expected, _):
+def test_wider_cell_without_yearly_days(monkeypatch, number, cell, expected, _):
+    """The reading with given days switched off: those cells are flagged (the rest reads the same)."""
+    monkeypatch.setattr(_rules, "YEARLY_DAYS", False)
     check(cell, expected)
 
 
 @pytest.mark.parametrize(("number", "cell", "_", "expected"), LINES, ids=[f"L{n}" for n, *_ in LINES])
-def test_wider_cell_with_yearly_days(monkeypatch, number, cell, _, expected):
-    """The reading once milestones may fall on a given day of the year (the rest reads the same)."""
-    monkeypatch.setattr(_rules, "YEARLY_DAYS", True)
+def test_wider_cell(number, cell, _, expected):
+    """The reading: milestones may fall on a given day of the month."""
     check(cell, expected)
 
 
@@ -156,7 +157,8 @@ def test_yearly_after_the_plan_is_flagged():
     assert "2031" in d.problems[0] and "(2030)" in d.problems[0]
 
 
-def test_the_day_message_says_it_is_not_supported_yet():
+def test_the_day_message_says_it_is_not_supported_when_switched_off(monkeypatch):
+    monkeypatch.setattr(_rules, "YEARLY_DAYS", False)
     for cell in ("Trước ngày 10/6 và 10/12 hằng năm", "trước ngày 15 tháng cuối quý", "Trước ngày 22 hằng tháng"):
         d = parse_deadline(cell, **PLAN)
         assert any("chưa được hỗ trợ" in p for p in d.problems), d.problems

@@ -45,4 +45,4 @@ def nominal_dates(milestone: EngineMilestone, window: tuple[date, date]) -> list
 def signature(milestone: EngineMilestone) -> tuple:
     """What identifies a read milestone (compared with a stored one to keep its identity)."""
     m = milestone
-    return (str(m.kind), m.label, m.text, m.start, m.due, m.month, m.first_year, m.last_year, m.event)
+    return (str(m.kind), m.label, m.text, m.start, m.due, m.month, m.first_year, m.last_year, m.event, m.rrule)

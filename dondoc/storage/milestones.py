@@ -65,7 +65,7 @@ class DeadlineChange:
 
 
 def _stored_signature(m: Milestone) -> tuple:
-    return (m.kind, m.label, m.text, m.start_date, m.due_date, m.month, m.first_year, m.last_year, m.event)
+    return (m.kind, m.label, m.text, m.start_date, m.due_date, m.month, m.first_year, m.last_year, m.event, m.rrule)
 
 
 def _meaning(sig: tuple) -> tuple:
