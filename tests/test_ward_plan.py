@@ -45,7 +45,7 @@ def test_group_phrases_expand_to_the_wards_offices(app):
     report = app.import_file(WARD_PLAN, unit_name="Phường Hạc Thành")
     assert report.offices_created == []
     with read_session(app.engine) as s:
-        from dondoc.storage.models import Item, ItemOffice
+        from dondoc.storage.models import Item
 
         item_6 = s.scalar(select(Item).where(Item.number == "6"))
         coop = {link.office.name for link in item_6.offices if link.role == "coop"}
