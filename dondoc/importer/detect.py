@@ -13,8 +13,12 @@ import zipfile
 from pathlib import Path
 
 from .docx import parse_docx
+from .htmltable import decode_html, looks_like_html, parse_html
+from .legacy import LEGACY_UNSUPPORTED, convert_legacy
 from .model import MAX_FILE_BYTES, NOT_A_PLAN, ImportFormatError, ParsedPlan
-from .text import check_text_content, parse_text
+from .pdfgrid import parse_pdf
+from .shapes import parse_text_plan
+from .text import check_text_content
 from .xlsx import parse_xlsx
 
 # What a .docx or .xlsx plan may unpack to. Readers never unpack a member beyond its declared size,
@@ -45,7 +49,12 @@ def unpacks_too_large(package) -> str | None:
 
 
 def sniff(data: bytes, source: str) -> str:
-    """Return "docx", "xlsx" or "text" for the file's bytes, or raise.
+    """Return "docx", "xlsx", "pdf", "legacy", "html" or "text" for the file's bytes, or raise.
+
+    ``%PDF-`` in the first KB is a PDF (:mod:`.pdfgrid`); the OLE signature a legacy
+    .doc/.xls (:mod:`.legacy`, converted with LibreOffice when installed); ``<!DOCTYPE
+    html>``/``<html>``/``<table>`` at the start (or a .html/.htm name) a web page
+    (:mod:`.htmltable`). Text plans come in several shapes (:mod:`.shapes`).
 
     >>> sniff("TT\\tNội dung".encode(), "a.txt")
     'text'
@@ -74,17 +83,15 @@ def sniff(data: bytes, source: str) -> str:
             source, f"{NOT_A_PLAN}: tệp nén không phải tài liệu Word (.docx) hay bảng tính "
             "Excel (.xlsx) (not a valid plan file: zip is neither .docx nor .xlsx)")
     if data.startswith(_OLE_MAGIC):
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: định dạng Word/Excel cũ (.doc/.xls) chưa được hỗ trợ; "
-            "hãy lưu lại thành .docx hoặc .xlsx (legacy .doc/.xls is not supported)")
-    if data.startswith(b"%PDF"):
-        raise ImportFormatError(
-            source, f"{NOT_A_PLAN}: tệp PDF chưa được hỗ trợ; hãy dùng .docx, .xlsx hoặc văn "
-            "bản (PDF is not supported)")
+        return "legacy"  # .doc/.xls: converted with LibreOffice, else LEGACY_UNSUPPORTED
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
     if suffix in _OFFICE_SUFFIXES:
         raise ImportFormatError(
             source, f"{NOT_A_PLAN}: tệp có đuôi {suffix} nhưng nội dung không phải định dạng "
             f"Office (not a valid plan file: content is not a {suffix} package)")
+    if looks_like_html(data, suffix):
+        return "html"
     return "text"
 
 
@@ -125,8 +132,24 @@ def parse_plan_file(path: Path | str) -> ParsedPlan:
     if not data.strip():
         raise ImportFormatError(source, "tệp rỗng (empty file)")
     kind = sniff(data, source)
+    if kind == "legacy":  # converted to .docx/.xlsx, then read as one (zip checks included)
+        data = convert_legacy(data, source)
+        kind = sniff(data, source)
+        if kind not in ("docx", "xlsx"):
+            raise ImportFormatError(source, LEGACY_UNSUPPORTED)
     if kind == "docx":
         return parse_docx(io.BytesIO(data), source=source)
     if kind == "xlsx":
         return parse_xlsx(io.BytesIO(data), source=source)
-    return parse_text(decode_text(data, source), source)
+    try:
+        if kind == "pdf":
+            return parse_pdf(data, source)
+        if kind == "html":
+            return parse_html(decode_html(data, source), source)
+        return parse_text_plan(decode_text(data, source), source)
+    except ImportFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser bug must still name the file, never a traceback
+        raise ImportFormatError(
+            source, f"{NOT_A_PLAN}: không dựng lại được bảng phụ lục ({type(exc).__name__}: "
+            f"{str(exc)[:120]}) (cannot read the appendix)") from None
