@@ -18,7 +18,7 @@ from dondoc.storage.db import read_session
 from dondoc.storage.models import Occurrence
 
 UNIT = "Xã Trường Xuân"
-UNREADABLE = {"3": "Tuần sau khi có ý kiến", "5": "Quý I/2026; xyz abc", "7": "Trước ngày 22 hằng tháng???"}
+UNREADABLE = {"3": "Tuần sau khi có ý kiến", "5": "Quý I/2026; xyz abc", "7": "Trong kỳ tới, tùy tình hình"}
 
 
 def _import(app):
