@@ -87,9 +87,18 @@ def test_a_held_database_refuses_every_report_clearly_and_loses_none(engine, db_
         assert len(run.stderr.strip().splitlines()) <= 3, run.stderr
         assert db_url not in run.stderr
 
-    # The same reports sent again once the writer is done: each stored once.
-    forms, answers = _post_all(site, 20)
-    assert [a.status_code for a in answers] == [303] * 20
+    # The same reports sent again once the writer is done: each stored once. Twenty at once with a short
+    # busy wait may still refuse a few (they wait for one another): those are shown back and sent again.
+    pending = [(url, form) for url, form in forms]
+    for _round in range(10):
+        with ThreadPoolExecutor(max_workers=len(pending)) as pool:
+            answers = list(pool.map(lambda f: site.client.post(f[0], data=f[1], follow_redirects=False), pending))
+        assert all(a.status_code in (303, 503) for a in answers)
+        assert all(form["note"] in a.text for (_u, form), a in zip(pending, answers) if a.status_code == 503)
+        pending = [f for f, a in zip(pending, answers) if a.status_code == 503]
+        if not pending:
+            break
+    assert not pending
     notes = [u.note for u in site.updates()[before:]]
     assert sorted(notes) == sorted(f["note"] for _, f in forms)
 
