@@ -55,20 +55,27 @@ def test_group_phrases_expand_to_the_wards_offices(app):
     assert "Tổ công tác Đề án 06" not in coop  # named explicitly when involved
 
 
-@pytest.mark.parametrize("shape", ["pipe", "html", "docx", "xlsx", pytest.param("cells", marks=pytest.mark.xfail(
-    strict=True, reason="one cell per line: a time cell such as 'Theo lịch của Thành phố (linh hoạt)' is not "
-                        "recognised as a time, so the row is refused (never guessed)"))])
+@pytest.mark.parametrize("shape", ["pipe", "html", "docx", "xlsx", "cells", "doc", "pdf"])
 def test_the_ward_plan_in_every_shape(app, tmp_path, monkeypatch, shape):
-    """The same ward plan as a pipe table, an HTML page, one cell per line, .docx and .xlsx: the same items,
-    imported as the ward with no extra flag."""
+    """The same ward plan as a pipe table, an HTML page, one cell per line, .docx, .xlsx, Word 97 (.doc) and
+    a PDF printed by LibreOffice: the same items, imported as the ward with no extra flag."""
     import test_parse_shapes as shapes
     from dondoc.importer import parse_plan_file, write_docx, write_xlsx
+
+    if shape in ("doc", "pdf") and (shapes.SOFFICE is None or (shape == "pdf" and shapes.PDFTOTEXT is None)):
+        pytest.skip("LibreOffice (and poppler for PDF) is not installed")
 
     ward = parse_plan_file(WARD_PLAN)
     lines = WARD_PLAN.read_text(encoding="utf-8").splitlines()
     monkeypatch.setattr(shapes, "prose", lambda _name: lines[:next(i for i, x in enumerate(lines) if "\t" in x)])
     if shape in ("docx", "xlsx"):
         path = (write_docx if shape == "docx" else write_xlsx)(ward, tmp_path / f"phuong.{shape}")
+    elif shape in ("doc", "pdf"):
+        written = write_docx(ward, tmp_path / "phuong.docx")
+        profile = tmp_path / "profile"
+        if shape == "doc":  # through OpenDocument, as a .doc saved by LibreOffice keeps its table that way
+            written = shapes.convert([written], "odt", tmp_path / "odt", profile)[0]
+        path = shapes.convert([written], shape, tmp_path / shape, profile)[0]
     else:
         text = {"pipe": lambda: shapes.pipe_table("ward", ward), "html": lambda: shapes.html_page("ward", ward),
                 "cells": lambda: shapes.one_cell_per_line("ward", ward, [40, 16, 16, 14, 16], dotted=True)}[shape]()
@@ -82,3 +89,59 @@ def test_the_ward_plan_in_every_shape(app, tmp_path, monkeypatch, shape):
         assert s.scalar(select(Unit.level)) == "ward"
         assert set(s.scalars(select(Office.name))) == WARD_OFFICES
     assert {r.item.rsplit("#", 1)[-1] for r in app.status(date(2026, 6, 30)).rows} == {str(n) for n in range(1, 16)}
+
+
+def test_a_special_zone_plan_imports_with_its_own_offices(app, tmp_path):
+    """A đặc khu writes its plan like a ward, under its own names: the kind comes from the header."""
+    text = WARD_PLAN.read_text(encoding="utf-8")
+    text = (text.replace("PHƯỜNG HẠC THÀNH", "ĐẶC KHU PHÚ QUỐC").replace("phường Hạc Thành", "đặc khu Phú Quốc")
+            .replace("Hạc Thành,", "Phú Quốc,").replace("phường", "đặc khu").replace("Trạm Y tế đặc khu", "Trạm Y tế"))
+    path = tmp_path / "dac-khu.txt"
+    path.write_text(text, encoding="utf-8")
+    install_process_app(app)
+    result = CliRunner().invoke(cli, ["import", str(path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    with read_session(app.engine) as s:
+        unit = s.scalar(select(Unit))
+        assert (unit.name, unit.level) == ("Đặc khu Phú Quốc", "special_zone")
+        offices = set(s.scalars(select(Office.name)))
+    assert {"Văn phòng HĐND và UBND đặc khu", "Công an đặc khu", "Trung tâm Y tế đặc khu",
+            "Phòng Kinh tế, Hạ tầng và Đô thị"} <= offices
+    assert not any(name.endswith((" xã", " phường")) or name.startswith("Các phòng") for name in offices)
+    assert {r.item.rsplit("#", 1)[-1] for r in app.status(date(2026, 6, 30)).rows} == {str(n) for n in range(1, 16)}
+
+
+DEPARTMENT_PLAN = """ỦY BAN NHÂN DÂN TỈNH THANH HÓA
+SỞ KHOA HỌC VÀ CÔNG NGHỆ
+
+Số: 210/KH-SKHCN
+
+KẾ HOẠCH
+Cải cách hành chính năm 2026
+
+STT\tNội dung công việc\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời gian hoàn thành\tSản phẩm
+1\tRà soát quy chế làm việc của Sở\tVăn phòng Sở\tCác phòng, đơn vị thuộc Sở\tQuý I/2026\tQuyết định
+2\tKiểm tra công tác cải cách hành chính tại các đơn vị trực thuộc\tThanh tra Sở\tPhòng Tổ chức - Cán bộ\tQuý III/2026\tKết luận kiểm tra
+3\tKiện toàn đội ngũ công chức làm công tác kiểm soát thủ tục hành chính\tPhòng Tổ chức cán bộ\tVăn phòng\tTháng 6/2026\tQuyết định
+4\tCông khai tài chính, ngân sách của Sở\tPhòng Kế hoạch, Tài chính\tCác đơn vị sự nghiệp trực thuộc\tTrước ngày 31/3 hằng năm\tVăn bản công khai
+5\tTriển khai nền tảng số dùng chung trong Sở\tPhòng Quản lý công nghệ\tCác phòng chuyên môn thuộc Sở\tNăm 2026\tBáo cáo
+"""
+
+
+def test_a_department_plan_imports_as_the_department(app, tmp_path):
+    """A department's plan (header "UBND TỈNH … / SỞ …") is the department's own: its rooms are its offices,
+    its group phrases expand, and a room the catalogue does not know is held, not a failed import."""
+    path = tmp_path / "so-khcn.txt"
+    path.write_text(DEPARTMENT_PLAN, encoding="utf-8")
+    install_process_app(app)
+    result = CliRunner().invoke(cli, ["import", str(path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "Phòng Quản lý công nghệ" in result.output and "map-office" in result.output
+    with read_session(app.engine) as s:
+        unit = s.scalar(select(Unit))
+        assert (unit.name, unit.level) == ("Sở Khoa học và Công nghệ", "department")
+        offices = set(s.scalars(select(Office.name)))
+    assert {"Văn phòng Sở", "Thanh tra Sở", "Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính",
+            "Các đơn vị sự nghiệp trực thuộc"} <= offices
+    assert not any(name.startswith("Các phòng") for name in offices)
+    assert {r.item.rsplit("#", 1)[-1] for r in app.status(date(2026, 6, 30)).rows} == {"1", "2", "3", "4", "5"}

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from dondoc.text import fold
 
-_TRAILING_UNIT_WORDS = ("xa", "phuong", "thi tran", "tinh", "cap xa")
+_TRAILING_UNIT_WORDS = ("xa", "phuong", "thi tran", "dac khu", "tinh", "cap xa")
 _BULLET = re.compile(r"(?:^|(?<=[.;\n]))\s*[-+•–]\s+")
 _SEPARATORS = re.compile(r"[;\n]+")
 

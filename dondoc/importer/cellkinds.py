@@ -7,7 +7,9 @@ arrive one per line with their wraps (a copy from a PDF viewer), see :mod:`dondo
 (False, False)
 >>> deadline_like("- Thường xuyên."), deadline_like("Quý I/2026"), deadline_like("Kế hoạch")
 (True, True, False)
->>> known_offices("Các phòng, ban, ngành, đơn vị cấp xã."), known_offices("Văn phòng")
+>>> deadline_like("Theo lịch của Thành phố (linh hoạt)"), deadline_like("Trong kỳ tới, tùy tình hình")
+(True, True)
+>>> known_offices("Các phòng, ban, ngành, đơn vị cấp xã."), known_offices("Phòng Quản lý công nghệ")
 (True, False)
 >>> product_like("Điểm số Chỉ số: Số hóa hồ sơ"), product_like("Quốc gia")
 (True, False)
@@ -44,7 +46,8 @@ _DEADLINE_RE = re.compile(
     r"thuong xuyen|hang (?:nam|quy|thang|tuan|ngay)|dinh ky|dot xuat|lien tuc|kip thoi"
     r"|\bquy [ivx1-4]+\b|\bthang \d|\bnam \d{4}|(?<!\d)(?:19|20)\d\d(?!\d)|\bngay \d|sau khi|khi co"
     r"|theo (?:lo trinh|ke hoach|huong dan|quy dinh|chi dao|yeu cau|tien do)|giai doan|tu nam|den nam"
-    r"|bat dau|cham nhat|truoc ngay|ngay sau")
+    r"|bat dau|cham nhat|truoc ngay|ngay sau|theo lich|linh hoat|tuy (?:theo )?tinh hinh|trong ky"
+    r"|khi can|ngay khi|cuoi (?:nam|quy|thang|ky)|dau (?:nam|quy|thang|ky)")
 
 
 def _words(text: str, count: int = 6) -> tuple[list[str], list[str]]:

@@ -7,6 +7,7 @@ Every format's prose (the text before the table, a .docx body, the cells above a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -57,6 +58,31 @@ def _unit_from(level: str, name: str) -> tuple[str, str] | None:
         return None
     level_vn = _LEVELS_FOLDED[level_folded]
     return f"UBND {level_vn} {name}", f"{level_vn[:1].upper()}{level_vn[1:]} {name}"
+
+
+def department_name(line: str) -> str:
+    """A department's name as written in running text, from its capitalised header line.
+
+    >>> department_name("SỞ KHOA HỌC VÀ CÔNG NGHỆ"), department_name("SỞ CÔNG THƯƠNG")
+    ('Sở Khoa học và Công nghệ', 'Sở Công Thương')
+    >>> department_name("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH")
+    'Sở Văn hóa, Thể thao và Du lịch'
+    """
+    words = unicodedata.normalize("NFC", " ".join(line.split())).lower().split()
+    out = []
+    for k, word in enumerate(words):
+        after_link = k <= 1 or words[k - 1] == "và" or words[k - 1].endswith(",")
+        out.append(word[:1].upper() + word[1:] if after_link else word)
+    return " ".join(out).replace("Công thương", "Công Thương")
+
+
+def _department_below(lines: list[str], i: int) -> tuple[str, str] | None:
+    """A department ("SỞ NỘI VỤ") named under the province's header line: the plan is the department's."""
+    for line in [x for x in lines[i + 1: i + 5] if x][:2]:
+        if line.isupper() and fold(line).startswith("so ") and len(line) <= 80:
+            name = department_name(line)
+            return name, name
+    return None
 
 
 def _issuer_from_header(lines: list[str], i: int) -> tuple[str, str] | None:
@@ -119,7 +145,7 @@ def extract_metadata(raw_lines: Iterable[str]) -> PlanMetadata:
             continue
         f = fold(line)
         if unit is None and (f.startswith("uy ban nhan dan") or f.startswith("ubnd ")):
-            unit = _issuer_from_header(lines, i)
+            unit = _department_below(lines, i) or _issuer_from_header(lines, i)
         elif not number_seen and re.match(r"so\s*:", f):
             number_seen = True
             meta.number = _doc_number(line.split(":", 1)[1])

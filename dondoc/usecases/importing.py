@@ -47,6 +47,8 @@ def guess_level(unit_name: str, header: str | None = None) -> str:
     ('commune', 'ward', 'ward')
     >>> guess_level("Tỉnh Thanh Hóa"), guess_level("Ngọc Liên")
     ('province', 'commune')
+    >>> guess_level("Đặc khu Phú Quốc"), guess_level("Sở Nội vụ"), guess_level("Ban Quản lý Khu kinh tế")
+    ('special_zone', 'department', 'department')
     """
     for text in (unit_name, header or ""):
         folded = fold(text).strip()
@@ -54,7 +56,11 @@ def guess_level(unit_name: str, header: str | None = None) -> str:
             return "province"
         if folded.startswith("phuong "):
             return "ward"
-        if folded.startswith(("xa ", "thi tran ", "dac khu ")):
+        if folded.startswith("dac khu "):
+            return "special_zone"
+        if folded.startswith(("so ", "ban quan ly ", "thanh tra tinh")):
+            return "department"
+        if folded.startswith(("xa ", "thi tran ")):
             return "commune"
     return "commune"
 
