@@ -145,3 +145,40 @@ def test_a_department_plan_imports_as_the_department(app, tmp_path):
             "Các đơn vị sự nghiệp trực thuộc"} <= offices
     assert not any(name.startswith("Các phòng") for name in offices)
     assert {r.item.rsplit("#", 1)[-1] for r in app.status(date(2026, 6, 30)).rows} == {"1", "2", "3", "4", "5"}
+
+
+@pytest.mark.parametrize("shape", ["txt", "docx"])
+def test_a_two_level_header_reads_the_same(tmp_path, shape):
+    """"Cơ quan thực hiện" over "Chủ trì" and "Phối hợp" (merged cells in Word): the same items."""
+    import docx
+
+    from dondoc.importer import parse_plan_file
+
+    ward = parse_plan_file(WARD_PLAN)
+    lines = WARD_PLAN.read_text(encoding="utf-8").splitlines()
+    at = next(k for k, x in enumerate(lines) if x.startswith("STT\t"))
+    if shape == "txt":
+        lines[at:at + 1] = ["STT\tNội dung công việc\tCơ quan thực hiện\t\tThời gian hoàn thành\tSản phẩm",
+                            "\t\tChủ trì\tPhối hợp\t\t"]
+        path = tmp_path / "hai-tang.txt"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        document = docx.Document()
+        for line in lines[:4]:
+            document.add_paragraph(line)
+        table = document.add_table(rows=2, cols=6)
+        for k, name in enumerate(["STT", "Nội dung công việc", "", "", "Thời gian hoàn thành", "Sản phẩm"]):
+            table.rows[0].cells[k].text = name
+        table.rows[1].cells[2].text, table.rows[1].cells[3].text = "Chủ trì", "Phối hợp"
+        table.cell(0, 2).merge(table.cell(0, 3)).text = "Cơ quan thực hiện"
+        for k in (0, 1, 4, 5):
+            table.cell(0, k).merge(table.cell(1, k))
+        for item in ward.items:
+            for cell, value in zip(table.add_row().cells, [item.number, item.content, item.lead, item.cooperating,
+                                                            item.deadline, item.product]):
+                cell.text = value
+        path = tmp_path / "hai-tang.docx"
+        document.save(str(path))
+    parsed = parse_plan_file(path)
+    assert [(i.number, i.lead, i.cooperating, i.deadline, i.product) for i in parsed.items] == [
+        (i.number, i.lead, i.cooperating, i.deadline, i.product) for i in ward.items]
