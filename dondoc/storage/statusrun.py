@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, select
 
 from calendars.workdays import WorkCalendar
+from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.status import (
     ATTENTION_ORDER,
     UNSET_KIND,
@@ -52,6 +53,18 @@ class StatusRow:
     last_update: date | None
     product: str | None
     event: str | None
+    number: str = ""
+    plan_title: str = ""
+
+    @property
+    def plan_short(self) -> str:
+        """The plan's short title ("KH CCHC 2026–2030"), for people."""
+        return short_plan_title(self.plan_title)
+
+    @property
+    def item_label(self) -> str:
+        """"Mục 37": what people read for the item (the plan code stays in ``item`` and JSON)."""
+        return item_label(self.number)
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -181,6 +194,7 @@ def run_status(
                 Item.product,
                 Item.area_id,
                 Plan.code.label("plan_code"),
+                Plan.title.label("plan_title"),
                 Unit.name.label("unit_name"),
                 Area.code.label("area_code"),
                 Area.title.label("area_title"),
@@ -282,6 +296,8 @@ def run_status(
                 last_update=latest.as_of if latest else None,
                 product=(update.product if update and update.product else m.product),
                 event=m.event,
+                number=m.number,
+                plan_title=m.plan_title,
             )
         )
     rows.sort(key=attention_key)
