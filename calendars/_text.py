@@ -78,43 +78,43 @@ MIN_YEAR = 1990
 MAX_YEAR = 2100
 
 # --------------------------------------------------------------------------- messages
-# Everything a person reads is Vietnamese; the English in parentheses is for developers.
-_SET = "đặt thời hạn bằng tay (set the deadline by hand)"
+# Everything a person reads is Vietnamese.
+_SET = "đặt thời hạn bằng tay"
 _HOW = "hãy " + _SET
 _FIX = "hãy sửa lại hoặc " + _SET
 MESSAGES = {
-    "empty": "Ô thời hạn để trống (empty deadline): " + _HOW + ".",
+    "empty": "Ô thời hạn để trống: " + _HOW + ".",
     "too_long": (
-        "Ô thời hạn dài {length} ký tự, quá {limit} ký tự một ô thời hạn có thể có (deadline cell too long): "
+        "Ô thời hạn dài {length} ký tự, quá {limit} ký tự một ô thời hạn có thể có: "
         "hãy kiểm tra tệp (có thể dán nhầm cột) hoặc " + _SET + "."
     ),
     "unknown": (
-        "Không hiểu thời hạn “{text}” (not understood): hãy đặt loại mốc (cố định, hằng năm, "
+        "Không hiểu thời hạn “{text}”: hãy đặt loại mốc (cố định, hằng năm, "
         "thường xuyên, giai đoạn, chờ sự kiện) và ngày hạn bằng tay."
     ),
-    "unplaced": "Có chi tiết thời gian chưa hiểu trong “{text}” (date-like text not understood): " + _HOW + ".",
-    "no_body": "Nhãn “{label}” không có thời hạn đi kèm (label without a deadline): " + _HOW + ".",
-    "date": "Ngày không hợp lệ “{piece}” (invalid date): " + _FIX + ".",
-    "month": "Tháng không hợp lệ “{piece}” (chỉ có tháng 1–12; invalid month): " + _FIX + ".",
-    "quarter": "Quý không hợp lệ “{piece}” (chỉ có Quý I–IV; invalid quarter): " + _FIX + ".",
+    "unplaced": "Có chi tiết thời gian chưa hiểu trong “{text}”: " + _HOW + ".",
+    "no_body": "Nhãn “{label}” không có thời hạn đi kèm: " + _HOW + ".",
+    "date": "Ngày không hợp lệ “{piece}”: " + _FIX + ".",
+    "month": "Tháng không hợp lệ “{piece}” (chỉ có tháng 1–12): " + _FIX + ".",
+    "quarter": "Quý không hợp lệ “{piece}” (chỉ có Quý I–IV): " + _FIX + ".",
     "year": (
-        f"Năm không hợp lệ “{{piece}}” (chỉ nhận năm {MIN_YEAR}–{MAX_YEAR}; year out of range): " + _FIX + "."
+        f"Năm không hợp lệ “{{piece}}” (chỉ nhận năm {MIN_YEAR}–{MAX_YEAR}): " + _FIX + "."
     ),
-    "range": "Khoảng thời gian ngược “{piece}” (điểm đầu sau điểm cuối; reversed period): " + _FIX + ".",
+    "range": "Khoảng thời gian ngược “{piece}” (điểm đầu sau điểm cuối): " + _FIX + ".",
     "yearly_day": (
-        "Hạn hằng năm vào một ngày cụ thể “{piece}” chưa được hỗ trợ (yearly due on a given day): "
+        "Hạn hằng năm vào một ngày cụ thể “{piece}” chưa được hỗ trợ: "
         "hãy đặt ngày hạn của từng năm bằng tay."
     ),
     "recurring_day": (
-        "Hạn định kỳ vào một ngày cụ thể “{piece}” chưa được hỗ trợ (recurring due on a given day): "
+        "Hạn định kỳ vào một ngày cụ thể “{piece}” chưa được hỗ trợ: "
         "hãy đặt ngày hạn của từng kỳ bằng tay."
     ),
-    "vague": "Mốc thời gian không rõ ngày “{piece}” (vague period, e.g. đầu năm, giữa quý): " + _HOW + ".",
+    "vague": "Mốc thời gian không rõ ngày “{piece}”: " + _HOW + ".",
     "mixed": (
-        "Không rõ “{piece}” là quý hay tháng (list or range mixing quarters and months): " + _FIX + "."
+        "Không rõ “{piece}” là quý hay tháng: " + _FIX + "."
     ),
     "after_plan": (
-        "Hạn hằng năm “{piece}” bắt đầu sau năm cuối của kế hoạch ({year}) (yearly due starts after the plan): "
+        "Hạn hằng năm “{piece}” bắt đầu sau năm cuối của kế hoạch ({year}): "
         + _HOW + "."
     ),
 }

@@ -211,7 +211,7 @@ def parse_deadline(text: str, *, plan_start_year: int | None = None, plan_end_ye
     >>> d.needs_review, d.milestones
     (True, ())
     >>> print(d.problems[0])  # doctest: +ELLIPSIS
-    Không hiểu thời hạn “Tuần sau” (not understood): hãy đặt loại mốc ...
+    Không hiểu thời hạn “Tuần sau”: hãy đặt loại mốc ...
     """
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     problems: list[str] = []
