@@ -137,15 +137,16 @@ class Dondoc(Context):
     # -- where we stand ------------------------------------------------------------------------
     def status(self, as_of: date | None = None, *, unit: str | None = None, plan: str | None = None,
                office: str | None = None, area: str | None = None):
-        """The status run, for everything or narrowed by unit, plan, lead office or area (names as typed)."""
-        from dondoc.storage.lookups import find_offices, find_plan, find_unit
+        """The status run, for everything or narrowed by unit (with the units under it), plan, lead office or
+        area (names as typed)."""
+        from dondoc.storage.lookups import find_offices, find_plan, find_unit, unit_tree_ids
         from dondoc.storage.statusrun import run_status
 
         unit_ids = plan_ids = office_ids = None
         if unit or plan or office:
             with self.session() as session:
-                if unit:
-                    unit_ids = [find_unit(session, unit).id]
+                if unit:  # a province's run includes its communes and wards
+                    unit_ids = unit_tree_ids(session, find_unit(session, unit).id)
                 if plan:
                     plan_ids = [find_plan(session, plan, unit).id]
                 if office:
