@@ -25,3 +25,17 @@ def test_the_province_status_run_includes_its_communes(app):
     assert {r.unit for r in province_run.rows} == {"Xã Ngọc Liên", "Xã Trường Xuân"}
     one = app.status(day, unit="Xã Ngọc Liên")
     assert {r.unit for r in one.rows} == {"Xã Ngọc Liên"} and 0 < len(one.rows) < len(everything.rows)
+
+
+def test_pages_are_sent_gzipped_to_a_browser_that_accepts_it(app):
+    from fastapi.testclient import TestClient
+
+    from dondoc.web.app import create_app
+
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    client = TestClient(create_app(app))
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.status_code == 200 and page.headers.get("content-encoding") == "gzip"
+    assert "Accept-Encoding" in page.headers.get("vary", "")
+    plain = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.text == page.text

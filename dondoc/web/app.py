@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from dondoc.app import Dondoc
 from dondoc.storage.refusals import DATABASE_ERRORS, database_problem
@@ -59,6 +60,7 @@ def create_app(dondoc: Dondoc) -> FastAPI:
     for refused in DATABASE_ERRORS:
         app.add_exception_handler(refused, database_refused)
 
+    app.add_middleware(GZipMiddleware, minimum_size=500)  # pages compress ~10x; feeds arrive compressed already
     app.add_middleware(security.GuardMiddleware,
                        max_body=dondoc.settings.upload_max_bytes + security.FORM_OVERHEAD_BYTES)
     return app
