@@ -92,6 +92,12 @@ class Dondoc(Context):
         plans.map_office_names(self, unit_id, {name.strip(): to or NEW_OFFICE}, new_office=NEW_OFFICE, actor="cli")
         return importing.resolve_held_names(self, unit_id)
 
+    def place_unit(self, name: str, parent: str):
+        """Put a unit under another (a commune under its province); the upper unit is created when missing."""
+        from dondoc.usecases import units
+
+        return units.place_unit(self, name, parent)
+
     def review_items(self, plan: str | None = None, unit_id: int | None = None):
         from dondoc.usecases import plans
 
@@ -227,13 +233,13 @@ class Dondoc(Context):
         return import_sheet(self, Path(path), on=on or self.today(), by=by)
 
     def feed(self, office: str | None = None, *, unit: str | None = None, leadership: bool = False,
-             as_of: date | None = None):
+             as_of: date | None = None, continuous: bool = True):
         """A calendar feed as a person names it: (feed, whose, the link to subscribe to)."""
         from dondoc.usecases import feeds
 
         scope, who = feeds.feed_scope(self, office, unit, leadership)
-        built = feeds.build_feed(self.engine, scope, feeds.options_from(self, as_of or self.today()))
-        return built, who, feeds.feed_url(self, scope)
+        built = feeds.build_feed(self.engine, scope, feeds.options_from(self, as_of or self.today(), continuous))
+        return built, who, feeds.feed_url(self, scope, continuous)
 
     def links(self, unit: str | None = None):
         from dondoc.usecases.access import links_for

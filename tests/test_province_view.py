@@ -39,3 +39,28 @@ def test_pages_are_sent_gzipped_to_a_browser_that_accepts_it(app):
     assert "Accept-Encoding" in page.headers.get("vary", "")
     plain = client.get("/", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.text == page.text
+
+
+def test_dondoc_unit_puts_communes_under_a_province(app):
+    from typer.testing import CliRunner
+
+    from conftest import install_process_app
+    from dondoc.cli import app as cli
+
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    app.import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
+    install_process_app(app)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["unit", "Xã Ngọc Liên", "--under", "Tỉnh Thanh Hóa"], env={"COLUMNS": "80"})
+    assert first.exit_code == 0, first.output
+    assert "đơn vị cấp trên mới được tạo" in first.output
+    second = runner.invoke(cli, ["unit", "Xã Trường Xuân", "--under", "Tỉnh Thanh Hóa"], env={"COLUMNS": "80"})
+    assert second.exit_code == 0 and "2 đơn vị trực thuộc" in " ".join(second.output.split())
+    circle = runner.invoke(cli, ["unit", "Tỉnh Thanh Hóa", "--under", "Xã Ngọc Liên"], env={"COLUMNS": "80"})
+    assert circle.exit_code == 2 and "Traceback" not in circle.output
+    unknown = runner.invoke(cli, ["unit", "Xã Không Có", "--under", "Tỉnh Thanh Hóa"], env={"COLUMNS": "80"})
+    assert unknown.exit_code == 2 and "Không tìm thấy đơn vị" in unknown.output
+    day = date(2026, 6, 30)
+    assert len(app.status(day, unit="Tỉnh Thanh Hóa").rows) == len(app.status(day).rows)
+    with unit_of_work(app.engine) as s:
+        assert s.query(Unit).filter_by(name="Tỉnh Thanh Hóa").one().level == "province"

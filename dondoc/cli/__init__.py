@@ -8,7 +8,7 @@ the one Typer app of :mod:`dondoc.cli.base`.
 
 from __future__ import annotations
 
-from dondoc.cli import calendar, chasing, delivery, orchestration, pages, plans, status, up, updates  # noqa: F401
+from dondoc.cli import calendar, chasing, delivery, orchestration, pages, plans, status, units, up, updates  # noqa: F401
 from dondoc.cli.base import app
 
 
