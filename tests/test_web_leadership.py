@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from conftest import PLAN_002, seed_path
 from dondoc.storage.db import read_session
+from dondoc.domain.status import ATTENTION_ORDER, Shown
 from dondoc.storage.models import Acknowledgement, Extension, Item, Occurrence
 from dondoc.storage.statusrun import run_status
 from test_web_office import KINH_TE, TODAY, make_site
@@ -35,11 +36,22 @@ def post(site, number: str, action: str, **fields):
     return site.client.post(lead_url(site, number, action), data={"csrf": csrf, **fields}, follow_redirects=False)
 
 
-def test_overview_totals_match_the_status_run(site):
+def test_overview_tiles_count_items_under_their_most_urgent_due_date(site):
     html = site.client.get(lead_url(site)).text
     report = run_status(site.engine, TODAY, site.app.calendar, unit_ids=None)
-    assert tiles(html) == report.totals
+    most_urgent: dict[int, Shown] = {}
+    for row in report.rows:
+        if row.item_id not in most_urgent or ATTENTION_ORDER[row.shown] < ATTENTION_ORDER[most_urgent[row.item_id]]:
+            most_urgent[row.item_id] = row.shown
+    expected = {s.value: sum(1 for v in most_urgent.values() if v is s) for s in Shown}
+    assert tiles(html) == expected
+    assert sum(expected.values()) == len(most_urgent) == 62  # every item of plan 001, once
     assert tiles(html)["qua_han"] == 3
+    assert "(62 nhiệm vụ)" in html
+    # due dates are counted too, and then called "mốc"
+    note = html[html.index('id="count-note"'):html.index("</p>", html.index('id="count-note"'))]
+    assert f"{len(report.rows)} mốc" in note and f"{report.totals['qua_han']} mốc quá hạn" in note
+    assert "nhiệm vụ quá hạn" in html[html.index('id="totals"'):]
     assert "Tình hình thực hiện kế hoạch cải cách hành chính" in html
     assert "Xã Ngọc Liên" in html
 
@@ -136,7 +148,7 @@ def test_an_extension_moves_the_due_date_and_keeps_the_original(site):
     assert "Chờ nguồn kinh phí của tỉnh" in page
     assert '<span class="badge blue">trong hạn</span>' in page
     overview = site.client.get(lead_url(site)).text
-    overdue = overview[overview.index("<h2>Quá hạn"):overview.index('id="by-office"')]
+    overdue = overview[overview.index('id="overdue-heading"'):overview.index('id="by-office"')]
     assert f'/items/{site.items["43"]}"' not in overdue
     assert tiles(overview)["qua_han"] == 2
     office_page = site.client.get(site.office_url(number="43")).text
@@ -180,3 +192,134 @@ def test_acknowledging_and_extending_queue_a_resync_of_the_item_schedule(site, m
     assert post(site, "43", "/ack", by="Lê Thị Bình").status_code == 303
     assert post(site, "43", "/extend", new_due="2026-05-29", by="Nguyễn Văn An").status_code == 303
     assert queued == [[site.items["43"]], [site.items["43"]]]
+
+
+def overdue_row(html: str, site, number: str) -> str:
+    table = html[html.index('id="overdue"'):]
+    table = table[:table.index("</table>")]
+    row = table[table.index(f'/items/{site.items[number]}"'):]
+    return row[:row.index("</tr>")]
+
+
+def post_from_table(site, number: str, action: str, **fields):
+    csrf = site.csrf(lead_url(site))
+    return site.client.post(lead_url(site, number, action), data={"csrf": csrf, "back": "list", **fields},
+                            follow_redirects=False)
+
+
+def test_each_overdue_row_has_acknowledge_and_extend_forms(site):
+    html = site.client.get(lead_url(site)).text
+    row = overdue_row(html, site, "43")
+    assert f'action="/l/{site.leadership}/items/{site.items["43"]}/ack"' in row
+    assert f'action="/l/{site.leadership}/items/{site.items["43"]}/extend"' in row
+    assert row.count('name="csrf"') == 2 and row.count('name="back" value="list"') == 2
+    assert 'name="due" value="2026-03-31"' in row and 'type="date"' in row and 'name="reason"' in row
+    assert ">Đã nắm</button>" in row and ">Gia hạn</button>" in row
+
+
+def test_acknowledging_from_the_table_returns_to_the_table_with_a_confirmation(site):
+    answer = post_from_table(site, "43", "/ack", by="Lê Thị Bình, Phó Chủ tịch UBND xã")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"{lead_url(site)}?ok=ack&item={site.items['43']}#overdue"
+    html = site.client.get(answer.headers["location"]).text
+    confirmation = html[html.index('id="confirmation"'):]
+    assert confirmation[:confirmation.index("</p>")].startswith('id="confirmation">Mục 43: Đã ghi nhận: lãnh đạo đã nắm')
+    row = overdue_row(html, site, "43")
+    assert "<b>đã nắm</b>" in row and "/ack" not in row and "/extend" in row  # still extendable
+    with read_session(site.engine) as session:
+        [ack] = session.scalars(select(Acknowledgement)).all()
+    assert (ack.deadline, ack.acknowledged_by) == (date(2026, 3, 31), "Lê Thị Bình, Phó Chủ tịch UBND xã")
+
+
+def test_extending_from_the_table_moves_the_due_date_and_the_row_leaves_the_overdue_table(site):
+    answer = post_from_table(site, "43", "/extend", due="2026-03-31", new_due="2026-05-29",
+                             by="Nguyễn Văn An, Chủ tịch UBND xã", reason="Chờ kinh phí")
+    assert answer.status_code == 303
+    html = site.client.get(answer.headers["location"]).text
+    assert "Mục 43: Đã gia hạn." in html
+    assert f'/items/{site.items["43"]}"' not in html[html.index('id="overdue"'):html.index('id="by-office"')]
+    with read_session(site.engine) as session:
+        [ext] = session.scalars(select(Extension)).all()
+    assert (ext.previous_due, ext.new_due, ext.reason) == (date(2026, 3, 31), date(2026, 5, 29), "Chờ kinh phí")
+
+
+@pytest.mark.parametrize("action, fields, message", [
+    ("/ack", {"by": " "}, "Hãy ghi họ tên, chức vụ người xác nhận"),
+    ("/extend", {"due": "2026-03-31", "new_due": "2026-03-01", "by": "Nguyễn Văn An", "reason": "Chờ"},
+     "phải sau hạn hiện tại"),
+    ("/extend", {"due": "2026-03-31", "new_due": "", "by": "Nguyễn Văn An"}, "Hãy chọn hạn mới"),
+])
+def test_a_refusal_from_the_table_is_shown_on_the_table_with_what_was_typed(site, action, fields, message):
+    answer = post_from_table(site, "43", action, **fields)
+    assert answer.status_code == 422
+    html = answer.text
+    errors = html[html.index('id="row-errors"'):]
+    assert "Mục 43" in errors[:200] and message in errors
+    row = overdue_row(html, site, "43")
+    assert "<details open>" in row  # the row's forms stay open, with what was typed
+    if fields.get("new_due"):
+        assert f'value="{fields["new_due"]}"' in row
+    with read_session(site.engine) as session:
+        assert session.scalars(select(Acknowledgement)).all() == []
+        assert session.scalars(select(Extension)).all() == []
+
+
+def test_the_overview_shows_no_plan_code(site):
+    site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT")
+    for html in (site.client.get(lead_url(site)).text, site.client.get(f"{lead_url(site)}?in=1").text,
+                 site.client.get(f"{lead_url(site)}?ok=ack&item={site.items['37']}").text):
+        assert "xa-ngoc-lien" not in html and "#37" not in html
+        assert "Mục 37" in html
+
+
+def test_the_print_view_has_the_tables_and_no_forms_nor_navigation(site):
+    html = site.client.get(f"{lead_url(site)}?in=1").text
+    assert "<form" not in html and "<details" not in html and "<input" not in html
+    assert 'class="leadership print-view"' in html
+    assert 'id="overdue"' in html and 'id="by-office"' in html and 'id="by-area"' in html
+    assert "/static/leadership.css" in html
+    css = site.client.get("/static/leadership.css").text
+    assert "@media print" in css and "size: A4 landscape" in css
+    overview = site.client.get(lead_url(site)).text
+    assert f'href="{lead_url(site)}?in=1"' in overview and f'href="{lead_url(site)}/bao-cao.xlsx"' in overview
+
+
+def test_the_excel_export_has_the_overdue_the_due_soon_and_the_counts_per_office(site):
+    import io
+
+    from openpyxl import load_workbook
+
+    site.report("43", status="vuong_mac", note="Chưa được bố trí kinh phí")
+    answer = site.client.get(f"{lead_url(site)}/bao-cao.xlsx")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert 'attachment; filename="tinh-hinh-cchc-2026-04-10.xlsx"' == answer.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["Quá hạn", "Sắp đến hạn", "Theo cơ quan", "Theo lĩnh vực"]
+    overdue = book["Quá hạn"]
+    assert overdue["A1"].value == "NHIỆM VỤ QUÁ HẠN"
+    assert overdue["A2"].value.startswith("Xã Ngọc Liên · tính đến ngày 10/04/2026")
+    assert [c.value for c in overdue[3]][:3] == ["STT", "Nhiệm vụ", "Nội dung"]
+    rows = [[c.value for c in r] for r in overdue.iter_rows(min_row=4)]
+    assert len(rows) == 3 and [r[0] for r in rows] == [1, 2, 3]
+    row43 = next(r for r in rows if r[1] == "Mục 43")
+    assert row43[4] == KINH_TE and row43[5] == "31/03/2026" and row43[7] == 10
+    assert row43[8].startswith("Chưa được bố trí kinh phí") and row43[9] == "cấp 2"
+    assert overdue.page_setup.orientation == "landscape" and int(overdue.page_setup.paperSize) == 9  # A4
+    assert overdue.page_setup.fitToWidth == 1 and overdue.sheet_properties.pageSetUpPr.fitToPage
+    by_office = book["Theo cơ quan"]
+    header = [c.value for c in by_office[3]]
+    assert header[:3] == ["Cơ quan chủ trì", "Tổng số nhiệm vụ", "Quá hạn"]
+    offices = {r[0]: r for r in ([c.value for c in r] for r in by_office.iter_rows(min_row=4))}
+    assert offices["Cả đơn vị"][1] == 62 and offices["Cả đơn vị"][2] == 3
+    assert offices[KINH_TE][2] == 2  # 37 and 43
+    html = site.client.get(lead_url(site)).text
+    soon_rows = [r for r in book["Sắp đến hạn"].iter_rows(min_row=4, values_only=True)]
+    shown = re.search(r"Sắp đến hạn \((\d+) mốc\)", html)
+    if shown:
+        assert len(soon_rows) == int(shown.group(1)) and all(r[1].startswith("Mục ") for r in soon_rows)
+    else:
+        assert soon_rows == [("Không có nhiệm vụ sắp đến hạn.",) + (None,) * 7]
+    for sheet in book.worksheets:
+        for r in sheet.iter_rows(values_only=True):
+            assert not any(isinstance(v, str) and "xa-ngoc-lien" in v for v in r)

@@ -5,7 +5,7 @@ that may be extended, extensions granted and acknowledgements.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Engine, select
@@ -16,7 +16,7 @@ from dondoc.domain.chasing import OpenDue, escalation_level
 from dondoc.domain.status import Shown
 from dondoc.storage.dues import open_dues
 from dondoc.storage.models import Acknowledgement, Extension, Occurrence, Plan
-from dondoc.storage.statusrun import StatusReport, StatusRow
+from dondoc.storage.statusrun import Group, StatusReport, StatusRow, attention_key, totals
 from dondoc.usecases.context import Context
 from dondoc.usecases.pages import Bar, ItemCard, chart_bars, item_cards, status_report
 
@@ -104,15 +104,46 @@ def acknowledgements_of(engine: Engine, item_id: int) -> list[AckInfo]:
         ]
 
 
+def item_rows(rows: list[StatusRow]) -> list[StatusRow]:
+    """One row per item: the milestone that needs attention first, so that an item with several
+    due dates is counted once, under its most urgent status."""
+    first: dict[int, StatusRow] = {}
+    for row in rows:
+        if row.item_id not in first or attention_key(row) < attention_key(first[row.item_id]):
+            first[row.item_id] = row
+    return sorted(first.values(), key=attention_key)
+
+
+def item_groups(groups: list[Group]) -> list[Group]:
+    """The same groups (by office, by area) counting items instead of due dates."""
+    return [Group(g.name, item_rows(g.rows)) for g in groups]
+
+
 @dataclass
 class LeadershipView:
     report: StatusReport
     plans: list[tuple[str, str]]  # (code, title)
-    overdue: list[StatusRow]
+    overdue: list[StatusRow]  # each overdue due date (an item with two overdue due dates has two rows)
     escalation_of: dict[tuple[int, int], Escalation | None]  # (item id, milestone id) -> today's escalation
     office_bars: list[Bar]
-    areas: list
+    areas: list[Group]  # by area, counting items
     done: list[StatusRow]
+    offices: list[Group] = field(default_factory=list)  # by lead office, counting items
+    items: list[StatusRow] = field(default_factory=list)  # one row per item, its most urgent due date
+    due_soon: list[StatusRow] = field(default_factory=list)
+
+    @property
+    def item_totals(self) -> dict[str, int]:
+        """Items per shown status (an item counts once, under its most urgent due date)."""
+        return totals(self.items)
+
+    @property
+    def milestone_totals(self) -> dict[str, int]:
+        return self.report.totals
+
+    @property
+    def several_plans(self) -> bool:
+        return len(self.plans) > 1
 
 
 def leadership_view(ctx: Context, unit_id: int) -> LeadershipView:
@@ -129,9 +160,13 @@ def leadership_view(ctx: Context, unit_id: int) -> LeadershipView:
     with ctx.engine.connect() as conn:
         plans = [tuple(r) for r in conn.execute(select(Plan.code, Plan.title).where(Plan.unit_id == unit_id)
                                                  .order_by(Plan.id))]
-    return LeadershipView(report, plans, overdue, escalation_of, chart_bars(report.by_office),
-                          report.by_area,
-                          [r for r in report.rows if r.shown in (Shown.DONE_ON_TIME, Shown.DONE_LATE)])
+    offices = item_groups(report.by_office)
+    return LeadershipView(
+        report, plans, overdue, escalation_of, chart_bars(offices), item_groups(report.by_area),
+        [r for r in report.rows if r.shown in (Shown.DONE_ON_TIME, Shown.DONE_LATE)],
+        offices=offices, items=item_rows(report.rows),
+        due_soon=sorted((r for r in report.rows if r.shown is Shown.DUE_SOON), key=attention_key),
+    )
 
 
 @dataclass

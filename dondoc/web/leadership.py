@@ -2,22 +2,27 @@
 area, a status chart, the overdue items with the reasons offices gave, the items awaiting
 a trigger); ``/l/<token>/items/<id>`` one item with its escalation state, where leadership
 acknowledges an escalation ("đã nắm") or grants an extension ("gia hạn"; the original due
-date stays visible).
+date stays visible). Both can also be done from each row of the overview's overdue table
+(plain forms; the answer comes back to the table with a confirmation line).
+``/l/<token>?in=1`` is the overview to print (no navigation, no forms; A4 landscape) and
+``/l/<token>/bao-cao.xlsx`` the same as an Excel workbook.
 """
 
 from __future__ import annotations
 
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.rules import MAX_NAME, MAX_NOTE, InvalidUpdate
 from dondoc.domain.status import Shown
 from dondoc.storage.links import LEADERSHIP
 from dondoc.storage.lookups import LookupFailed
 from dondoc.usecases import access
 from dondoc.usecases.leadership import leadership_item_view, leadership_view
+from dondoc.usecases.leadership_export import XLSX, leadership_workbook_bytes
 from dondoc.usecases.pages import CHART_ORDER
 from dondoc.text import read_date
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
@@ -36,18 +41,46 @@ def _scope(request: Request, token: str) -> access.Scope:
     return scope_of(request, token, LEADERSHIP)
 
 
-@router.get("/l/{token}")
-def leadership_page(request: Request, token: str):
-    scope = _scope(request, token)
+def _row_number(view, item_id_text: str | None) -> str | None:
+    """The number of an item of the view ("37"), for the confirmation line; None when not shown."""
+    return next((r.number for r in view.report.rows if str(r.item_id) == item_id_text), None)
+
+
+def _overview(request: Request, token: str, scope: access.Scope, *, errors: list[str] | None = None,
+              error_item: int | None = None, values: dict | None = None, status_code: int = 200):
     dondoc = dondoc_of(request)
     view = leadership_view(dondoc, scope.unit_id)
+    printing = request.query_params.get("in") == "1"
+    confirmation = None
+    ok = request.query_params.get("ok", "")
+    if not errors and ok in CONFIRMATIONS:
+        number = _row_number(view, request.query_params.get("item", "")[:20])
+        confirmation = f"{item_label(number)}: {CONFIRMATIONS[ok]}" if number else CONFIRMATIONS[ok]
     context = {
-        "unit_name": scope.unit_name, "plans": [{"code": c, "title": t} for c, t in view.plans], "report": view.report,
+        "unit_name": scope.unit_name, "plans": [{"title": t, "short": short_plan_title(t)} for _, t in view.plans],
+        "report": view.report, "view": view,
         "today": dondoc.today(), "base": f"/l/{token}", "legend": CHART_ORDER, "shown_all": list(Shown),
         "overdue": view.overdue, "escalation_of": view.escalation_of, "office_bars": view.office_bars,
-        "areas": view.areas, "done_with_product": view.done,
+        "areas": view.areas, "done_with_product": view.done, "printing": printing,
+        "confirmation": confirmation, "row_errors": errors or [], "error_item": error_item, "values": values or {},
+        "max_name": MAX_NAME, "max_text": MAX_NOTE,
     }
-    return render(request, "leadership.html", context, scope=scope)
+    return render(request, "leadership.html", context, status_code=status_code, scope=scope)
+
+
+@router.get("/l/{token}")
+def leadership_page(request: Request, token: str):
+    return _overview(request, token, _scope(request, token))
+
+
+@router.get("/l/{token}/bao-cao.xlsx")
+def leadership_workbook(request: Request, token: str):
+    """The overview as an Excel workbook: overdue, due soon and counts per office (A4 landscape)."""
+    scope = _scope(request, token)
+    dondoc = dondoc_of(request)
+    data = leadership_workbook_bytes(dondoc, scope.unit_id, scope.unit_name)
+    filename = f"tinh-hinh-cchc-{dondoc.today():%Y-%m-%d}.xlsx"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, *, errors: dict | None = None,
@@ -91,6 +124,17 @@ def _checked(request: Request, token: str, item_id_text: str, form) -> tuple[acc
     return scope, item_id, ref
 
 
+def _from_table(form) -> bool:
+    """Whether the form was sent from a row of the overview's overdue table (answers go back there)."""
+    return form_text(form, "back", 20) == "list"
+
+
+def _done(token: str, item_id: int, ok: str, form) -> RedirectResponse:
+    if _from_table(form):
+        return RedirectResponse(f"/l/{token}?ok={ok}&item={item_id}#overdue", status_code=303)
+    return RedirectResponse(f"/l/{token}/items/{item_id}?ok={ok}", status_code=303)
+
+
 def _problems(exc: Exception) -> list[str]:
     return exc.problems if isinstance(exc, InvalidUpdate) else [str(exc)]
 
@@ -106,9 +150,12 @@ def _acknowledge(request: Request, token: str, item_id_text: str, form):
     try:
         dondoc_of(request).acknowledge(ref, by=values["by"], note=values["note"].strip() or None)
     except (InvalidUpdate, LookupFailed) as exc:
+        if _from_table(form):
+            return _overview(request, token, scope, errors=_problems(exc), error_item=item_id,
+                             values={"ack": values}, status_code=422)
         return _item_page(request, token, scope, item_id, errors={"ack": _problems(exc)}, values={"ack": values},
                           status_code=422)
-    return RedirectResponse(f"/l/{token}/items/{item_id}?ok=ack", status_code=303)
+    return _done(token, item_id, "ack", form)
 
 
 @router.post("/l/{token}/items/{item_id}/extend")
@@ -132,9 +179,12 @@ def _extend(request: Request, token: str, item_id_text: str, form):
         except (InvalidUpdate, LookupFailed) as exc:
             errors += _problems(exc)
     if errors:
+        if _from_table(form):
+            return _overview(request, token, scope, errors=errors, error_item=item_id, values={"extend": values},
+                             status_code=422)
         return _item_page(request, token, scope, item_id, errors={"extend": errors}, values={"extend": values},
                           status_code=422)
-    return RedirectResponse(f"/l/{token}/items/{item_id}?ok=extended", status_code=303)
+    return _done(token, item_id, "extended", form)
 
 
 @router.get("/l/{token}/evidence/{evidence_id}")

@@ -1,0 +1,143 @@
+"""The leadership overview as an Excel workbook, to print or pass on: the overdue due dates (with the
+reasons the offices gave and the escalation reached), those due soon, and the items per lead office and
+per area. Vietnamese headers, a title row on each sheet, A4 landscape fitted to the page width.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dondoc.domain.labels import item_label, short_plan_title
+from dondoc.domain.status import Shown
+from dondoc.storage.statusrun import Group, StatusRow
+from dondoc.usecases.context import Context
+from dondoc.usecases.leadership import Escalation, LeadershipView, item_rows, leadership_view
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE3EA")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _label(row: StatusRow, several: bool) -> str:
+    return item_label(row.number, short_plan_title(row.plan_title) if several else None)
+
+
+def _escalation(esc: Escalation | None) -> str:
+    if esc is None:
+        return ""
+    text = f"cấp {esc.level}" if esc.level else "chưa nhắc lên cấp trên"
+    return text + (" · lãnh đạo đã nắm" if esc.acknowledged else "")
+
+
+def _sheet(ws: Worksheet, title: str, subtitle: str, headers: list[str], widths: list[int],
+           rows: list[list], empty: str, numeric: set[int] = frozenset()) -> None:
+    """A titled table on A4 landscape, fitted to the page width, its header repeated on each printed page."""
+    last = get_column_letter(len(headers))
+    ws.append([title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.row_dimensions[1].height = 36
+    ws.append([subtitle])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].font = Font(italic=True)
+    ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws.append(headers)
+    for cell in ws[3]:
+        cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), _HEAD_FILL, _CENTER, _BORDER
+    for values in rows or [[empty]]:
+        ws.append(values)
+        for index, cell in enumerate(ws[ws.max_row]):
+            cell.border = _BORDER
+            cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                       horizontal="right" if index in numeric else None)
+    if not rows:
+        ws.merge_cells(f"A4:{last}4")
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+def _counts(groups: list[Group], head: str) -> tuple[list[str], list[list]]:
+    headers = [head, "Tổng số nhiệm vụ", *[s.label.capitalize() for s in Shown]]
+    rows = [[g.name, len(g.rows), *[g.totals[s.value] or None for s in Shown]] for g in groups]
+    if groups:  # an item led by two offices is in both groups, and once in the unit's total
+        everyone = item_rows([r for g in groups for r in g.rows])
+        rows.append(["Cả đơn vị", len(everyone), *[sum(1 for r in everyone if r.shown is s) or None for s in Shown]])
+    return headers, rows
+
+
+def workbook(view: LeadershipView, unit_name: str, as_of: date) -> Workbook:
+    """The workbook of a leadership overview (four sheets)."""
+    several = view.several_plans
+    plans = "; ".join(title for _, title in view.plans)
+    subtitle = f"{unit_name} · tính đến ngày {_d(as_of)}" + (f"\n{plans}" if plans else "")
+    book = Workbook()
+
+    overdue = book.active
+    overdue.title = "Quá hạn"
+    _sheet(overdue, "NHIỆM VỤ QUÁ HẠN", subtitle,
+           ["STT", "Nhiệm vụ", "Nội dung", "Mốc", "Cơ quan chủ trì", "Hạn", "Hạn gốc (trước gia hạn)",
+            "Số ngày quá hạn", "Lý do, tiến độ cơ quan báo cáo", "Nhắc lên cấp trên"],
+           [6, 12, 48, 16, 24, 12, 14, 10, 40, 18],
+           [[n, _label(r, several), r.content, r.label or "", ", ".join(r.lead),
+             _d(r.extended_due or r.effective_due), _d(r.effective_due) if r.extended_due else "", r.days_overdue,
+             (f"{r.last_note} ({_d(r.last_update)})" if r.last_note and r.last_update else r.last_note or
+              "Chưa báo cáo lý do"),
+             _escalation(view.escalation_of.get((r.item_id, r.milestone_id)))]
+            for n, r in enumerate(view.overdue, start=1)],
+           "Không có nhiệm vụ quá hạn.", numeric={0, 7})
+
+    soon = book.create_sheet("Sắp đến hạn")
+    _sheet(soon, "NHIỆM VỤ SẮP ĐẾN HẠN", subtitle,
+           ["STT", "Nhiệm vụ", "Nội dung", "Mốc", "Cơ quan chủ trì", "Hạn", "Còn (ngày làm việc)",
+            "Tiến độ cơ quan báo cáo"],
+           [6, 12, 52, 16, 26, 12, 12, 44],
+           [[n, _label(r, several), r.content, r.label or "", ", ".join(r.lead),
+             _d(r.extended_due or r.effective_due), r.working_days_left, r.last_note or ""]
+            for n, r in enumerate(view.due_soon, start=1)],
+           "Không có nhiệm vụ sắp đến hạn.", numeric={0, 6})
+
+    headers, rows = _counts(view.offices, "Cơ quan chủ trì")
+    by_office = book.create_sheet("Theo cơ quan")
+    _sheet(by_office, "SỐ NHIỆM VỤ THEO CƠ QUAN CHỦ TRÌ", subtitle + "\nMỗi nhiệm vụ được tính một lần, "
+           "theo hạn cần chú ý nhất của nhiệm vụ.", headers, [34, 10, *[12] * len(Shown)], rows,
+           "Chưa có nhiệm vụ.", numeric=set(range(1, len(headers))))
+    for cell in by_office[by_office.max_row] if rows else ():
+        cell.font = Font(bold=True)
+
+    headers, rows = _counts(view.areas, "Lĩnh vực")
+    by_area = book.create_sheet("Theo lĩnh vực")
+    _sheet(by_area, "SỐ NHIỆM VỤ THEO LĨNH VỰC", subtitle, headers, [40, 10, *[12] * len(Shown)], rows,
+           "Chưa có nhiệm vụ.", numeric=set(range(1, len(headers))))
+    for cell in by_area[by_area.max_row] if rows else ():
+        cell.font = Font(bold=True)
+    return book
+
+
+def leadership_workbook_bytes(ctx: Context, unit_id: int, unit_name: str) -> bytes:
+    """The unit's leadership overview today, as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    workbook(leadership_view(ctx, unit_id), unit_name, ctx.today()).save(buffer)
+    return buffer.getvalue()
