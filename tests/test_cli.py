@@ -120,3 +120,65 @@ def test_review_and_set_deadline(db_url, tmp_path):
     data = json.loads(invoke("status", "--as-of", "2026-07-01", "--json").stdout)
     row = next(r for r in data["rows"] if r["item"].endswith("#5"))
     assert row["nominal_due"] == "2026-06-30" and row["shown"] == "qua_han"
+
+
+CODES = ("xa-ngoc-lien-2026-2030", "xa-truong-xuan-2026-2030")
+
+
+def _two_communes(sqlite_app):
+    from conftest import install_process_app
+
+    sqlite_app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    sqlite_app.import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
+    return install_process_app(sqlite_app)
+
+
+def _status(*args: str):
+    result = runner.invoke(app, ["status", "--as-of", "2026-04-15", *args], env={"COLUMNS": "80"},
+                           catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_default_status_of_two_plans_fits_an_80_column_terminal_without_plan_codes(sqlite_app):
+    _two_communes(sqlite_app)
+    out = _status()
+    lines = out.splitlines()
+    assert len(lines) <= 150 and max(len(line) for line in lines) <= 80, out
+    assert not [code for code in CODES if code in out]
+    assert "Tổng: 93 nhiệm vụ của 2 đơn vị" in out
+    # the overdue list, one line per item: "Mục 37  <text>  <office>  <date>", under its commune
+    assert "Quá hạn: 5 nhiệm vụ" in out and " Xã Ngọc Liên" in out and " Xã Trường Xuân" in out
+    line_43 = next(line for line in lines if line.startswith("  Mục 43 "))
+    assert line_43.split()[-1] == "31/03/2026" and "Phòng KT" in line_43 and "Tham mưu cho UBND" in line_43
+    assert "Sắp đến hạn: không có." in out
+    # per office counts, with the "chờ" and "thường xuyên" columns
+    header = next(i for i, line in enumerate(lines) if line.strip().startswith("Quá Sắp đến"))
+    assert lines[header].split()[-3:] == ["Chờ", "Thường", "Tổng"] and lines[header + 1].split()[-1] == "xuyên"
+    kt = next(line for line in lines[header:] if line.startswith("  Phòng Kinh tế"))
+    overdue, soon, on_track, done, waiting, continuous, total = map(int, kt.split()[-7:])
+    assert (overdue, waiting, continuous) == (2, 1, 19) and total == overdue + soon + on_track + done + waiting + continuous
+
+
+def test_full_tables_with_all_name_items_without_codes_and_codes_on_request(sqlite_app):
+    _two_communes(sqlite_app)
+    full = _status("--all")
+    assert "Tổng hợp (số mốc)" in full and "Ngọc Liên" in full and not [c for c in CODES if c in full]
+    assert "xa-ngoc-lien-2026-2030#43" in _status("--codes")
+    assert "xa-truong-xuan-2026-2030#22" in _status("--all", "--codes")
+
+
+def test_status_json_is_the_report_unchanged(sqlite_app):
+    from datetime import date
+
+    _two_communes(sqlite_app)
+    data = json.loads(_status("--json"))
+    assert data == json.loads(json.dumps(sqlite_app.status(date(2026, 4, 15)).as_json()))
+    assert data["rows"][0]["item"].startswith(CODES)
+
+
+def test_status_of_one_area_counts_items_per_area(sqlite_app):
+    _two_communes(sqlite_app)
+    out = _status("--by-area", "--unit", "Xã Ngọc Liên")
+    assert "Theo lĩnh vực (số nhiệm vụ)" in out and "Tổng: 62 nhiệm vụ của Xã Ngọc Liên" in out
+    assert max(len(line) for line in out.splitlines()) <= 80

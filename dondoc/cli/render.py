@@ -12,7 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from dondoc.domain.labels import short_unit_name
 from dondoc.domain.status import Shown
+from dondoc.usecases.status_view import compact_lines
 
 RICH_COLOUR = {
     "purple": "magenta",
@@ -152,19 +154,23 @@ def _totals_table(report_totals: dict[str, int], title: str) -> Table:
     return table
 
 
-def _item_label(ref: str, single_plan: bool) -> str:
-    """"15" when one plan is shown, "<plan code>#15" otherwise."""
-    return ref.rsplit("#", 1)[-1] if single_plan else ref
+def _item_label(row, single_plan: bool, codes: bool = False) -> str:
+    """"15" when one plan is shown, "15" over the unit's short name otherwise; the plan code with ``codes``."""
+    if codes:
+        return row.item
+    return row.number if single_plan else f"{row.number}\n{short_unit_name(row.unit)}"
 
 
-def _rows_table(title: str, rows, single_plan: bool) -> Table:
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("Mục", no_wrap=True)
-    table.add_column("Nội dung")
-    table.add_column("Mốc")
+def _rows_table(title: str, rows, single_plan: bool, codes: bool = False) -> Table:
+    table = Table(title=title, title_justify="left", expand=True)
+    notes = any(r.last_note for r in rows)
+    table.add_column("Mã" if codes else "Mục", no_wrap=True)
+    table.add_column("Nội dung", ratio=3, min_width=20)
+    table.add_column("Mốc", ratio=1)
     table.add_column("Hạn", no_wrap=True)
-    table.add_column("Trạng thái")
-    table.add_column("Ghi chú")
+    table.add_column("Trạng thái", ratio=1)
+    if notes:
+        table.add_column("Ghi chú", ratio=2)
     for r in rows:
         due = vn_date(r.extended_due or r.effective_due)
         if r.extended_due:
@@ -176,27 +182,41 @@ def _rows_table(title: str, rows, single_plan: bool) -> Table:
             extra = f"còn {r.working_days_left} ngày làm việc"
         if r.stored == "vuong_mac":
             extra = (extra + "; " if extra else "") + "vướng mắc"
-        note = r.last_note or ""
-        table.add_row(
-            _item_label(r.item, single_plan),
+        cells = [
+            _item_label(r, single_plan, codes),
             short(r.content, 60),
             r.label or "",
             due,
             Text.assemble(shown_text(r.shown), (f"\n{extra}" if extra else "")),
-            short(note, 50),
-        )
+        ]
+        table.add_row(*cells, *([short(r.last_note or "", 50)] if notes else []))
     return table
 
 
-def print_status(console: Console, report, by_area: bool = False) -> None:
+STYLE = {"title": "bold", "heading": "bold", "muted": "grey62",
+         **{s.value: RICH_COLOUR[s.colour] for s in Shown}}
+
+
+def status_width(console: Console) -> int:
+    """The width the compact status is laid out for: the terminal's, within 64..110 columns."""
+    return max(64, min(console.width, 110))
+
+
+def print_status(console: Console, report, by_area: bool = False, codes: bool = False) -> None:
+    """The compact status (see :mod:`dondoc.usecases.status_view`), coloured."""
+    for line in compact_lines(report, width=status_width(console), codes=codes, by_area=by_area):
+        style = STYLE.get(line.style or "", "")
+        console.print(Text(line.text, style=style), no_wrap=True, overflow="ellipsis")
+
+
+def print_full_status(console: Console, report, by_area: bool = False, codes: bool = False) -> None:
+    """Every due date in tables, per office (or area), then the continuous, unset and awaiting items."""
     console.print(f"[bold]Tình hình thực hiện tính đến ngày {vn_date(report.as_of)}[/]")
     if not report.rows:
         console.print("Không có mục nào phù hợp.")
         return
-    console.print(_totals_table(report.totals, "Tổng hợp"))
+    console.print(_totals_table(report.totals, "Tổng hợp (số mốc)"))
     single = len({r.plan for r in report.rows}) == 1
-    if not single:
-        console.print("Mục ghi theo dạng <mã kế hoạch>#<số thứ tự>.")
     groups = report.by_area if by_area else report.by_office
     dated = {Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.DONE_LATE, Shown.DONE_ON_TIME}
     for group in groups:
@@ -209,7 +229,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
             + (f", {t['chua_xac_dinh']} chưa xác định thời hạn" if t["chua_xac_dinh"] else "")
         )
         if rows:
-            console.print(_rows_table(heading, rows, single))
+            console.print(_rows_table(heading, rows, single, codes))
         else:
             console.print(f"[bold]{heading}[/]")
     if report.continuous:
@@ -218,7 +238,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
             table.add_column(col)
         for r in report.continuous:
             table.add_row(
-                _item_label(r.item, single), short(r.content, 50), short(", ".join(r.lead), 40),
+                _item_label(r, single, codes), short(r.content, 50), short(", ".join(r.lead), 40),
                 short(r.last_note or "(chưa có)", 50), vn_date(r.last_update),
             )
         console.print(table)
@@ -227,7 +247,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
         for col in ("Mục", "Nội dung", "Thời hạn ghi"):
             table.add_column(col)
         for r in report.unset:
-            table.add_row(_item_label(r.item, single), short(r.content, 50), short(r.deadline_text, 50))
+            table.add_row(_item_label(r, single, codes), short(r.content, 50), short(r.deadline_text, 50))
         console.print(table)
     if report.awaiting:
         table = Table(title="Đang chờ sự kiện (chưa có hạn)", title_justify="left")
@@ -235,7 +255,7 @@ def print_status(console: Console, report, by_area: bool = False) -> None:
             table.add_column(col)
         for r in report.awaiting:
             table.add_row(
-                _item_label(r.item, single), short(r.content, 50), short(r.event or r.deadline_text, 50),
+                _item_label(r, single, codes), short(r.content, 50), short(r.event or r.deadline_text, 50),
                 short(", ".join(r.lead), 40),
             )
         console.print(table)

@@ -22,18 +22,23 @@ def status(
     by_area: Annotated[bool, typer.Option("--by-area", help="Bảng theo lĩnh vực thay vì theo cơ quan")] = False,
     unit: Annotated[Optional[str], typer.Option(help="Chỉ một đơn vị")] = None,
     plan: Annotated[Optional[str], typer.Option(help="Chỉ một kế hoạch")] = None,
+    full: Annotated[bool, typer.Option("--all", help="Bảng đầy đủ từng mốc thay vì bản tóm tắt")] = False,
+    codes: Annotated[bool, typer.Option("--codes", help="Ghi mục theo mã kế hoạch (để dùng trong lệnh)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON")] = False,
     via_prefect: Annotated[bool, typer.Option("--via-prefect", help="Chạy qua deployment trên Prefect và chờ kết quả")] = False,
 ):
-    """Tình hình thực hiện tính đến một ngày: tổng hợp, theo cơ quan, theo lĩnh vực."""
+    """Tình hình thực hiện tính đến một ngày: tổng số nhiệm vụ, các mục quá hạn và sắp đến hạn, số nhiệm vụ
+    theo cơ quan chủ trì (hoặc theo lĩnh vực); --all in bảng đầy đủ từng mốc."""
     day = parse_day(as_of, "--as-of")
     if via_prefect:
         return _via_prefect(day, unit, office, as_json)
     report = dondoc().status(day, unit=unit, plan=plan, office=office, area=area)
     if as_json:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    elif full:
+        render.print_full_status(console, report, by_area=by_area or bool(area), codes=codes)
     else:
-        render.print_status(console, report, by_area=by_area or bool(area))
+        render.print_status(console, report, by_area=by_area or bool(area), codes=codes)
 
 
 def _via_prefect(day, unit, office, as_json) -> None:

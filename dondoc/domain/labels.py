@@ -8,6 +8,8 @@
 'KH chuyển đổi số 2027'
 >>> item_label("37"), item_label("37", "KH CCHC 2026–2030")
 ('Mục 37', 'KH CCHC 2026–2030, mục 37')
+>>> short_unit_name("Xã Ngọc Liên"), short_unit_name("Phường Hạc Thành"), short_unit_name("Sở Nội vụ")
+('Ngọc Liên', 'Hạc Thành', 'Sở Nội vụ')
 """
 
 from __future__ import annotations
@@ -49,3 +51,12 @@ def short_plan_title(title: str, limit: int = 40) -> str:
 def item_label(number: str, plan_short: str | None = None) -> str:
     """"Mục 37"; with the plan's short title when several plans are in view."""
     return f"{plan_short}, mục {number}" if plan_short else f"Mục {number}"
+
+
+_UNIT_KIND_RE = re.compile(r"^(?:xã|phường|thị\s+trấn|đặc\s+khu)\s+(?=\S)", re.I)
+
+
+def short_unit_name(name: str) -> str:
+    """A commune's or ward's name without its kind ("Ngọc Liên"); other units keep their name."""
+    text = " ".join((name or "").split())
+    return _UNIT_KIND_RE.sub("", text) or text

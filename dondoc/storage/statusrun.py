@@ -92,6 +92,7 @@ class StatusReport:
     rows: list[StatusRow]
     by_office: list[Group]
     by_area: list[Group]
+    office_short: dict[str, str] = field(default_factory=dict)  # office name -> its short name, when it has one
 
     @property
     def totals(self) -> dict[str, int]:
@@ -236,8 +237,9 @@ def run_status(
         }
 
         leads: dict[int, list[str]] = defaultdict(list)
-        for item_id, name in conn.execute(
-            select(ItemOffice.item_id, Office.name)
+        office_short: dict[str, str] = {}
+        for item_id, name, short_name in conn.execute(
+            select(ItemOffice.item_id, Office.name, Office.short_name)
             .join(Office, Office.id == ItemOffice.office_id)
             .join(Item, Item.id == ItemOffice.item_id)
             .join(Plan, Plan.id == Item.plan_id)
@@ -245,6 +247,8 @@ def run_status(
             .order_by(ItemOffice.item_id, Office.id)
         ):
             leads[item_id].append(name)
+            if short_name:
+                office_short[name] = short_name
 
     rows: list[StatusRow] = []
     for m in milestones:
@@ -306,7 +310,8 @@ def run_status(
         area_name = f"{row.area_code}. {row.area}" if row.area_code else "(không thuộc lĩnh vực)"
         by_area_map.setdefault(area_name, Group(area_name)).rows.append(row)
     by_area = sorted(by_area_map.values(), key=lambda g: area_order(g.name))
-    return StatusReport(as_of=as_of, rows=rows, by_office=group_by_office(rows), by_area=by_area)
+    return StatusReport(as_of=as_of, rows=rows, by_office=group_by_office(rows), by_area=by_area,
+                        office_short=office_short)
 
 
 UNKNOWN_OFFICE = "Chưa xác định cơ quan"  # the group of items whose lead office name matched no office yet
