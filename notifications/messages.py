@@ -10,14 +10,17 @@ a database session.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
+
+from dondoc.domain.labels import item_label, short_plan_title
 
 TEMPLATES = Path(__file__).parent / "templates"
 KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "undelivered", "test")
@@ -27,7 +30,7 @@ KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "repor
 class ItemRef:
     """What a message says about an item."""
 
-    plan: str  # plan code, e.g. "xa-ngoc-lien-2026-2030"
+    plan: str  # plan code, e.g. "xa-ngoc-lien-2026-2030": for links and keys only, never shown
     number: str
     content: str
     due: date | None = None
@@ -37,6 +40,14 @@ class ItemRef:
     link: str | None = None
     days_overdue: int | None = None
     status: str | None = None
+    plan_title: str = ""  # the plan's title as people read it
+    milestone: str | None = None  # the label of the milestone due ("Báo cáo kết quả"), None when unlabelled
+    nominal: date | None = None  # the due date the plan names (``due`` may be rolled forward or extended)
+
+
+ITEM_DEFAULTS = {f.name: (f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+                 for f in dataclasses.fields(ItemRef) if f.default is not dataclasses.MISSING
+                 or f.default_factory is not dataclasses.MISSING}
 
 
 @dataclass
@@ -107,6 +118,103 @@ def short_date(value: Any) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
+def period_of(value: Any) -> str:
+    """The period a due date closes, as plans write it: a year's, a quarter's or a month's last day,
+    else the day itself.
+
+    >>> [period_of(d) for d in ("2026-12-31", "2026-03-31", "2026-01-31", "2026-06-30", "2026-01-14")]
+    ['năm 2026', 'Quý I/2026', 'tháng 01/2026', 'Quý II/2026', 'ngày 14/01/2026']
+    """
+    day = _as_date(value)
+    if day is None:
+        return ""
+    last_of_month = (day + timedelta(days=1)).day == 1
+    if last_of_month and day.month == 12:
+        return f"năm {day.year}"
+    if last_of_month and day.month % 3 == 0:
+        return f"Quý {_ROMAN[day.month // 3]}/{day.year}"
+    if last_of_month:
+        return f"tháng {day.month:02d}/{day.year}"
+    return f"ngày {day:%d/%m/%Y}"
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_ABBREVIATIONS = ((re.compile(r"^KH\b"), "Kế hoạch"), (re.compile(r"^BC\b"), "Báo cáo"))
+
+
+def milestone_name(label: str | None, nominal: Any, *, limit: int | None = None) -> str:
+    """What part of an item is due: its label (abbreviations written out) and the period it closes.
+
+    >>> milestone_name("KH", date(2026, 3, 31))
+    'Kế hoạch Quý I/2026'
+    >>> milestone_name("Báo cáo kết quả thực hiện", "2026-12-31")
+    'Báo cáo kết quả thực hiện năm 2026'
+    >>> milestone_name(None, "2026-01-31")
+    'Tháng 01/2026'
+    >>> milestone_name(None, "2026-04-10")  # a plain day says no more than the due date
+    ''
+    >>> milestone_name("BC kết quả khảo sát mức độ hài lòng của người dân", "2026-12-31", limit=30)
+    'Báo cáo kết quả khảo sát mức…'
+    """
+    text = " ".join((label or "").split()).strip(" :.-")
+    for pattern, full in _ABBREVIATIONS:
+        text = pattern.sub(full, text)
+    period = period_of(nominal)
+    if not text and period.startswith("ngày"):
+        return ""
+    if limit and len(text) > limit:
+        text = text[:limit - 1].rsplit(" ", 1)[0] + "…"
+    elif period:
+        text = f"{text} {period}".strip()
+    return text[:1].upper() + text[1:]
+
+
+def sentence(text: Any) -> str:
+    """A text without its closing punctuation, to be followed by more of the sentence.
+
+    >>> sentence("Xây dựng kế hoạch đầu tư công hàng năm. ")
+    'Xây dựng kế hoạch đầu tư công hàng năm'
+    """
+    return str(text or "").strip().rstrip(".;,: ").strip()
+
+
+def addressee(name: str, role: str | None = None, office: str | None = None) -> str:
+    """How a message addresses a person: "Ông/Bà <full name> – <role>", the role naming the office.
+
+    >>> addressee("Trần Văn Cường", "Trưởng phòng", "Phòng Văn hóa - Xã hội")
+    'Ông/Bà Trần Văn Cường – Trưởng phòng Văn hóa - Xã hội'
+    >>> addressee("Đỗ Văn Phúc", "Chánh Văn phòng", "Văn phòng HĐND và UBND xã")
+    'Ông/Bà Đỗ Văn Phúc – Chánh Văn phòng HĐND và UBND xã'
+    >>> addressee("Nguyễn Văn An", "Chủ tịch UBND xã")
+    'Ông/Bà Nguyễn Văn An – Chủ tịch UBND xã'
+    >>> addressee("Lê Thị Hoa", "Giám đốc", "Trung tâm Phục vụ hành chính công")
+    'Ông/Bà Lê Thị Hoa – Giám đốc Trung tâm Phục vụ hành chính công'
+    >>> addressee("Phạm Thị Dung", None, "Phòng Văn hóa - Xã hội")
+    'Ông/Bà Phạm Thị Dung – Phòng Văn hóa - Xã hội'
+    """
+    role, office = " ".join((role or "").split()), " ".join((office or "").split())
+    if office and office.casefold() not in role.casefold():
+        words, office_words = role.split(), office.split()
+        overlap = next((n for n in range(min(len(words), len(office_words)), 0, -1)
+                        if [w.casefold() for w in words[-n:]] == [w.casefold() for w in office_words[:n]]), 0)
+        role = " ".join(words + office_words[overlap:])
+    return f"Ông/Bà {' '.join(name.split())}" + (f" – {role}" if role else "")
+
+
+def offices_short(offices: list[str] | None, one: str | None = None) -> str:
+    """One office for a subject line: ``one`` when given, else the first, and how many more.
+
+    >>> offices_short(["Văn phòng HĐND và UBND xã", "Phòng Kinh tế", "Công an xã"])
+    'Văn phòng HĐND và UBND xã và 2 cơ quan khác'
+    """
+    if one:
+        return one
+    offices = list(offices or [])
+    if not offices:
+        return "cơ quan chủ trì chưa xác định"
+    return offices[0] + (f" và {len(offices) - 1} cơ quan khác" if len(offices) > 1 else "")
+
+
 def truncate_with_link(text: str, limit: int, link: str | None) -> str:
     """Cut ``text`` to ``limit`` characters, ending with the link so nothing is lost.
 
@@ -132,7 +240,33 @@ def _env(html: bool) -> Environment:
     )
     env.filters["ngay_thang"] = ngay_thang
     env.filters["ngay"] = short_date
+    env.filters["sentence"] = sentence
+    env.filters["offices_short"] = offices_short
+    env.globals["milestone_name"] = milestone_name
+    env.globals["item_label"] = item_label
+    env.globals["short_plan_title"] = short_plan_title
     return env
+
+
+def _complete(kind: str, data: dict) -> dict:
+    """Message data with every field the templates read (a message stored before a field existed renders)."""
+    data = dict(data)
+    for key in ("item",):
+        if isinstance(data.get(key), dict):
+            data[key] = {**ITEM_DEFAULTS, **data[key]}
+    for key in ("items", "overdue", "due_soon"):
+        if isinstance(data.get(key), list):
+            data[key] = [{**ITEM_DEFAULTS, **i} if isinstance(i, dict) else i for i in data[key]]
+    for key, value in _DEFAULTS.get(kind, {}).items():
+        data.setdefault(key, value)
+    return data
+
+
+_DEFAULTS = {
+    "reminder": {"to_name": None, "cooperating": None},
+    "escalation": {"to_name": None, "ack_link": None},
+    "digest": {"unit": "", "unit_overdue": None, "unit_due_soon": None},
+}
 
 
 def _render_part(kind: str, part: str, data: dict) -> str:
@@ -142,7 +276,7 @@ def _render_part(kind: str, part: str, data: dict) -> str:
 
 
 def render(message: Message, *, zalo_text_max: int = 2000) -> Rendered:
-    data = message.data
+    data = _complete(message.kind, message.data)
     subject = " ".join(_render_part(message.kind, "subject", data).split())
     text = _render_part(message.kind, "text", data) + "\n"
     html = _render_part(message.kind, "html", data)
@@ -177,10 +311,12 @@ def _item_link(item: ItemRef, public_url: str) -> str:
 
 
 def reminder(item: ItemRef, *, days_left: int, ledger_key: str, public_url: str,
-             cooperating: str | None = None) -> Message:
-    """Due in ``days_left`` days (0: due today). ``cooperating``: the copy for that cooperating office."""
+             cooperating: str | None = None, to_name: str | None = None) -> Message:
+    """Due in ``days_left`` working days (0: due today), as :meth:`WorkCalendar.working_days_between`
+    counts them. ``cooperating``: the copy for that cooperating office. ``to_name``: whom it addresses
+    ("Ông/Bà … – Trưởng phòng …", see :func:`addressee`); else the one office it goes to."""
     item.link = _item_link(item, public_url)
-    data = {"item": item, "days_left": days_left, "link": item.link, "cooperating": cooperating}
+    data = {"item": item, "days_left": days_left, "link": item.link, "cooperating": cooperating, "to_name": to_name}
     return Message("reminder", data, ledger_key)
 
 
@@ -207,11 +343,15 @@ def progress_request(items: list[ItemRef], *, office: str, period: str, report_b
 
 
 def digest(items: list[ItemRef], *, leader: str, as_of: date, ledger_key: str, public_url: str,
-           due_soon: list[ItemRef] | None = None, link: str | None = None) -> Message:
+           due_soon: list[ItemRef] | None = None, link: str | None = None, unit: str = "",
+           unit_overdue: int | None = None, unit_due_soon: int | None = None) -> Message:
+    """The leader's daily list: ``items`` escalated to them (overdue), ``due_soon``; ``unit_overdue`` and
+    ``unit_due_soon``: the unit's counts as the status run gives them (else the lengths of the lists)."""
     for item in [*items, *(due_soon or [])]:
         item.link = _item_link(item, public_url)
     data = {"overdue": items, "due_soon": due_soon or [], "leader": leader, "as_of": as_of,
-            "link": link or f"{public_url.rstrip('/')}/status"}
+            "link": link or f"{public_url.rstrip('/')}/status", "unit": unit,
+            "unit_overdue": unit_overdue, "unit_due_soon": unit_due_soon}
     return Message("digest", data, ledger_key)
 
 

@@ -44,7 +44,7 @@ def test_send_many_logs_every_message(engine, configured, monkeypatch, workers):
         keys = session.scalars(select(NotificationMessage.ledger_key)).all()
     assert sorted(keys) == sorted(f"k{n}" for n in range(12))
     subjects = sorted(r.message["Subject"] for r in server.received)
-    assert subjects[0].startswith("[Đôn Đốc] Nhắc việc: nhiệm vụ số 0 ")
+    assert subjects[0].startswith("[Đôn Đốc] Mục 0 – ")
 
 
 def test_any_apprise_service_from_config(engine, configured):
@@ -71,7 +71,7 @@ def test_any_apprise_service_from_config(engine, configured):
     finally:
         http.shutdown()
     assert report.ok and report.outcomes[0].channel == "apprise"
-    assert received[0]["title"].startswith("[Đôn Đốc] Nhắc việc") and "ngày 31 tháng 3 năm 2026" in received[0]["message"]
+    assert received[0]["title"].startswith("[Đôn Đốc] Mục 15 – ") and "ngày 31 tháng 3 năm 2026" in received[0]["message"]
 
 
 def test_log_writer_failure_is_raised_not_swallowed(tmp_path):

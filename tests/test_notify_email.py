@@ -17,7 +17,7 @@ from notifications.ledger import Delivery, NotificationMessage, list_deliveries
 from notifications.messages import reminder
 from notifications.testing import LocalSMTP, free_port, sample_item, write_config
 
-SUBJECT = "[Đôn Đốc] Nhắc việc: nhiệm vụ số 15 còn 3 ngày đến hạn (ngày 31 tháng 3 năm 2026)"
+SUBJECT = "[Đôn Đốc] Mục 15 – Quý I/2026: còn 3 ngày làm việc (hạn 31/03/2026)"
 
 
 @pytest.fixture
@@ -69,10 +69,12 @@ def test_email_received_with_vietnamese_headers_both_parts_and_cc(engine, smtp):
     assert plain.get_content_charset() == "utf-8" and html.get_content_charset() == "utf-8"
     text = plain.get_content()
     assert "Kính gửi: Phòng Văn hóa - Xã hội" in text
-    assert "Thời hạn: ngày 31 tháng 3 năm 2026" in text
+    assert "Hạn: ngày 31 tháng 3 năm 2026" in text
     assert "Cơ quan phối hợp: Phòng Kinh tế, Văn phòng HĐND và UBND" in text
     assert "https://dondoc.ngoclien.example.vn/items/xa-ngoc-lien-2026-2030/15" in text
-    assert "<strong>còn 3 ngày đến hạn</strong>" in html.get_content()
+    body = html.get_content()
+    assert "còn 3 ngày làm việc</strong>" in body and "max-width:600px" in body and "sans-serif" in body
+    assert ">Cập nhật tình hình</a>" in body and "Times New Roman" not in body
 
     with read_session(engine) as session:
         rows = session.scalars(select(Delivery)).all()

@@ -69,18 +69,18 @@ def _all_kinds():
 
 
 EXPECTED = {
-    "reminder": ("[Đôn Đốc] Nhắc việc: nhiệm vụ số 15 còn 5 ngày đến hạn (ngày 31 tháng 3 năm 2026)",
-                 ["Kính gửi: Phòng Văn hóa - Xã hội", "Cơ quan chủ trì: Phòng Văn hóa - Xã hội",
+    "reminder": ("[Đôn Đốc] Mục 15 – Quý I/2026: còn 5 ngày làm việc (hạn 31/03/2026)",
+                 ["Kính gửi: Phòng Văn hóa - Xã hội", "Mục 15 – Quý I/2026 còn 5 ngày làm việc đến hạn",
+                  "Cơ quan chủ trì: Phòng Văn hóa - Xã hội",
                   "Cơ quan phối hợp: Phòng Kinh tế, Văn phòng HĐND và UBND", f"{URL}/items/xa-ngoc-lien-2026-2030/15"]),
-    "reminder_today": ("[Đôn Đốc] Nhắc việc: nhiệm vụ số 15 đến hạn hôm nay (ngày 31 tháng 3 năm 2026)",
-                       ["đến hạn hôm nay"]),
-    "escalation": ("[Đôn Đốc] Cảnh báo cấp 2: nhiệm vụ số 15 quá hạn 6 ngày (Phòng Văn hóa - Xã hội)",
+    "reminder_today": ("[Đôn Đốc] Mục 15 – Quý I/2026: đến hạn hôm nay (hạn 31/03/2026)", ["đến hạn hôm nay"]),
+    "escalation": ("[Đôn Đốc] Cảnh báo cấp 2: Mục 15 – Quý I/2026 quá hạn 6 ngày (Phòng Văn hóa - Xã hội)",
                    ["Kính gửi: Lê Thị Bình", "đã quá hạn 6 ngày (hạn ngày 31 tháng 3 năm 2026)",
                     f"{URL}/ack/xa-ngoc-lien-2026-2030/15"]),
-    "progress_request": ("[Đôn Đốc] Đề nghị báo cáo tiến độ Quý I/2026, chậm nhất ngày 03 tháng 3 năm 2026 "
-                         "(Phòng Kinh tế)", ["2 nhiệm vụ", "1. Nhiệm vụ số 15", "2. Nhiệm vụ số 16"]),
-    "digest": ("[Đôn Đốc] Tổng hợp ngày 06 tháng 4 năm 2026: 1 nhiệm vụ quá hạn, 1 sắp đến hạn",
-               ["Kính gửi: Nguyễn Văn An", "hạn 31/03/2026, quá 6 ngày", "Số 20"]),
+    "progress_request": ("[Đôn Đốc] Đề nghị báo cáo tiến độ Quý I/2026, chậm nhất 03/03/2026 (Phòng Kinh tế)",
+                         ["2 nhiệm vụ", "1. Mục 15", "2. Mục 16"]),
+    "digest": ("[Đôn Đốc] Tổng hợp ngày 06/04/2026: 1 nhiệm vụ quá hạn, 1 sắp đến hạn",
+               ["Kính gửi: Nguyễn Văn An", "hạn 31/03/2026, quá hạn 6 ngày.", "Mục 20"]),
     "report_ready": ("[Đôn Đốc] Báo cáo kết quả CCHC Quý I/2026 đã sẵn sàng để ký",
                      ["số liệu đến ngày 14 tháng 3 năm 2026", "- Quá hạn: 3", f"{URL}/reports/1"]),
 }
@@ -169,7 +169,7 @@ def test_without_channels_messages_go_to_the_outbox(engine):
     assert "ngày 31 tháng 3 năm 2026" in email.get_body(("plain",)).get_content()
     record = json.loads(files[1].read_text(encoding="utf-8"))
     assert record["person"] == "office:Phòng Văn hóa - Xã hội" and record["ledger_key"] == "reminder:x#15:d-3"
-    assert record["zalo_text"].startswith("[Đôn Đốc] Nhắc việc")
+    assert record["zalo_text"].startswith("[Đôn Đốc] Mục 15 – Quý I/2026: còn 3 ngày làm việc")
     with read_session(engine) as session:
         row = session.scalars(select(Delivery)).one()
     assert (row.channel, row.outcome, row.final) == ("outbox", "outbox", True)

@@ -59,7 +59,7 @@ def test_normal_oa_send_has_the_documented_shape(engine, zalo):
     assert set(call["json"]) == {"recipient", "message"}
     assert call["json"]["recipient"] == {"user_id": "2234567890"}
     text = call["json"]["message"]["text"]
-    assert text.startswith("[Đôn Đốc] Nhắc việc: nhiệm vụ số 15 đến hạn hôm nay (ngày 31 tháng 3 năm 2026)")
+    assert text.startswith("[Đôn Đốc] Mục 15 – Quý I/2026: đến hạn hôm nay (hạn 31/03/2026)")
     assert "https://dondoc.example.vn/items/xa-ngoc-lien-2026-2030/15" in text
     with read_session(engine) as session:
         row = session.scalars(select(Delivery)).one()
