@@ -264,6 +264,12 @@ def test_a_refusal_from_the_table_is_shown_on_the_table_with_what_was_typed(site
         assert session.scalars(select(Extension)).all() == []
 
 
+def test_the_item_page_names_the_item_and_its_plan_not_its_code(site):
+    html = site.client.get(lead_url(site, "43")).text
+    assert "<h1>Mục 43 " in html and "xa-ngoc-lien" not in html
+    assert "Kế hoạch cải cách hành chính" in html
+
+
 def test_the_overview_shows_no_plan_code(site):
     site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT")
     for html in (site.client.get(lead_url(site)).text, site.client.get(f"{lead_url(site)}?in=1").text,

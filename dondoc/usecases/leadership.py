@@ -15,7 +15,7 @@ from dondoc.configuration import Policy
 from dondoc.domain.chasing import OpenDue, escalation_level
 from dondoc.domain.status import Shown
 from dondoc.storage.dues import open_dues
-from dondoc.storage.models import Acknowledgement, Extension, Occurrence, Plan
+from dondoc.storage.models import Acknowledgement, Extension, Item, Occurrence, Plan
 from dondoc.storage.statusrun import Group, StatusReport, StatusRow, attention_key, totals
 from dondoc.usecases.context import Context
 from dondoc.usecases.pages import Bar, ItemCard, chart_bars, item_cards, status_report
@@ -176,6 +176,7 @@ class LeadershipItemView:
     open_dues: list[OpenDue]
     extensions: list[ExtensionInfo]
     acks: list[AckInfo]
+    plan_title: str = ""  # the item's plan, as people read it (the card's plan is its code)
 
 
 def leadership_item_view(ctx: Context, unit_id: int, item_id: int) -> LeadershipItemView | None:
@@ -186,8 +187,10 @@ def leadership_item_view(ctx: Context, unit_id: int, item_id: int) -> Leadership
     cards = item_cards(ctx.engine, [item_id], report)
     if not cards:
         return None
+    with ctx.engine.connect() as conn:
+        title = conn.scalar(select(Plan.title).join(Item, Item.plan_id == Plan.id).where(Item.id == item_id))
     return LeadershipItemView(
         cards[0], escalations(ctx.engine, today, [item_id], ctx.policy, ctx.calendar).get(item_id, []),
         open_due_dates(ctx.engine, today, item_id), extensions_of(ctx.engine, item_id),
-        acknowledgements_of(ctx.engine, item_id),
+        acknowledgements_of(ctx.engine, item_id), plan_title=title or "",
     )

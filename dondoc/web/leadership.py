@@ -93,7 +93,7 @@ def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, 
     context = {
         "unit_name": scope.unit_name, "card": view.card, "today": dondoc.today(), "base": f"/l/{token}",
         "escalations": view.escalations, "open_dues": view.open_dues, "extensions": view.extensions,
-        "acks": view.acks, "ack_errors": errors.get("ack", []), "ext_errors": errors.get("extend", []),
+        "acks": view.acks, "plan_title": view.plan_title, "ack_errors": errors.get("ack", []), "ext_errors": errors.get("extend", []),
         "values": values or {}, "max_name": MAX_NAME, "max_text": MAX_NOTE,
         "confirmation": None if errors else CONFIRMATIONS.get(request.query_params.get("ok", "")),
     }
