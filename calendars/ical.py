@@ -6,9 +6,13 @@ milestone and the *nominal* due date, so an extension moves the event but keeps
 its UID; SEQUENCE and LAST-MODIFIED come from the caller's stored state, and so
 does DTSTAMP (for a published calendar without METHOD it is the time the event
 was last revised, RFC 5545 §3.8.7.2), which keeps the bytes the same while
-nothing changed. Reminders ("nhắc việc") are VALARMs at a morning hour, local
-time, a number of *calendar* days before the day; :func:`alarm_offsets` turns
-the working-day lead times of the chasing policy into those days.
+nothing changed. A reporting checkpoint of continuous items is one event that
+lists them (:class:`Listed`), not one event per item.
+
+Reminders ("nhắc việc") are VALARMs at a morning hour, local time, a number of
+*calendar* days before the day; :func:`alarm_leads` turns the working-day lead
+times of the chasing policy into those days and keeps the working-day count,
+which the alarm's text says ("còn 3 ngày làm việc", as the reminder messages count).
 
 Pure: no clock, no database, no settings; everything is an input.
 
@@ -16,12 +20,14 @@ Pure: no clock, no database, no settings; everything is an input.
 >>> when = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
 >>> event = FeedEvent(uid=event_uid(7, 12, date(2026, 3, 31)), day=date(2026, 3, 31), item="43",
 ...                   content="Ban hành kế hoạch kiểm tra CCHC", status="trong hạn", sequence=0, modified=when,
-...                   lead=("Văn phòng HĐND và UBND",), alarm_days=(1, 0))
+...                   lead=("Văn phòng HĐND và UBND",), alarms=(Lead(1, 1), Lead(0, 0)))
 >>> event.uid
 'dondoc-7-12-20260331@dondoc'
 >>> body = build_calendar([event], FeedInfo(name="Lịch của Văn phòng"))
 >>> b"DTSTART;VALUE=DATE:20260331" in body, b"TRIGGER:-PT16H" in body, b"TRIGGER:PT8H" in body
 (True, True, True)
+>>> alarm_text(event, Lead(5, 3))
+'Nhắc việc: Mục 43 còn 3 ngày làm việc đến hạn (31/03/2026)'
 >>> summary(FeedEvent(uid="u", day=date(2026, 3, 31), item="5", content="Rà soát TTHC", status="hoàn thành đúng hạn",
 ...                   sequence=1, modified=when, done=True))
 '✓ Đã hoàn thành: Mục 5: Rà soát TTHC'
@@ -35,6 +41,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
@@ -46,11 +53,16 @@ __all__ = [
     "FeedEvent",
     "FeedInfo",
     "IncompleteFeedEvent",
+    "Lead",
+    "Listed",
+    "alarm_leads",
     "alarm_offsets",
+    "alarm_text",
     "build_calendar",
     "description",
     "event_uid",
     "fingerprint",
+    "report_uid",
     "summary",
 ]
 
@@ -68,19 +80,37 @@ class IncompleteFeedEvent(ValueError):
     """An event that cannot be written as it stands; the message says which field to set."""
 
 
+class Lead(NamedTuple):
+    """One alarm: ``days`` calendar days before the event's day (0 = on the day), which is
+    ``working_days`` working days before it (``None`` when the caller counts calendar days)."""
+
+    days: int
+    working_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One item in a reporting checkpoint's list: "Mục 3: <text> (phối hợp)"."""
+
+    label: str  # "Mục 3", or "KH CCHC 2026, mục 3" when several plans are in view
+    content: str
+    note: str = ""  # shown after the text in parentheses: the office's role, or who leads
+
+
 @dataclass(frozen=True)
 class FeedEvent:
-    """One due date (or one reporting checkpoint of a continuous item) as the feed shows it."""
+    """One due date, or one reporting checkpoint of continuous items (``listed``), as the feed shows it."""
 
     uid: str
     day: date  # the day shown: extended due date, else effective due date
-    item: str  # the item's number in its plan, e.g. "43"
+    item: str  # the item's number in its plan, e.g. "43" ("" for a checkpoint listing items)
     content: str
     status: str  # the shown status, in Vietnamese ("quá hạn", "hoàn thành đúng hạn", ...)
     sequence: int
     modified: datetime  # when the event last changed (aware); DTSTAMP and LAST-MODIFIED
     created: datetime | None = None
-    plan: str = ""
+    plan: str = ""  # the plan's title, as people read it (never its code)
+    label: str = ""  # how the item is named: "Mục 43" (default), "KH CCHC 2026, mục 43"
     milestone: str | None = None  # "KH: Quý I hàng năm"
     checkpoint: str | None = None  # the reporting period of a continuous item's checkpoint: "Quý I năm 2026"
     lead: tuple[str, ...] = ()
@@ -94,7 +124,13 @@ class FeedEvent:
     product: str | None = None
     colour: str | None = None  # a CSS colour name (RFC 7986 COLOR)
     link: str | None = None  # where the office reports on the item
-    alarm_days: tuple[int, ...] = ()  # calendar days before ``day``; 0 = on the day
+    alarms: tuple[Lead, ...] = ()  # the reminders before ``day``
+    listed: tuple[Listed, ...] = ()  # a checkpoint's continuous items (``checkpoint`` names the period)
+
+    @property
+    def name(self) -> str:
+        """"Mục 43" (or the label given)."""
+        return clean(self.label) or f"Mục {clean(self.item)}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,30 @@ def event_uid(item_id: int, milestone_id: int, nominal: date | str) -> str:
     """
     key = nominal.strftime("%Y%m%d") if isinstance(nominal, date) else str(nominal)
     return f"dondoc-{item_id}-{milestone_id}-{key}@{UID_DOMAIN}"
+
+
+def report_uid(owner: str, period: str) -> str:
+    """The UID of one feed's reporting checkpoint (``owner`` names the feed: an office or a leadership).
+
+    >>> report_uid("o12", "2026-Q1")
+    'dondoc-report-o12-2026-Q1@dondoc'
+    """
+    return f"dondoc-report-{owner}-{period}@{UID_DOMAIN}"
+
+
+def alarm_leads(deadline: date, working_days_before: Iterable[int], calendar: WorkCalendar) -> tuple[Lead, ...]:
+    """Working-day lead times as alarms: calendar days before ``deadline`` with the working days they are.
+
+    >>> cal = WorkCalendar(holidays=[date(2026, 4, 30), date(2026, 5, 1)])
+    >>> alarm_leads(date(2026, 5, 4), [3, 1, 0], cal)
+    (Lead(days=7, working_days=3), Lead(days=5, working_days=1), Lead(days=0, working_days=0))
+    """
+    leads = {}
+    for n in working_days_before:
+        if n < 0:
+            raise ValueError(f"a reminder lead time counts working days before the due date, got {n}")
+        leads[n] = Lead((deadline - calendar.add_working_days(deadline, -n)).days if n else 0, n)
+    return tuple(sorted(leads.values(), reverse=True))
 
 
 def alarm_offsets(deadline: date, working_days_before: Iterable[int], calendar: WorkCalendar) -> tuple[int, ...]:
@@ -155,10 +215,19 @@ def _short(text: str, limit: int = SUMMARY_CONTENT_CHARS) -> str:
 
 
 def summary(event: FeedEvent) -> str:
-    """The event's title: done and overdue are visible at a glance."""
+    """The event's title: done and overdue are visible at a glance; a checkpoint says how many items it lists.
+
+    >>> from datetime import datetime, timezone
+    >>> when = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    >>> summary(FeedEvent(uid="u", day=date(2026, 3, 2), item="", content="", status="thường xuyên", sequence=0,
+    ...                   modified=when, checkpoint="Quý I năm 2026", listed=(Listed("Mục 3", "Rà soát TTHC"),)))
+    'Báo cáo định kỳ Quý I năm 2026 – 1 nhiệm vụ thường xuyên'
+    """
     prefix = DONE_PREFIX if event.done else OVERDUE_PREFIX if event.overdue else ""
+    if event.listed:
+        return f"{prefix}Báo cáo định kỳ {clean(event.checkpoint)} – {len(event.listed)} nhiệm vụ thường xuyên"
     checkpoint = f"Báo cáo {clean(event.checkpoint)} – " if event.checkpoint else ""
-    return f"{prefix}{checkpoint}Mục {clean(event.item)}: {_short(event.content)}"
+    return f"{prefix}{checkpoint}{event.name}: {_short(event.content)}"
 
 
 def _day(d: date) -> str:
@@ -169,8 +238,11 @@ def description(event: FeedEvent) -> str:
     """The event's body, in Vietnamese: the item, its offices, its status and where to report."""
     lines = []
     if event.plan:
-        lines.append(f"Kế hoạch: {clean(event.plan)}")
-    lines.append(f"Mục {clean(event.item)}: {clean(event.content)}")
+        plan = clean(event.plan)
+        lines.append(plan if plan.lower().startswith("kế hoạch") else f"Kế hoạch: {plan}")
+    if event.listed:
+        return _listing(event, lines)
+    lines.append(f"{event.name}: {clean(event.content)}")
     if event.milestone:
         lines.append(f"Thời hạn: {clean(event.milestone)}")
     if event.checkpoint:
@@ -196,6 +268,36 @@ def description(event: FeedEvent) -> str:
     return "\n".join(lines)
 
 
+LISTED_CONTENT_CHARS = 150
+
+
+def _listing(event: FeedEvent, lines: list[str]) -> str:
+    """A checkpoint's body: the period and its send-by day, then one line per continuous item."""
+    lines.append(f"Kỳ báo cáo: {clean(event.checkpoint)}, hạn gửi báo cáo: {_day(event.day)}")
+    lines.append(f"Báo cáo tình hình thực hiện {len(event.listed)} nhiệm vụ thường xuyên:")
+    for entry in event.listed:
+        note = f" ({clean(entry.note)})" if entry.note else ""
+        lines.append(f"{clean(entry.label)}: {_short(entry.content, LISTED_CONTENT_CHARS)}{note}")
+    if event.link:
+        lines.append(f"Báo cáo kết quả: {event.link}")
+    return "\n".join(lines)
+
+
+def alarm_text(event: FeedEvent, lead: Lead) -> str:
+    """What an alarm says, counted as the reminder messages count (working days when known)."""
+    if lead.days == 0:
+        left = "hôm nay"
+    elif lead.working_days is not None:
+        left = f"còn {lead.working_days} ngày làm việc"
+    else:
+        left = f"còn {lead.days} ngày"
+    if event.listed:
+        return (f"Nhắc việc: báo cáo định kỳ {clean(event.checkpoint)} ({len(event.listed)} nhiệm vụ thường xuyên), "
+                f"hạn gửi {_day(event.day)} ({left})")
+    when = "đến hạn hôm nay" if lead.days == 0 else f"{left} đến hạn"
+    return f"Nhắc việc: {event.name} {when} ({_day(event.day)})"
+
+
 def categories(event: FeedEvent) -> list[str]:
     extra = [DONE_CATEGORY] if event.done else [OVERDUE_CATEGORY] if event.overdue else []
     return list(dict.fromkeys([*extra, clean(event.status)]))
@@ -209,8 +311,9 @@ def fingerprint(event: FeedEvent) -> str:
     links, and must not bump each other's SEQUENCE.
     """
     data = [
-        event.uid, event.day.isoformat(), event.item, event.content, event.status, event.plan, event.milestone,
-        event.checkpoint, list(event.lead), list(event.cooperating),
+        event.uid, event.day.isoformat(), event.item, event.content, event.status, event.plan, event.label,
+        event.milestone, event.checkpoint, list(event.lead), list(event.cooperating),
+        [[e.label, e.content, e.note] for e in event.listed],
         event.nominal.isoformat() if event.nominal else None, event.original.isoformat() if event.original else None,
         event.done, event.overdue, event.note, event.note_on.isoformat() if event.note_on else None, event.product,
         event.colour,
@@ -248,14 +351,13 @@ def _vevent(event: FeedEvent, info: FeedInfo) -> Event:
     if event.link:
         vevent.add("url", event.link)
     morning = timedelta(hours=info.alarm_at.hour, minutes=info.alarm_at.minute)
-    for days in event.alarm_days:
+    for lead in event.alarms:
         alarm = Alarm()
-        alarm.add("uid", f"{event.uid.split('@', 1)[0]}-alarm-{days}@{UID_DOMAIN}")
+        alarm.add("uid", f"{event.uid.split('@', 1)[0]}-alarm-{lead.days}@{UID_DOMAIN}")
         alarm.add("action", "DISPLAY")
         # Relative to the start of an all-day event, i.e. local midnight of its day.
-        alarm.add("trigger", timedelta(days=-days) + morning)
-        when = "hôm nay" if days == 0 else f"còn {days} ngày"
-        alarm.add("description", f"Nhắc hạn Mục {clean(event.item)}: {_day(event.day)} ({when})")
+        alarm.add("trigger", timedelta(days=-lead.days) + morning)
+        alarm.add("description", alarm_text(event, lead))
         vevent.add_component(alarm)
     return vevent
 

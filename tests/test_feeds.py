@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 import pytest
 import recurring_ical_events
+from conftest import PLAN_001, PLAN_002, build_app, seed_path
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
@@ -18,16 +20,28 @@ from calendars.ical import (
     FeedEvent,
     FeedInfo,
     IncompleteFeedEvent,
+    Lead,
+    Listed,
+    alarm_leads,
     alarm_offsets,
     build_calendar,
     event_uid,
+    report_uid,
 )
-from conftest import PLAN_001, PLAN_002, build_app, seed_path
 from dondoc.domain.periods import progress_deadlines
 from dondoc.storage import links
 from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.feedstate import sync_state
-from dondoc.storage.models import CalendarEvent, Item, ItemOffice, Milestone, Occurrence, Office, Plan, Unit
+from dondoc.storage.models import (
+    CalendarEvent,
+    Item,
+    ItemOffice,
+    Milestone,
+    Occurrence,
+    Office,
+    Plan,
+    Unit,
+)
 from dondoc.storage.statusrun import run_status
 from dondoc.usecases import feeds
 from dondoc.usecases.feedcache import FeedCache
@@ -80,8 +94,9 @@ def item_of(engine, unit: str, number: str) -> tuple[int, str]:
         return item.id, f"{item.plan.code}#{number}"
 
 
-def engine_dates(engine, scope: feeds.Scope) -> set[tuple[str, date]]:
-    """What the feed must hold: every due date of the Occurrence table, every reporting checkpoint."""
+def engine_dates(engine, scope: feeds.Scope, continuous: bool = True) -> set[tuple[str, date]]:
+    """What the feed must hold: every due date of the Occurrence table, and one event per reporting
+    checkpoint at which at least one of the feed's continuous items reports."""
     calendar, raw = options().calendar, options().reporting
     with read_session(engine) as session:
         items = select(Item.id).join(Plan).where(Item.removed_at.is_(None))
@@ -95,15 +110,28 @@ def engine_dates(engine, scope: feeds.Scope) -> set[tuple[str, date]]:
             for o in session.scalars(select(Occurrence).join(Milestone).where(Milestone.active.is_(True)))
             if o.item_id in ids
         }
+        owner = f"u{scope.unit_id}" if scope.leadership else f"o{scope.office_id}"
         for m in session.scalars(select(Milestone).where(Milestone.active.is_(True), Milestone.kind == "continuous")):
-            if m.item_id not in ids:
+            if m.item_id not in ids or not continuous:
                 continue
             plan = m.item.plan
             for year in range(plan.period_start, plan.period_end + 1):
                 for deadline in progress_deadlines(year, calendar, raw):
                     if m.start_date is None or deadline.send_by >= m.start_date:
-                        wanted.add((event_uid(m.item_id, m.id, deadline.period), deadline.send_by))
+                        wanted.add((report_uid(owner, deadline.period), deadline.send_by))
     return wanted
+
+
+def continuous_items(engine, scope: feeds.Scope, send_by: date) -> set[str]:
+    """The numbers of the scope's continuous items that report at the checkpoint of ``send_by``."""
+    with read_session(engine) as session:
+        query = (select(Item.number, Milestone.start_date).join(Milestone, Milestone.item_id == Item.id).join(Plan)
+                 .where(Milestone.active.is_(True), Milestone.kind == "continuous", Item.removed_at.is_(None)))
+        if scope.leadership:
+            query = query.where(Plan.unit_id == scope.unit_id)
+        else:
+            query = query.where(Item.id.in_(select(ItemOffice.item_id).where(ItemOffice.office_id == scope.office_id)))
+        return {n for n, start in session.execute(query) if start is None or send_by >= start}
 
 
 def all_scopes(engine) -> list[feeds.Scope]:
@@ -128,6 +156,9 @@ def all_scopes(engine) -> list[feeds.Scope]:
 )
 def test_alarm_offsets_in_calendar_days(deadline, lead_times, expected):
     assert alarm_offsets(deadline, lead_times, options().calendar) == expected
+    leads = alarm_leads(deadline, lead_times, options().calendar)
+    assert tuple(lead.days for lead in leads) == expected
+    assert [lead.working_days for lead in leads] == sorted(set(lead_times), reverse=True)
 
 
 def test_builder_escapes_text_and_folds_lines():
@@ -136,7 +167,7 @@ def test_builder_escapes_text_and_folds_lines():
     content = 'Rà soát, "hoàn thiện"; văn bản\\QPPL\nDòng hai\x0bhết\x00'
     event = FeedEvent(uid=event_uid(1, 2, date(2026, 6, 30)), day=date(2026, 6, 30), item="7", content=content,
                       status="trong hạn", sequence=3, modified=datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc),
-                      lead=("Phòng Kinh tế; Tổ công tác", "Văn phòng HĐND, UBND"), alarm_days=(3, 0))
+                      lead=("Phòng Kinh tế; Tổ công tác", "Văn phòng HĐND, UBND"), alarms=(Lead(3, 1), Lead(0, 0)))
     body = build_calendar([event], FeedInfo(name="Lịch, thử; \\ nghiệm"))
     assert body.endswith(b"\r\n") and all(len(line) <= 75 for line in body.split(b"\r\n"))
     assert b"\x0b" not in body and b"\x00" not in body
@@ -148,8 +179,28 @@ def test_builder_escapes_text_and_folds_lines():
     assert "Chủ trì: Phòng Kinh tế; Tổ công tác; Văn phòng HĐND, UBND" in str(vevent["DESCRIPTION"])
     assert vevent["SEQUENCE"] == 3 and vevent.start == date(2026, 6, 30)
     assert [a["TRIGGER"].dt for a in vevent.walk("VALARM")] == [timedelta(days=-3, hours=8), timedelta(hours=8)]
+    assert [str(a["DESCRIPTION"]) for a in vevent.walk("VALARM")] == [
+        "Nhắc việc: Mục 7 còn 1 ngày làm việc đến hạn (30/06/2026)", "Nhắc việc: Mục 7 đến hạn hôm nay (30/06/2026)"]
     assert str(cal["REFRESH-INTERVAL"].to_ical(), "ascii") == "PT1H" and str(cal["X-PUBLISHED-TTL"]) == "PT1H"
     assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["Asia/Ho_Chi_Minh"]
+
+
+def test_builder_lists_the_items_of_a_reporting_checkpoint():
+    from datetime import timezone
+
+    items = (Listed("Mục 3", "Rà soát TTHC " * 30), Listed("Mục 12", "Công khai TTHC", "phối hợp"))
+    event = FeedEvent(uid=report_uid("o4", "2026-Q1"), day=date(2026, 3, 2), item="", content="",
+                      status="thường xuyên", sequence=0, modified=datetime(2026, 1, 2, tzinfo=timezone.utc),
+                      checkpoint="Quý I năm 2026", listed=items, alarms=(Lead(7, 5), Lead(0, 0)),
+                      link="https://dondoc.example.vn/o/abc")
+    [vevent] = parse(build_calendar([event], FeedInfo(name="Lịch"))).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "Báo cáo định kỳ Quý I năm 2026 – 2 nhiệm vụ thường xuyên"
+    lines = str(vevent["DESCRIPTION"]).split("\n")
+    assert lines[0] == "Kỳ báo cáo: Quý I năm 2026, hạn gửi báo cáo: 02/03/2026"
+    assert lines[2].startswith("Mục 3: Rà soát TTHC") and lines[2].endswith("…") and len(lines[2]) < 170
+    assert lines[3] == "Mục 12: Công khai TTHC (phối hợp)"
+    assert lines[-1] == "Báo cáo kết quả: https://dondoc.example.vn/o/abc"
+    assert str(vevent.walk("VALARM")[0]["DESCRIPTION"]).endswith("hạn gửi 02/03/2026 (còn 5 ngày làm việc)")
 
 
 def test_builder_refuses_a_naive_modification_time():
@@ -223,7 +274,14 @@ def test_office_feed_holds_items_it_leads_or_cooperates_on_with_alarms(plans):
         token = links.active_link(session, links.OFFICE, unit, economy).token
     assert f"/o/{token}/items/{item_43}" in description and str(vevent["URL"]).endswith(f"/o/{token}/items/{item_43}")
     leadership = vevents(feeds.build_feed(plans, feeds.Scope(unit), options()).body)
-    assert leadership[uid_43].walk("VALARM") == []  # leaders are escalated to, not reminded
+    # the leadership's calendar reminds as the office's does, and says the same
+    assert [(a["TRIGGER"].dt, str(a["DESCRIPTION"])) for a in leadership[uid_43].walk("VALARM")] == [
+        (a["TRIGGER"].dt, str(a["DESCRIPTION"])) for a in vevent.walk("VALARM")]
+    assert [str(a["DESCRIPTION"]) for a in vevent.walk("VALARM")] == [
+        "Nhắc việc: Mục 43 còn 10 ngày làm việc đến hạn (31/03/2026)",
+        "Nhắc việc: Mục 43 còn 3 ngày làm việc đến hạn (31/03/2026)",
+        "Nhắc việc: Mục 43 còn 1 ngày làm việc đến hạn (31/03/2026)",
+        "Nhắc việc: Mục 43 đến hạn hôm nay (31/03/2026)"]
     assert "/l/" in str(leadership[uid_43]["URL"])
 
 
@@ -276,14 +334,107 @@ def test_event_items_appear_once_triggered(plans):
 
 def test_continuous_items_appear_at_reporting_checkpoints_only(plans):
     unit = unit_id(plans, NGOC_LIEN)
+    scope = feeds.Scope(unit)
     item_23, _ = item_of(plans, NGOC_LIEN, "23")  # "Bắt đầu từ Quý I/2026", continuous
-    body = feeds.build_feed(plans, feeds.Scope(unit), options()).body
-    days = sorted(d for u, d in expanded(body, 2026, 2030) if u.startswith(f"dondoc-{item_23}-"))
-    assert len(days) == 20  # four reporting periods a year, 2026 to 2030
-    assert days[:4] == [date(2026, 3, 2), date(2026, 6, 2), date(2026, 9, 3), date(2026, 12, 2)]  # 02/09 is a holiday
-    event = vevents(body)[f"dondoc-{item_23}-" + str(_milestone(plans, item_23)) + "-2026-Q1@dondoc"]
-    assert str(event["SUMMARY"]).startswith("Báo cáo Quý I năm 2026 – Mục 23:")
-    assert "Trạng thái: thường xuyên" in str(event["DESCRIPTION"])
+    body = feeds.build_feed(plans, scope, options()).body
+    assert not [u for u in vevents(body) if u.startswith(f"dondoc-{item_23}-")]  # no event of its own
+    reports = sorted(d for u, d in expanded(body, 2026, 2030) if u.startswith("dondoc-report-"))
+    assert len(reports) == 20  # four reporting periods a year, 2026 to 2030
+    assert reports[:4] == [date(2026, 3, 2), date(2026, 6, 2), date(2026, 9, 3), date(2026, 12, 2)]  # 02/09: holiday
+    event = vevents(body)[report_uid(f"u{unit}", "2026-Q1")]
+    listed = continuous_items(plans, scope, date(2026, 3, 2))
+    assert "23" in listed
+    assert str(event["SUMMARY"]) == f"Báo cáo định kỳ Quý I năm 2026 – {len(listed)} nhiệm vụ thường xuyên"
+    lines = str(event["DESCRIPTION"]).split("\n")
+    assert lines[0] == "Kỳ báo cáo: Quý I năm 2026, hạn gửi báo cáo: 02/03/2026"
+    items = [line for line in lines if line.startswith("Mục ")]
+    assert [line.split(":", 1)[0] for line in items] == [f"Mục {n}" for n in sorted(listed, key=int)]
+    assert any(line.startswith("Mục 23: ") and "(chủ trì: " in line for line in items)
+    assert "/l/" in str(event["URL"]) and "/items/" not in str(event["URL"])
+    head = f"Nhắc việc: báo cáo định kỳ Quý I năm 2026 ({len(listed)} nhiệm vụ thường xuyên), hạn gửi 02/03/2026"
+    assert [str(a["DESCRIPTION"]) for a in event.walk("VALARM")] == [
+        f"{head} (còn 5 ngày làm việc)", f"{head} (hôm nay)"]
+    assert [a["TRIGGER"].dt for a in event.walk("VALARM")] == [timedelta(days=-7, hours=8), timedelta(hours=8)]
+
+
+def test_office_feed_of_a_five_year_plan_fits_a_phone(plans):
+    """One event per checkpoint lists the office's continuous items; dated milestones keep one event each."""
+    unit = unit_id(plans, NGOC_LIEN)
+    office = office_id(plans, NGOC_LIEN, "Văn phòng HĐND và UBND xã")
+    scope = feeds.Scope(unit, office)
+    feed = feeds.build_feed(plans, scope, options())
+    events = vevents(feed.body)
+    assert 20 <= feed.events == len(events) <= 200
+    reports = {u: e for u, e in events.items() if u.startswith("dondoc-report-")}
+    assert len(reports) == 20
+    per_day = defaultdict(int)
+    for e in events.values():
+        per_day[e.start] += 1
+    # a checkpoint day holds its one report event (and whatever dated milestone falls on it), not one per item
+    assert all(per_day[e.start] <= 2 for e in reports.values())
+    assert max(per_day.values()) <= 20, max(per_day.values())  # 31/12: the dated "Hàng năm" items, one each
+    q1 = reports[report_uid(f"o{office}", "2026-Q1")]
+    listed = continuous_items(plans, scope, q1.start)
+    assert len(listed) > 10 and str(q1["SUMMARY"]).endswith(f"– {len(listed)} nhiệm vụ thường xuyên")
+    lines = [line for line in str(q1["DESCRIPTION"]).split("\n") if line.startswith("Mục ")]
+    assert {line.split(":", 1)[0][4:] for line in lines} == listed
+    assert any(line.endswith("(phối hợp)") for line in lines) and any("(phối hợp)" not in line for line in lines)
+    assert "/o/" in str(q1["URL"])
+    # the leadership's checkpoint is another event (another list), with a UID of its own
+    leadership = vevents(feeds.build_feed(plans, feeds.Scope(unit), options()).body)
+    assert report_uid(f"u{unit}", "2026-Q1") in leadership and not set(reports) & set(leadership)
+
+
+def test_continuous_items_can_be_left_out(plans, tmp_path):
+    from dondoc.cli import app
+
+    unit = unit_id(plans, NGOC_LIEN)
+    scope = feeds.Scope(unit, office_id(plans, NGOC_LIEN, "Văn phòng HĐND và UBND xã"))
+    full = vevents(feeds.build_feed(plans, scope, options()).body)
+    without = feeds.options_from(build_app(), AS_OF, continuous=False)
+    dated = vevents(feeds.build_feed(plans, scope, without).body)
+    assert set(dated) == {u for u in full if not u.startswith("dondoc-report-")} == {
+        u for u, _ in engine_dates(plans, scope, continuous=False)}
+    assert not any("Báo cáo định kỳ" in str(e["SUMMARY"]) for e in dated.values())
+
+    out = tmp_path / "vp.ics"
+    result = CliRunner().invoke(app, ["calendar", "Văn phòng HĐND và UBND xã", "--unit", NGOC_LIEN, "-o", str(out),
+                                      "--as-of", "2026-04-15", "--no-continuous"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert set(vevents(out.read_bytes())) == set(dated)
+    assert f"{len(dated)} sự kiện" in result.output and "?thuong_xuyen=0" in result.output
+    assert "webcal://" in result.output
+
+
+def test_no_plan_code_in_what_people_read(plans):
+    with read_session(plans) as session:
+        codes = set(session.scalars(select(Plan.code)))
+    assert codes
+    for scope in all_scopes(plans):
+        cal = parse(feeds.build_feed(plans, scope, options()).body)
+        for component in cal.walk():
+            for prop in ("SUMMARY", "DESCRIPTION", "LOCATION", "X-WR-CALNAME", "X-WR-CALDESC", "NAME"):
+                if prop in component:
+                    text = str(component[prop])
+                    assert not any(code in text for code in codes), (scope, prop, text)
+
+
+def test_uids_are_unique_and_stable_across_rebuilds(plans, tmp_path):
+    scopes = all_scopes(plans)
+    first = {scope: [str(e["UID"]) for e in parse(feeds.build_feed(plans, scope, options()).body).walk("VEVENT")]
+             for scope in scopes}
+    for scope, uids in first.items():
+        assert len(uids) == len(set(uids)), scope
+    # another day, another status: the same UIDs
+    _, ref_43 = item_of(plans, NGOC_LIEN, "43")
+    build_app().record_update(ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")
+    later = options(date(2026, 9, 1))
+    for scope in scopes:
+        assert [str(e["UID"]) for e in parse(feeds.build_feed(plans, scope, later).body).walk("VEVENT")] \
+            == first[scope], scope
+    # a checkpoint event of one feed never shares its UID with another feed's
+    reports = [u for uids in first.values() for u in uids if u.startswith("dondoc-report-")]
+    assert len(reports) == len(set(reports))
 
 
 def _milestone(engine, item_id: int) -> int:
@@ -347,6 +498,17 @@ def test_route_serves_feed_with_etag_and_404_after_rotation(plans):
     assert client.get(f"/feeds/{token}.ics", headers={"Accept-Encoding": "identity",
                                                        "If-None-Match": plain.headers["etag"]}).status_code == 304
     assert client.get(f"/feeds/{lead_token}.ics").status_code == 200
+    # the subscribable link: calendar content type, revalidated each time, refresh interval in the calendar
+    assert response.headers["cache-control"] == "private, no-cache"
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in plain.content and b"X-PUBLISHED-TTL:PT1H" in plain.content
+    # ?thuong_xuyen=0: the dated milestones only, cached and tagged apart from the full feed
+    dated = client.get(f"/feeds/{token}.ics?thuong_xuyen=0", headers={"Accept-Encoding": "identity"})
+    assert dated.status_code == 200 and dated.headers["etag"] != plain.headers["etag"]
+    assert set(vevents(dated.content)) == {u for u in vevents(plain.content) if not u.startswith("dondoc-report-")}
+    assert any(u.startswith("dondoc-report-") for u in vevents(plain.content))
+    assert client.get(f"/feeds/{token}.ics?thuong_xuyen=1").content == response.content
+    bad = client.get(f"/feeds/{token}.ics?thuong_xuyen=abc")
+    assert bad.status_code == 400 and "thuong_xuyen" in bad.text and "nhiệm vụ thường xuyên" in bad.text
 
     _, ref_43 = item_of(plans, NGOC_LIEN, "43")
     build_app().record_update(ref_43, "hoan_thanh", on=date(2026, 3, 20), product="Kế hoạch số 12/KH-UBND")

@@ -1,4 +1,4 @@
-"""Built calendar feeds, cached per link, day and data version.
+"""Built calendar feeds, cached per link (with or without continuous items), day and data version.
 
 Feeds are cheap under load: a calendar app polling every few minutes costs one
 small query (the data version, read at most once a second for every request)
@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time as _time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import Engine
 
@@ -31,8 +31,8 @@ class FeedCache:
     def __init__(self, max_entries: int = 1024, max_age: float = 300.0, version_ttl: float = 1.0,
                  clock: Callable[[], float] = _time.monotonic) -> None:
         self.max_entries, self.max_age, self.version_ttl, self.clock = max_entries, max_age, version_ttl, clock
-        self._entries: OrderedDict[int, tuple[tuple, float, Feed]] = OrderedDict()
-        self._locks: dict[int, threading.Lock] = {}
+        self._entries: OrderedDict[Hashable, tuple[tuple, float, Feed]] = OrderedDict()
+        self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
         self._version: tuple[float, tuple] | None = None
         self.builds = 0
@@ -47,7 +47,7 @@ class FeedCache:
         self._version = (now, current)
         return current
 
-    def _lookup(self, key: int, version: tuple) -> Feed | None:
+    def _lookup(self, key: Hashable, version: tuple) -> Feed | None:
         with self._guard:
             entry = self._entries.get(key)
             if entry is None or entry[0] != version or self.clock() - entry[1] > self.max_age:
@@ -55,7 +55,7 @@ class FeedCache:
             self._entries.move_to_end(key)
             return entry[2]
 
-    def get(self, key: int, version: tuple, build: Callable[[], Feed]) -> Feed:
+    def get(self, key: Hashable, version: tuple, build: Callable[[], Feed]) -> Feed:
         feed = self._lookup(key, version)
         if feed is not None:
             return feed
@@ -77,5 +77,6 @@ class FeedCache:
 
 
 def cached_feed(cache: FeedCache, engine: Engine, link_id: int, scope: Scope, options: FeedOptions) -> Feed:
+    """The feed of a link, with or without its continuous items (two entries of the cache)."""
     version = (options.as_of, *cache.version(engine))
-    return cache.get(link_id, version, lambda: build_feed(engine, scope, options))
+    return cache.get((link_id, options.continuous), version, lambda: build_feed(engine, scope, options))

@@ -6,9 +6,15 @@ the number of items (the due dates with their items, the latest update of each
 due date, the continuous milestones, the latest progress note of each item, the
 offices of the items, the stored event state). Dated milestones give one event
 per due date; an event milestone appears once triggered (it then has a due
-date); a continuous milestone appears at the reporting checkpoints of
-``config/reporting.yaml`` (the days offices send their periodic reports), not
-every day.
+date). Continuous milestones appear at the reporting checkpoints of
+``config/reporting.yaml`` (the days offices send their periodic reports): one
+event per checkpoint per feed, listing the feed's continuous items ("Báo cáo
+định kỳ Quý I năm 2026 – 12 nhiệm vụ thường xuyên"), not one per item; a feed
+may leave them out (``FeedOptions.continuous``).
+
+Alarms follow the chasing policy on both feeds: the reminder lead times (working
+days) before a due date, and the progress request before a checkpoint. People
+read item numbers ("Mục 43") and plan titles, never plan codes.
 
 Each event's SEQUENCE is tracked by :mod:`dondoc.storage.feedstate`. Feeds are
 cheap under load: :class:`dondoc.usecases.feedcache.FeedCache` keeps the built
@@ -26,16 +32,35 @@ from datetime import date, datetime, time, timezone
 
 from sqlalchemy import Engine, and_, select
 
-from calendars.ical import FeedEvent, FeedInfo, alarm_offsets, build_calendar, event_uid, fingerprint
+from calendars.ical import (
+    FeedEvent,
+    FeedInfo,
+    Listed,
+    alarm_leads,
+    build_calendar,
+    event_uid,
+    fingerprint,
+    report_uid,
+)
 from calendars.workdays import WorkCalendar
 from dondoc.configuration import ReportingConfig
+from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.periods import progress_deadlines
 from dondoc.domain.status import Shown, Stored, shown_status
 from dondoc.storage import links
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.feedstate import aware, sync_state
 from dondoc.storage.lookups import LookupFailed
-from dondoc.storage.models import Item, ItemOffice, Milestone, Occurrence, Office, Plan, StatusUpdate, Unit
+from dondoc.storage.models import (
+    Item,
+    ItemOffice,
+    Milestone,
+    Occurrence,
+    Office,
+    Plan,
+    StatusUpdate,
+    Unit,
+)
 from dondoc.storage.statusrun import latest_updates
 from dondoc.usecases.context import Context
 
@@ -74,6 +99,7 @@ class FeedOptions:
     copy_cooperating: bool = True
     alarm_at: time = time(8, 0)  # local time of the reminders
     reporting: ReportingConfig = field(default_factory=ReportingConfig)  # when continuous items report progress
+    continuous: bool = True  # False: continuous items left out (only dated milestones)
 
 
 @dataclass(frozen=True)
@@ -86,7 +112,7 @@ class Feed:
     gzipped: bytes = b""  # the body compressed once, for clients that accept gzip
 
 
-def options_from(ctx: Context, as_of: date) -> FeedOptions:
+def options_from(ctx: Context, as_of: date, continuous: bool = True) -> FeedOptions:
     """Options from the settings, the reporting configuration and the chasing policy."""
     policy, settings = ctx.policy, ctx.settings
     return FeedOptions(
@@ -94,6 +120,7 @@ def options_from(ctx: Context, as_of: date) -> FeedOptions:
         refresh_minutes=settings.feed_refresh_minutes, timezone=settings.timezone,
         due_soon_working_days=settings.due_soon_working_days, reminder_days=tuple(policy.reminder_days),
         copy_cooperating=policy.copy_cooperating, alarm_at=policy.send_at, reporting=ctx.reporting,
+        continuous=continuous,
     )
 
 
@@ -117,9 +144,15 @@ def _checkpoints(plan_start: int, plan_end: int, start: date | None, by_year: Ca
                 yield deadline.period, deadline.label, deadline.send_by
 
 
-def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tuple[int, FeedEvent]]:
+def _number_key(number: str) -> tuple:
+    head = number.split(".", 1)[0]
+    return (int(head), number) if head.isdigit() else (10**9, number)
+
+
+def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tuple[int | None, FeedEvent]]:
     """(item id, event) for every event of the feed, before its stored state is known
-    (SEQUENCE 0, times unset) and without links."""
+    (SEQUENCE 0, times unset) and without links, earliest first. A reporting checkpoint
+    lists several items: its item id is ``None``."""
     as_of, calendar = options.as_of, options.calendar
     filters = _scope_filters(scope)
     epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -128,7 +161,7 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             select(Occurrence.id, Occurrence.milestone_id, Occurrence.item_id, Occurrence.nominal_due,
                    Occurrence.effective_due, Occurrence.extended_due, Milestone.kind, Milestone.label,
                    Milestone.text.label("milestone_text"), Item.number, Item.content, Item.product.label("item_product"),
-                   Item.position, Plan.code.label("plan_code"), Plan.id.label("plan_id"))
+                   Item.position, Plan.title.label("plan_title"), Plan.id.label("plan_id"))
             .join(Milestone, and_(Milestone.id == Occurrence.milestone_id, Milestone.active.is_(True)))
             .join(Item, Item.id == Occurrence.item_id)
             .join(Plan, Plan.id == Item.plan_id)
@@ -136,16 +169,14 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             .order_by(Plan.id, Item.position, Milestone.position, Occurrence.nominal_due)
         ).all()
         continuous = conn.execute(
-            select(Milestone.id, Milestone.item_id, Milestone.label, Milestone.text.label("milestone_text"),
-                   Milestone.start_date, Item.number, Item.content, Item.position, Plan.code.label("plan_code"),
-                   Plan.id.label("plan_id"), Plan.period_start, Plan.period_end)
+            select(Milestone.id, Milestone.item_id, Milestone.start_date, Item.number, Item.content, Item.position,
+                   Plan.title.label("plan_title"), Plan.id.label("plan_id"), Plan.period_start, Plan.period_end)
             .join(Item, Item.id == Milestone.item_id)
             .join(Plan, Plan.id == Item.plan_id)
             .where(Milestone.active.is_(True), Milestone.kind == "continuous", *filters)
-        ).all()
+            .order_by(Plan.id, Item.position, Milestone.position)
+        ).all() if options.continuous else []
         by_occurrence = {r.key: r for r in conn.execute(latest_updates(as_of, StatusUpdate.occurrence_id, filters))}
-        noted = {r.key: r for r in conn.execute(
-            latest_updates(as_of, StatusUpdate.item_id, [*filters, StatusUpdate.note.is_not(None)]))}
         offices: dict[int, dict[str, list[str]]] = defaultdict(lambda: {"lead": [], "coop": []})
         mine: dict[int, set[str]] = defaultdict(set)
         for item_id, role, office_id, name in conn.execute(
@@ -160,13 +191,21 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             if office_id == scope.office_id:
                 mine[item_id].add(role)
 
-    def alarms(item_id: int, deadline: date, lead_times) -> tuple[int, ...]:
-        roles = mine.get(item_id, set())
-        if scope.leadership or not ("lead" in roles or (options.copy_cooperating and "coop" in roles)):
-            return ()
-        return alarm_offsets(deadline, lead_times, calendar)
+    # Items are "Mục 43"; with several plans in view, the plan's short title tells them apart.
+    several = len({r.plan_id for r in dated} | {r.plan_id for r in continuous}) > 1
 
-    events: list[tuple[tuple, int, FeedEvent]] = []
+    def label(number: str, title: str) -> str:
+        return item_label(number, short_plan_title(title) if several else None)
+
+    def reminded(item_ids) -> bool:
+        """Whether the feed's reader is reminded about these items: the leadership always (as the
+        office is), an office about those it leads and, when copies go to them, those it cooperates on."""
+        if scope.leadership:
+            return True
+        roles = set().union(*(mine.get(i, set()) for i in item_ids))
+        return "lead" in roles or (options.copy_cooperating and "coop" in roles)
+
+    events: list[tuple[tuple, int | None, FeedEvent]] = []
     for o in dated:
         update_row = by_occurrence.get(o.id)
         done_on = update_row.as_of if update_row is not None and update_row.status == Stored.DONE.value else None
@@ -179,19 +218,25 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             status = f"{status}; {Stored.BLOCKED.label}"
         event = FeedEvent(
             uid=event_uid(o.item_id, o.milestone_id, o.nominal_due), day=deadline, item=o.number, content=o.content,
-            status=status, sequence=0, modified=epoch, plan=o.plan_code,
+            status=status, sequence=0, modified=epoch, plan=o.plan_title, label=label(o.number, o.plan_title),
             milestone=f"{o.label}: {o.milestone_text}" if o.label else o.milestone_text,
             lead=tuple(offices[o.item_id]["lead"]), cooperating=tuple(offices[o.item_id]["coop"]),
             nominal=o.nominal_due, original=o.effective_due if o.extended_due else None, done=done, overdue=overdue,
             note=note, note_on=update_row.as_of if note else None,
             product=(update_row.product if update_row is not None and update_row.product else None) if done else None,
             colour=CSS_COLOUR.get(shown.colour, shown.colour),
-            alarm_days=() if done else alarms(o.item_id, deadline, options.reminder_days),
+            alarms=alarm_leads(deadline, options.reminder_days, calendar)
+            if not done and reminded([o.item_id]) else (),
         )
-        events.append(((o.plan_id, o.position, deadline), o.item_id, event))
+        events.append(((deadline, o.plan_id, o.position), o.item_id, event))
+    events.extend(_checkpoint_events(scope, options, continuous, offices, mine, label, reminded, epoch))
+    events.sort(key=lambda e: (e[0], e[2].uid))
+    return [(item_id, event) for _, item_id, event in events]
 
-    reporting = options.reporting
-    ask_before = (reporting.progress_request_working_days_before, 0)
+
+def _checkpoint_events(scope, options, continuous, offices, mine, label, reminded, epoch):
+    """One event per reporting checkpoint, listing the continuous items that report at it."""
+    calendar, reporting = options.calendar, options.reporting
     years: dict[int, list] = {}
 
     def by_year(year: int) -> list:
@@ -199,21 +244,31 @@ def read_events(engine: Engine, scope: Scope, options: FeedOptions) -> list[tupl
             years[year] = progress_deadlines(year, calendar, reporting)
         return years[year]
 
+    checkpoints: dict[str, tuple[str, date]] = {}
+    listed: dict[str, list[tuple[tuple, int, Listed]]] = defaultdict(list)
     for m in continuous:
-        progress = noted.get(m.item_id)
-        for period, label, send_by in _checkpoints(m.period_start, m.period_end, m.start_date, by_year):
-            event = FeedEvent(
-                uid=event_uid(m.item_id, m.id, period), day=send_by, item=m.number, content=m.content,
-                status=Shown.CONTINUOUS.label, sequence=0, modified=epoch, plan=m.plan_code,
-                milestone=f"{m.label}: {m.milestone_text}" if m.label else m.milestone_text,
-                checkpoint=label, lead=tuple(offices[m.item_id]["lead"]),
-                cooperating=tuple(offices[m.item_id]["coop"]),
-                note=progress.note if progress else None, note_on=progress.as_of if progress else None,
-                colour=Shown.CONTINUOUS.colour, alarm_days=alarms(m.item_id, send_by, ask_before),
-            )
-            events.append(((m.plan_id, m.position, send_by), m.item_id, event))
-    events.sort(key=lambda e: (e[0], e[2].uid))
-    return [(item_id, event) for _, item_id, event in events]
+        if scope.leadership:
+            leads = offices[m.item_id]["lead"]
+            names = "; ".join(leads) if len(leads) <= 2 else f"{leads[0]} và {len(leads) - 1} cơ quan khác"
+            note = f"chủ trì: {names}" if leads else ""
+        else:
+            note = "phối hợp" if "lead" not in mine.get(m.item_id, set()) else ""
+        entry = Listed(label(m.number, m.plan_title), m.content, note)
+        for period, period_label, send_by in _checkpoints(m.period_start, m.period_end, m.start_date, by_year):
+            checkpoints[period] = (period_label, send_by)
+            if all(item_id != m.item_id for _, item_id, _ in listed[period]):  # one line per item
+                listed[period].append(((m.plan_id, m.position, *_number_key(m.number)), m.item_id, entry))
+    owner = f"u{scope.unit_id}" if scope.leadership else f"o{scope.office_id}"
+    ask_before = (reporting.progress_request_working_days_before, 0)
+    for period, (period_label, send_by) in checkpoints.items():
+        entries = sorted(listed[period], key=lambda e: e[0])
+        event = FeedEvent(
+            uid=report_uid(owner, period), day=send_by, item="", content="", status=Shown.CONTINUOUS.label,
+            sequence=0, modified=epoch, checkpoint=period_label, colour=Shown.CONTINUOUS.colour,
+            listed=tuple(e for _, _, e in entries),
+            alarms=alarm_leads(send_by, ask_before, calendar) if reminded([i for _, i, _ in entries]) else (),
+        )
+        yield (send_by, 0, -1), None, event
 
 
 # ------------------------------------------------------------------ building
@@ -243,7 +298,8 @@ def _with_links(engine: Engine, scope: Scope, options: FeedOptions, events: list
     kind, office_id = (links.LEADERSHIP, None) if scope.leadership else (links.OFFICE, scope.office_id)
     with unit_of_work(engine) as session:
         book = links.LinkBook(session, options.public_url)
-        return [(item_id, replace(e, link=book.page(kind, scope.unit_id, office_id, f"/items/{item_id}")))
+        return [(item_id, replace(e, link=book.page(kind, scope.unit_id, office_id,
+                                                    f"/items/{item_id}" if item_id is not None else "")))
                 for item_id, e in events]
 
 
@@ -285,8 +341,22 @@ def feed_scope(ctx: Context, office: str | None, unit: str | None, leadership: b
         return Scope(found.unit_id, found.id), found.name
 
 
-def feed_url(ctx: Context, scope: Scope) -> str:
-    """The link calendar apps subscribe to for ``scope``'s feed."""
+CONTINUOUS_PARAMETER = "thuong_xuyen"  # ?thuong_xuyen=0 leaves continuous items out of a web feed
+
+
+def feed_url(ctx: Context, scope: Scope, continuous: bool = True) -> str:
+    """The link calendar apps subscribe to for ``scope``'s feed (``continuous`` False: without continuous items)."""
     with unit_of_work(ctx.engine) as session:
         book = links.LinkBook(session, ctx.public_url)
-        return book.leadership_feed(scope.unit_id) if scope.leadership else book.office_feed(scope.office_id)
+        url = book.leadership_feed(scope.unit_id) if scope.leadership else book.office_feed(scope.office_id)
+    return url if continuous else f"{url}?{CONTINUOUS_PARAMETER}=0"
+
+
+def webcal(url: str) -> str:
+    """The same link for apps that subscribe on a tap (iPhone, Outlook): ``webcal://`` in place of http(s).
+
+    >>> webcal("https://dondoc.example.vn/feeds/abc.ics"), webcal("http://127.0.0.1:8000/feeds/abc.ics")
+    ('webcal://dondoc.example.vn/feeds/abc.ics', 'webcal://127.0.0.1:8000/feeds/abc.ics')
+    """
+    scheme, sep, rest = url.partition("://")
+    return f"webcal://{rest}" if sep and scheme in ("http", "https") else url

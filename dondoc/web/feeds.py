@@ -1,5 +1,12 @@
 """The calendar feeds: ``GET /feeds/<token>.ics`` for an office's or a leadership's feed link.
 
+``?thuong_xuyen=0`` leaves the continuous items (their reporting checkpoints) out;
+any value other than 0/1 answers 400 with a Vietnamese message. Calendar apps
+subscribe with the https link or its ``webcal://`` twin; the calendar asks them
+to refresh every ``DONDOC_FEED_REFRESH_MINUTES`` (REFRESH-INTERVAL, X-PUBLISHED-TTL)
+and the answer may be kept but must be revalidated (``Cache-Control: no-cache``),
+which costs a 304 while nothing changed.
+
 An unknown, mistyped or rotated token answers 404 (plain text). A feed carries
 an ETag and Last-Modified; a request whose ``If-None-Match`` names the current
 ETag gets 304 without a body. A client that accepts gzip gets the body
@@ -11,9 +18,11 @@ version at most once a second).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email.utils import format_datetime
 
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import PlainTextResponse
 
 from dondoc.storage.links import FEED_KINDS, OFFICE_FEED
 from dondoc.usecases import feeds
@@ -61,12 +70,31 @@ def _accepts_gzip(header: str | None) -> bool:
     return False
 
 
+_YES, _NO = ("1", "co", "có", "true"), ("0", "khong", "không", "false")
+
+
+def _continuous(request: Request) -> bool | None:
+    """``?thuong_xuyen=``: True (the default), False, or None for a value not understood."""
+    values = request.query_params.getlist(feeds.CONTINUOUS_PARAMETER)
+    if not values:
+        return True
+    value = values[-1].strip().lower()
+    return True if value in _YES else False if value in _NO else None
+
+
 @router.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"])
 def feed(token: str, request: Request) -> Response:
     link = scope_of(request, token, *FEED_KINDS)
     scope = feeds.Scope(link.unit_id, link.office_id if link.kind == OFFICE_FEED else None)
+    continuous = _continuous(request)
+    if continuous is None:
+        return PlainTextResponse(f"Tham số {feeds.CONTINUOUS_PARAMETER} chỉ nhận 1 (kèm nhiệm vụ thường xuyên) "
+                                 "hoặc 0 (bỏ nhiệm vụ thường xuyên).", status_code=400)
+    options = _options(request)
+    if not continuous:
+        options = replace(options, continuous=False)
     try:
-        built = cached_feed(_cache(request), dondoc_of(request).engine, link.link_id, scope, _options(request))
+        built = cached_feed(_cache(request), dondoc_of(request).engine, link.link_id, scope, options)
     except feeds.FeedNotFound:
         raise HTTPException(404) from None
     compressed = _accepts_gzip(request.headers.get("accept-encoding")) and bool(built.gzipped)
