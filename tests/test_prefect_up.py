@@ -89,3 +89,35 @@ def test_up_serves_until_sigint_then_stops_everything(tmp_path):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_up_ends_with_the_addresses_and_prints_no_status_tables(sqlite_app, tmp_path):
+    """Without Prefect: a summary line of the status, then the closing block (web, standing office's link per
+    commune, where messages go), all in a few dozen lines at 80 columns."""
+    from rich.console import Console
+
+    from dondoc.cli.up import run_up
+
+    console = Console(record=True, width=80, file=open(os.devnull, "w"))
+    assert run_up(sqlite_app, console, import_examples=True, orchestrate=False) == 0
+    lines = console.export_text().splitlines()
+    text = "\n".join(lines)
+    assert len(lines) <= 50, text
+    assert "Tình hình ngày 16/03/2026: 93 nhiệm vụ" in text and "Quá hạn:" not in text
+    assert "xa-ngoc-lien-2026-2030" not in text
+    block = text[text.index("Đôn Đốc ─"):]
+    assert "Trang web và lịch:" in block and "Giao diện Prefect" not in block
+    for unit in ("Xã Ngọc Liên", "Xã Trường Xuân"):
+        [line] = [line for line in block.splitlines() if line.strip().startswith(unit + ":")]
+        assert "/s/" in line  # the standing office's page, whole on its line
+    assert "Tin nhắn: ghi vào tệp, chưa gửi đi" in block and f"\n  {sqlite_app.settings.outbox_path}\n" in block + "\n"
+
+
+def test_messages_line_names_the_mail_server_without_its_password():
+    from dondoc.cli.up import messages_line
+    from dondoc.settings import Settings
+
+    settings = Settings(smtp_url="smtp://dondoc:MatKhau9@mail.ngoclien.example.vn:587?security=starttls")
+    line = messages_line(settings)
+    assert "mail.ngoclien.example.vn:587" in line and "MatKhau9" not in line and "Zalo: ghi vào tệp" in line
+    assert line.endswith(f"\n  {settings.outbox_path}")

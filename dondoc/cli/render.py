@@ -91,7 +91,7 @@ def import_report_json(report) -> dict:
 
 def print_import_report(console: Console, report) -> None:
     verb = "Đã nhập" if report.created else "Đã nhập lại"
-    console.print(f"[bold]{verb}[/] kế hoạch [cyan]{report.plan_code}[/]: {report.plan_title}")
+    console.print(f"[bold]{verb}[/] kế hoạch: {report.plan_title}", highlight=False)
     console.print(
         f"  Đơn vị: {report.unit}; {report.areas} lĩnh vực; {report.items_total} mục "
         f"(mới {report.items_added}, thay đổi {report.items_updated}, giữ nguyên {report.items_unchanged}, "
