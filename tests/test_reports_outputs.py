@@ -10,14 +10,15 @@ import pytest
 from conftest import build_app, ARTIFACTS, PLAN_001, seed_path
 from docx import Document
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import event, update
 
 from dondoc.storage.models import Extension
 from dondoc.reports.chart import CHART_ORDER, chart_data, render_chart
 from dondoc.reports.content import compile_report, format_rate
-from dondoc.reports.docx_report import QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
+from dondoc.reports.docx_report import HEADER_WIDTHS, QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
 from dondoc.reports.markdown import render_markdown
-from dondoc.reports.xlsx_annex import HEADER, STATUS_COLUMN, write_xlsx
+from dondoc.reports.xlsx_annex import HEADER, HEADER_ROW, STATUS_COLUMN, shade, tint, write_xlsx
 from dondoc.domain.status import Shown
 from dondoc.storage.statusrun import run_status
 
@@ -116,15 +117,23 @@ def test_docx_layout_and_numbers(engine, content, tmp_path):
     runs = [r for p in doc.paragraphs for r in p.runs]
     runs += [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
     assert runs and {r.font.name for r in runs} == {"Times New Roman"}
-    # Header table.
+    # Header table (Nghị định 30/2020): the body on two lines, "ỦY" (not "UỶ"), a short rule under it,
+    # never an underline; the Quốc hiệu on one line in a column wide enough, the Tiêu ngữ and its rule.
     head = doc.tables[0]
     left, right = head.rows[0].cells
-    issuer = left.paragraphs[0].runs[0]
-    assert issuer.text == "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN" and issuer.bold and issuer.font.size.pt == 13
+    organ = [p for p in left.paragraphs if p.text]
+    assert [p.text for p in organ] == ["ỦY BAN NHÂN DÂN", "XÃ NGỌC LIÊN"] and "UỶ" not in left.text
+    assert all(r.bold and r.font.size.pt == 13 and not r.underline for p in organ for r in p.runs)
+    rule = left.paragraphs[len(organ)]
+    assert rule.text == "" and rule._p.xpath("./w:pPr/w:pBdr/w:top")
+    assert 10 < rule.paragraph_format.left_indent.mm == rule.paragraph_format.right_indent.mm  # short, centred
     assert "w:tblBorders" in head._tbl.xml and 'w:val="nil"' in head._tbl.xml
     qh, tn = right.paragraphs[0].runs[0], right.paragraphs[1].runs[0]
-    assert (qh.text, qh.bold, qh.font.size.pt) == (QUOC_HIEU, True, 13)
-    assert (tn.text, tn.bold, tn.font.size.pt) == (TIEU_NGU, True, 14)
+    assert (qh.text, qh.bold, qh.font.size.pt) == (QUOC_HIEU, True, 12)
+    assert (tn.text, tn.bold, tn.font.size.pt) == (TIEU_NGU, True, 13)
+    assert right.paragraphs[2]._p.xpath("./w:pPr/w:pBdr/w:top") and right.paragraphs[2].text == ""
+    assert round(right.width.mm) == HEADER_WIDTHS[1] >= 100  # 34 capitals, 12 pt bold: about 95 mm
+    assert head._tbl.xpath("./w:tblPr/w:tblLayout[@w:type='fixed']")
     assert head.rows[1].cells[0].text == "Số: …/BC-UBND"
     date_run = head.rows[1].cells[1].paragraphs[0].runs[0]
     assert date_run.text == "Ngọc Liên, ngày 05 tháng 3 năm 2026" and date_run.italic
@@ -157,33 +166,55 @@ def test_docx_layout_and_numbers(engine, content, tmp_path):
         assert rows == [[g.name, str(len(g.rows)), *(str(g.totals[k]) for k in order)] for g in groups]
     overdue_table = next(tb for tb in doc.tables if _table_rows(tb)[0][-1] == "Lý do")
     overdue = [r for r in status.rows if r.shown is Shown.OVERDUE]
-    assert [(row[1], row[5]) for row in _table_rows(overdue_table)[1:]] == [(r.item, str(r.days_overdue)) for r in overdue]
-    assert any("Chưa có hướng dẫn của Sở Nội vụ" in row[6] for row in _table_rows(overdue_table)[1:])
-    done_table = next(tb for tb in doc.tables if _table_rows(tb)[0][4:6] == ["Ngày hoàn thành", "Sản phẩm"])
+    assert [(row[1].split(".")[0], row[4]) for row in _table_rows(overdue_table)[1:]] == [
+        (f"Mục {r.number}" + (f" ({r.label})" if r.label else ""), str(r.days_overdue)) for r in overdue]
+    assert any("Chưa có hướng dẫn của Sở Nội vụ" in row[5] for row in _table_rows(overdue_table)[1:])
+    done_table = next(tb for tb in doc.tables if _table_rows(tb)[0][3:5] == ["Ngày hoàn thành", "Sản phẩm"])
     assert len(done_table.rows) - 1 == t["hoan_thanh_dung_han"] + t["hoan_thanh_tre_han"]
-    assert any(row[4:6] == ["10/03/2026", "Kế hoạch số 12/KH-UBND"] for row in _table_rows(done_table))
-    # Table header rows repeat on every page a table spans.
+    assert any(row[3:5] == ["10/03/2026", "Kế hoạch số 12/KH-UBND"] for row in _table_rows(done_table))
+    # Table header rows repeat on every page a table spans; no row splits across pages.
     assert all(tb.rows[0]._tr.trPr is not None and tb.rows[0]._tr.trPr.xpath("./w:tblHeader") for tb in doc.tables[1:-1])
+    assert all(row._tr.trPr.xpath("./w:cantSplit") for tb in doc.tables[1:-1] for row in tb.rows)
     # Closing blocks.
     closing = doc.tables[-1].rows[0].cells
     assert closing[0].paragraphs[0].text == "Nơi nhận:" and "CHỦ TỊCH" in [p.text for p in closing[1].paragraphs]
 
 
 def test_xlsx_annex_rows_and_colours(engine, content, tmp_path):
-    path = write_xlsx(content, tmp_path / "phu-luc-2026-Q1.xlsx")
+    path = write_xlsx(content, tmp_path / "phu-luc-2026-Q1.xlsx", number="12/BC-UBND", signed_on=D(2026, 3, 16))
     ws = load_workbook(path).active
-    assert [c.value for c in ws[1]] == list(HEADER)
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws["A1"].value == "Phụ lục kèm theo Báo cáo số 12/BC-UBND ngày 16/03/2026" and ws["A1"].font.b
+    assert "quý I năm 2026" in ws["A2"].value and "14/03/2026" in ws["A2"].value
+    assert [c.value for c in ws[HEADER_ROW]] == list(HEADER)
+    assert ws.freeze_panes == f"A{HEADER_ROW + 1}" and ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
     status = _status(engine)
-    rows = list(ws.iter_rows(min_row=2))
+    rows = list(ws.iter_rows(min_row=HEADER_ROW + 1))
     assert len(rows) == len(status.rows)
     for cells, r in zip(rows, status.rows):
-        assert cells[2].value == r.item and cells[STATUS_COLUMN - 1].value == r.shown.label
-        assert cells[0].fill.fgColor.rgb == "FF" + r.shown.hex.lstrip("#").upper()
-        assert cells[STATUS_COLUMN - 1].fill.fgColor.rgb == "FF" + r.shown.hex.lstrip("#").upper()
+        assert cells[1].value == "KH CCHC 2026–2030" and cells[2].value == r.number
+        assert cells[STATUS_COLUMN - 1].value == r.shown.label
+        # The status cell alone is coloured: a light tint of the status colour, dark text.
+        cell = cells[STATUS_COLUMN - 1]
+        assert cell.fill.fgColor.rgb == tint(r.shown) and cell.font.color.rgb == shade(r.shown)
+        fill = [int(cell.fill.fgColor.rgb[i:i + 2], 16) for i in (2, 4, 6)]
+        ink = [int(cell.font.color.rgb[i:i + 2], 16) for i in (2, 4, 6)]
+        assert min(fill) >= 150 and max(ink) <= 150  # light fill, dark text
+        assert all(c.fill.fill_type is None for c in cells if c is not cell)
+        assert all(c.font.color is None or c.font.color.rgb in (None, "FF000000") for c in cells if c is not cell)
         assert cells[13].value == r.days_overdue
-    row43 = next(c for c in rows if c[2].value.endswith("#43"))
+    row43 = next(c for c in rows if c[2].value == "43")
     assert row43[11].value.date() == D(2026, 3, 10) and row43[12].value == "Kế hoạch số 12/KH-UBND"
+
+
+def test_xlsx_annex_prints_on_landscape_a4_fitted_to_width(content, tmp_path):
+    ws = load_workbook(write_xlsx(content, tmp_path / "phu-luc.xlsx", signed_on=D(2026, 3, 16))).active
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0  # one page wide, as many down
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"  # the header row on every page
+    assert ws["A1"].value == "Phụ lục kèm theo Báo cáo số …/BC-UBND ngày 16/03/2026"  # the number left blank
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {f"A1:{get_column_letter(len(HEADER))}1", f"A2:{get_column_letter(len(HEADER))}2"} <= merged
 
 
 def test_markdown_summary(engine, content):
@@ -229,7 +260,7 @@ def test_docx_has_the_chart_and_its_caption(engine, content, tmp_path):
     assert blob.startswith(b"\x89PNG")
     texts = [p.text for p in doc.paragraphs]
     pic = next(i for i, p in enumerate(doc.paragraphs) if p._p.xpath(".//pic:pic"))
-    assert texts.index(SECTIONS[2]) < pic < texts.index(SECTIONS[3])  # in "III. Theo cơ quan"
+    assert texts.index("3. Theo cơ quan chủ trì") < pic < texts.index("4. Nhiệm vụ đã hoàn thành")
     caption = doc.paragraphs[pic + 1]
     assert caption.text == "Hình 1. Tình hình thực hiện nhiệm vụ theo cơ quan chủ trì (số liệu đến ngày 14/03/2026)"
     assert caption.runs[0].italic and caption.alignment == 1

@@ -81,8 +81,8 @@ def test_reports_convert_to_pdf(sqlite_engine, tmp_path):
     ]
     commune_pdf, province_pdf = _convert(docx_files, tmp_path / "pdf", tmp_path)
 
-    for pdf, name, issuer in ((commune_pdf, "bao-cao-xa", "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN"),
-                              (province_pdf, "bao-cao-tinh", "UỶ BAN NHÂN DÂN TỈNH THANH HÓA")):
+    for pdf, name, issuer in ((commune_pdf, "bao-cao-xa", "ỦY BAN NHÂN DÂN XÃ NGỌC LIÊN"),
+                              (province_pdf, "bao-cao-tinh", "ỦY BAN NHÂN DÂN TỈNH THANH HÓA")):
         pages = _pdf_pages(pdf)
         assert pages >= 2
         first = _page_text(pdf, 1)

@@ -18,7 +18,7 @@ from dondoc.reports.content import format_rate
 from dondoc.reports.docx_report import STATUS_ORDER as ALL_STATUSES
 from dondoc.reports.province import compile_province, is_aggregate, member_units
 from dondoc.reports.province_docx import PROVINCE_SECTIONS, TOTAL_LABEL
-from dondoc.reports.xlsx_annex import PROVINCE_HEADER, SUMMARY_ORDER, SUMMARY_SHEET, summary_header
+from dondoc.reports.xlsx_annex import HEADER_ROW, PROVINCE_HEADER, SUMMARY_ORDER, SUMMARY_SHEET, summary_header
 
 STATUS_ORDER = tuple(s for s in ALL_STATUSES if s.value != "chua_xac_dinh")  # the demo communes read every deadline
 SUMMARY_HEADER = summary_header(tuple(s for s in SUMMARY_ORDER if s.value != "chua_xac_dinh"))
@@ -91,8 +91,8 @@ def test_province_docx_numbers(engine, province_files):
     doc = Document(str(files.docx))
     texts = [p.text for p in doc.paragraphs]
     assert [t for t in texts if t in PROVINCE_SECTIONS] == list(PROVINCE_SECTIONS)
-    head = " ".join(c.text for c in doc.tables[0]._cells)
-    assert "UỶ BAN NHÂN DÂN TỈNH THANH HÓA" in head and "Thanh Hóa, ngày 16 tháng 6 năm 2026" in head
+    head = " ".join(" ".join(c.text for c in doc.tables[0]._cells).split())
+    assert "ỦY BAN NHÂN DÂN TỈNH THANH HÓA" in head and "Thanh Hóa, ngày 16 tháng 6 năm 2026" in head
     own = _own_runs(engine, communes)
     order = [s.value for s in STATUS_ORDER]
 
@@ -133,9 +133,10 @@ def test_province_docx_numbers(engine, province_files):
     # VI. Overdue items of every commune, with the commune's name.
     overdue = next(tb for tb in doc.tables if _rows(tb)[0][-1] == "Lý do")
     assert _rows(overdue)[0][1] == "Đơn vị"
-    expected = sorted((u.name, r.item, str(r.days_overdue)) for u in communes for r in own[u.name].rows
-                      if r.shown is Shown.OVERDUE)
-    assert sorted((r[1], r[2], r[6]) for r in _rows(overdue)[1:]) == expected
+    label = files.content.item_label  # "Mục 22", with the plan's short title where a commune follows two plans
+    expected = sorted((u.name, label(r) + (f" ({r.label})" if r.label else "") + f". {r.content}",
+                       str(r.days_overdue)) for u in communes for r in own[u.name].rows if r.shown is Shown.OVERDUE)
+    assert sorted((r[1], r[2], r[5]) for r in _rows(overdue)[1:]) == expected
 
 
 def test_province_xlsx_and_markdown(engine, province_files):
@@ -144,17 +145,18 @@ def test_province_xlsx_and_markdown(engine, province_files):
     wb = load_workbook(files.xlsx)
     assert wb.sheetnames == [SUMMARY_SHEET, "Phụ lục"]
     summary = wb[SUMMARY_SHEET]
-    assert [c.value for c in summary[1]] == list(SUMMARY_HEADER)
-    values = [[c.value for c in row] for row in summary.iter_rows(min_row=2)]
+    assert summary["A1"].value.startswith("Phụ lục kèm theo Báo cáo số")
+    assert [c.value for c in summary[HEADER_ROW]] == list(SUMMARY_HEADER)
+    values = [[c.value for c in row] for row in summary.iter_rows(min_row=HEADER_ROW + 1)]
     order = [s.value for s in STATUS_ORDER]
     for row, u in zip(values, communes):
         t = own[u.name].totals
         assert row[1:10] == [u.name, len(own[u.name].rows), *(t[k] for k in order)]
     assert values[-1][1:10] == ["Tổng cộng", files.content.total, *(files.content.totals[k] for k in order)]
     annex = wb["Phụ lục"]
-    assert [c.value for c in annex[1]] == list(PROVINCE_HEADER)
+    assert [c.value for c in annex[HEADER_ROW]] == list(PROVINCE_HEADER)
     per_unit: dict[str, int] = {}
-    for row in annex.iter_rows(min_row=2, values_only=True):
+    for row in annex.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
         per_unit[row[1]] = per_unit.get(row[1], 0) + 1
     assert per_unit == {u.name: len(own[u.name].rows) for u in communes if own[u.name].rows}
     md = files.markdown_text
@@ -223,4 +225,4 @@ def test_province_extensions_name_their_commune(engine, tmp_path):
     doc = Document(str(files.docx))
     table = next(tb for tb in doc.tables if _rows(tb)[0][-2:] == ["Người cho gia hạn", "Lý do"])
     assert _rows(table)[0][1] == "Đơn vị"
-    assert [(r[1], r[5], r[6]) for r in _rows(table)[1:]] == [(communes[1].name, "31/12/2026", "Chủ tịch UBND xã")]
+    assert [(r[1], r[4], r[5]) for r in _rows(table)[1:]] == [(communes[1].name, "31/12/2026", "Chủ tịch UBND xã")]

@@ -54,6 +54,16 @@ class Recipients(BaseModel):
     final: list[str] = Field(default_factory=lambda: ["office:{standing_office}", "tag:leadership"])
 
 
+class Signer(BaseModel):
+    """Who signs a unit's reports: the lines of the signature block (Nghị định 30/2020)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None  # full name under the signature; unset: an empty line, written in by hand
+    title: str = "CHỦ TỊCH"
+    on_behalf: str = "TM. ỦY BAN NHÂN DÂN"
+
+
 class ReportingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,6 +73,11 @@ class ReportingConfig(BaseModel):
     draft_working_days_before: int = Field(default=3, ge=0, le=60)
     catch_up_working_days: int = Field(default=5, ge=0, le=60)
     recipients: Recipients = Field(default_factory=Recipients)
+    signers: dict[str, Signer] = Field(default_factory=dict)  # by unit name ("Xã Ngọc Liên")
+
+    def signer(self, unit: str) -> Signer:
+        """The unit's signer; the defaults (Chủ tịch, no name) when not configured."""
+        return self.signers.get(unit) or Signer()
 
     def deadline(self, level: str, code: str) -> str | None:
         return (self.send_deadlines.get(level) or {}).get(code)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 from dondoc.reports.content import ReportContent, compile_report
-from dondoc.reports.docx_report import write_docx
+from dondoc.reports.docx_report import issuer_lines, write_docx
 from dondoc.reports.markdown import render_markdown
 from dondoc.domain.periods import ReportPeriod
 from dondoc.reports.province import ProvinceReport, compile_province, is_aggregate
@@ -66,19 +66,22 @@ def build_report(
         aggregate = is_aggregate(ctx.engine, unit)
     output.mkdir(parents=True, exist_ok=True)
     base = output / file_stem(unit, period)
-    issuer = f"UỶ BAN NHÂN DÂN {unit.name.upper()}"
+    issuer = issuer_lines(unit.name)
+    signer = ctx.reporting.signer(unit.name)
+    signature = dict(signer_name=signer.name, signer_title=signer.title, signer_on_behalf=signer.on_behalf)
     province = None
     if aggregate:
         province = compile_province(ctx, unit, period)
         content = province.content
         docx_path = write_province_docx(province, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
-                                        signed_on=signed_on, number=number, chart=chart)
+                                        signed_on=signed_on, number=number, chart=chart, **signature)
     else:
         content = compile_report(ctx, period, unit_ids=[unit.id])
-        docx_path = write_docx(content, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
-                               signed_on=signed_on, number=number, chart=chart)
+        docx_path = write_docx(content, base.with_suffix(".docx"), unit=unit.name, place=place_of(unit),
+                               signed_on=signed_on, number=number, chart=chart, **signature)
     units = province.units if province else None
-    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"), units=units)
+    xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"), units=units, number=number,
+                           signed_on=signed_on)
     markdown = render_markdown(content, unit=unit.name, units=units)
     md_path = base.with_suffix(".md")
     md_path.write_text(markdown, encoding="utf-8")

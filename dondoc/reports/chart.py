@@ -2,8 +2,10 @@
 
 ``chart_data`` takes the report's groups (office or unit totals from the status run)
 and gives the series the chart draws; ``render_chart`` draws them with matplotlib
-(Agg, no display) into a PNG, in the status colours of ``SHOWN_STYLE`` and a font
-with Vietnamese glyphs (DejaVu Sans, shipped with matplotlib).
+(Agg, no display) into a PNG, in the status colours of ``SHOWN_STYLE`` and the
+report's font: Times New Roman, or Liberation Serif (metric-compatible, with the
+Vietnamese glyphs) where Times New Roman is not installed, else DejaVu Serif
+(shipped with matplotlib).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ CHART_ORDER = (
     Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
     Shown.CONTINUOUS,
 )
-FONT = "DejaVu Sans"
+FONTS = ("Times New Roman", "Liberation Serif", "DejaVu Serif")  # the first installed one draws the chart
 LABEL_WIDTH = 30  # characters per line of a category label
 
 
@@ -68,6 +70,28 @@ def chart_data(groups: Iterable[Totals], *, limit: int | None = None) -> ChartDa
     )
 
 
+VIETNAMESE = "ẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹĂăĐđĨĩŨũƠơƯư"
+
+
+def chart_font(text: str = "") -> str:
+    """The first of FONTS installed here with a glyph for every Vietnamese letter (and for ``text``).
+
+    An old Liberation Serif (1.x) has no "ế", "ư", "ụ": DejaVu Serif then draws the chart.
+    """
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    needed = {ord(c) for c in VIETNAMESE + text if not c.isspace()}
+    for name in FONTS:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+            if needed <= set(FT2Font(path).get_charmap()):
+                return name
+        except (ValueError, OSError, RuntimeError):
+            continue
+    return FONTS[-1]
+
+
 def render_chart(data: ChartData, path: str | Path | None = None, *, title: str | None = None,
                  value_label: str = "Số nhiệm vụ") -> bytes:
     """Draw the stacked horizontal bars; return the PNG (and write it to ``path`` if given)."""
@@ -77,7 +101,7 @@ def render_chart(data: ChartData, path: str | Path | None = None, *, title: str 
 
     n = max(len(data.categories), 1)
     height = 1.3 + 0.34 * n + (0.3 if title else 0)
-    with rc_context({"font.family": FONT, "font.size": 9, "svg.fonttype": "none"}):
+    with rc_context({"font.family": chart_font("".join(data.categories) + (title or "") + value_label), "font.size": 10, "svg.fonttype": "none"}):
         fig = Figure(figsize=(7.0, height), dpi=150)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
@@ -89,7 +113,7 @@ def render_chart(data: ChartData, path: str | Path | None = None, *, title: str 
                     edgecolor="white", linewidth=0.5)
             left = [a + b for a, b in zip(left, values)]
         for y, total in zip(positions, data.bar_totals):
-            ax.text(total, y, f" {total}", va="center", ha="left", fontsize=8)
+            ax.text(total, y, f" {total}", va="center", ha="left", fontsize=9)
         ax.set_yticks(positions, [textwrap.fill(c, LABEL_WIDTH) for c in data.categories])
         ax.set_xlabel(value_label)
         ax.set_xlim(0, max(data.bar_totals, default=0) * 1.12 + 1)
@@ -103,7 +127,7 @@ def render_chart(data: ChartData, path: str | Path | None = None, *, title: str 
         fig.tight_layout()
         if data.drawn:  # below the axis title, whatever the height: 0.55 in under the axes
             axes_inches = ax.get_position().height * height
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_inches), ncol=4, frameon=False, fontsize=8)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.55 / axes_inches), ncol=4, frameon=False, fontsize=9)
         buffer = BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.05)
     png = buffer.getvalue()

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from dondoc.domain.periods import ReportPeriod, SendDeadline
+from dondoc.domain.labels import item_label, short_plan_title
+from dondoc.domain.periods import PeriodError, ReportPeriod, SendDeadline, make_period
 from dondoc.domain.status import Shown
 from dondoc.storage.models import Extension, Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
 from dondoc.storage.statusrun import StatusReport, StatusRow, run_status, totals
@@ -51,6 +52,8 @@ class ExtensionRow:
     reason: str | None
     granted_on: date
     unit: str | None = None
+    number: str = ""  # the item's number in its plan: "Mục 37" for people (``item`` keeps the code)
+    plan_title: str = ""
 
 
 @dataclass
@@ -61,6 +64,12 @@ class Change:
     label: str | None
     before: Shown | None  # None: not listed in the previous report
     after: Shown | None
+    number: str = ""
+    plan_title: str = ""
+    unit: str | None = None
+
+
+OPEN = (Shown.ON_TRACK, Shown.DUE_SOON, Shown.OVERDUE)
 
 
 class RowCounts:
@@ -99,10 +108,44 @@ class ReportContent(RowCounts):
     previous: ReportPeriod | None
     deadlines: list[SendDeadline] = field(default_factory=list)
     deadline_problems: list[str] = field(default_factory=list)
+    next_period: ReportPeriod | None = None  # the period after this one (its items due are the next focus)
 
     @property
     def cutoff(self) -> date:
         return self.period.cutoff
+
+    def item_label(self, row) -> str:
+        """"Mục 37" for a row (status row, extension, change); "KH CCHC 2026–2030, mục 37" when the row's
+        unit follows several plans, so that two plans' items 37 are told apart. Never the plan code."""
+        several = self._units_with_several_plans
+        unit = getattr(row, "unit", None)
+        return item_label(row.number, short_plan_title(row.plan_title) if unit in several else None)
+
+    @property
+    def _units_with_several_plans(self) -> set:
+        cached = self.__dict__.get("_several")
+        if cached is None:
+            plans: dict = {}
+            for r in self.status.rows:
+                plans.setdefault(r.unit, set()).add(r.plan)
+            cached = self.__dict__["_several"] = {u for u, p in plans.items() if len(p) > 1}
+        return cached
+
+    @property
+    def due_next(self) -> list[StatusRow]:
+        """Open items whose due date (extended, else effective) falls after the cut-off, up to the next
+        period's cut-off: the focus of the next period."""
+        if self.next_period is None:
+            return []
+        end = self.next_period.cutoff
+        rows = [r for r in self.status.rows if r.shown in OPEN and r.shown is not Shown.OVERDUE
+                and (r.extended_due or r.effective_due) and self.cutoff < (r.extended_due or r.effective_due) <= end]
+        return sorted(rows, key=lambda r: (r.extended_due or r.effective_due, r.item))
+
+    @property
+    def blocked(self) -> list[StatusRow]:
+        """Open items whose office reported a difficulty ("vướng mắc"), overdue or not."""
+        return [r for r in self.status.rows if r.stored == "vuong_mac" and r.shown not in DONE]
 
     @property
     def rows(self) -> list[StatusRow]:
@@ -133,6 +176,20 @@ class ReportContent(RowCounts):
         return self.status.unset
 
 
+NEXT_CODE = {"Q1": "H1", "H1": "Q3", "Q3": "Y", "Y": "Q1"}
+
+
+def next_period(period: ReportPeriod, reporting) -> ReportPeriod | None:
+    """The report after this one: Q1 -> H1 -> Q3 -> Y -> next year's Q1 (None when not configured)."""
+    code = NEXT_CODE.get(period.code)
+    if code is None:
+        return None
+    try:
+        return make_period(period.year + 1 if period.code == "Y" else period.year, code, reporting)
+    except PeriodError:
+        return None
+
+
 def format_rate(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%".replace(".", ",")
 
@@ -161,7 +218,7 @@ def _extensions(engine: Engine, period: ReportPeriod, unit_ids) -> list[Extensio
     end = datetime.combine(period.cutoff + timedelta(days=1), time.min, TZ)
     query = (
         select(
-            Plan.code, Item.number, Item.content, Milestone.label,
+            Plan.code, Plan.title, Item.number, Item.content, Milestone.label,
             Extension.previous_due, Extension.new_due, Extension.granted_by, Extension.reason, Extension.granted_at,
             Unit.name.label("unit"),
         )
@@ -180,7 +237,8 @@ def _extensions(engine: Engine, period: ReportPeriod, unit_ids) -> list[Extensio
             if granted.tzinfo is None:  # SQLite gives naive UTC
                 granted = granted.replace(tzinfo=ZoneInfo("UTC"))
             result.append(ExtensionRow(f"{r.code}#{r.number}", r.content, r.label, r.previous_due, r.new_due,
-                                       r.granted_by, r.reason, granted.astimezone(TZ).date(), r.unit))
+                                       r.granted_by, r.reason, granted.astimezone(TZ).date(), r.unit,
+                                       str(r.number), r.title or ""))
     return result
 
 
@@ -188,11 +246,13 @@ def _changes(now: list[StatusRow], before: list[StatusRow]) -> list[Change]:
     old = {r.milestone_id: r for r in before}
     new_ids = {r.milestone_id for r in now}
     changes = [
-        Change(r, r.item, r.content, r.label, old[r.milestone_id].shown if r.milestone_id in old else None, r.shown)
+        Change(r, r.item, r.content, r.label, old[r.milestone_id].shown if r.milestone_id in old else None, r.shown,
+               r.number, r.plan_title, r.unit)
         for r in now
         if r.milestone_id not in old or old[r.milestone_id].shown is not r.shown
     ]
-    changes += [Change(None, r.item, r.content, r.label, r.shown, None) for r in before if r.milestone_id not in new_ids]
+    changes += [Change(None, r.item, r.content, r.label, r.shown, None, r.number, r.plan_title, r.unit)
+                for r in before if r.milestone_id not in new_ids]
     return changes
 
 
@@ -233,4 +293,5 @@ def compile_report(
         previous=prev_period,
         deadlines=period.send_deadlines(calendar, ctx.reporting),
         deadline_problems=period.deadline_problems(calendar, ctx.reporting),
+        next_period=next_period(period, ctx.reporting),
     )

@@ -120,7 +120,8 @@ def _row_element(values, size: float, widths_mm, *, header: bool = False):
                  if widths_mm and i < len(widths_mm) else "")
         run = _run_xml(text, size, header) if text else ""
         cells.append(f'<w:tc>{width}<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="{align}"/></w:pPr>{run}</w:p></w:tc>')
-    repeat = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""  # repeated on every page the table spans
+    # The header row repeats on every page the table spans; no row splits across a page break.
+    repeat = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     return parse_xml(f'<w:tr {nsdecls("w")}>{repeat}{"".join(cells)}</w:tr>')
 
 
@@ -140,3 +141,60 @@ def _table(doc, header: list[str], rows: list[list], *, widths_mm: list[float] |
         table._tbl.append(_row_element(values, size, widths_mm))
     _para(doc, "", size=6)
     return table
+
+
+def _short_rule(cell, length_mm: float, cell_mm: float, *, space_after: float = 0):
+    """A short centred horizontal line under the previous paragraph of ``cell`` (the line under the
+    issuing body and under the Tiêu ngữ): an empty 2 pt paragraph, indented to ``length_mm``, with a
+    top border. Only the line is drawn, never an underline of the words."""
+    p = cell.add_paragraph()
+    _font(p.add_run(""), 2)
+    indent = max((cell_mm - length_mm) / 2, 0)
+    fmt = p.paragraph_format
+    fmt.left_indent = fmt.right_indent = Mm(indent)
+    fmt.space_before = Pt(1)
+    fmt.space_after = Pt(space_after)
+    fmt.line_spacing = Pt(2)
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "0"), ("w:color", "000000")):
+        top.set(qn(k), v)
+    bdr.append(top)
+    # w:pBdr comes before w:spacing/w:ind/w:jc in a paragraph's properties.
+    anchor = next((el for el in ppr if el.tag in (qn("w:spacing"), qn("w:ind"), qn("w:jc"))), None)
+    if anchor is not None:
+        anchor.addprevious(bdr)
+    else:
+        ppr.append(bdr)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+def _cell_margins(table, left_twips: int = 0, right_twips: int = 0) -> None:
+    """Cell margins of a borderless layout table (the header: the Quốc hiệu needs the whole column)."""
+    table._tbl.tblPr.append(parse_xml(f'<w:tblCellMar {nsdecls("w")}><w:left w:w="{left_twips}" w:type="dxa"/>'
+                                      f'<w:right w:w="{right_twips}" w:type="dxa"/></w:tblCellMar>'))
+
+
+def _fixed_widths(table, widths_mm) -> None:
+    """Column widths that Word and LibreOffice both keep: a fixed layout, the grid and every cell."""
+    table.autofit = False
+    table._tbl.tblPr.append(parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>'))
+    for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths_mm):
+        col.w = Mm(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_mm):
+            cell.width = Mm(w)
+
+
+def _keep_together(table) -> None:
+    """Rows never split across pages, and each row's paragraphs keep with the next: a short block
+    (Nơi nhận and the signature) moves to the next page whole rather than leaving two lines behind."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+                p.paragraph_format.keep_together = True

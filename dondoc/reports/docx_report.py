@@ -24,27 +24,30 @@ from dondoc.reports.chart import chart_data, render_chart
 from dondoc.reports.content import ReportContent, format_rate
 from dondoc.reports.docx_parts import (
     FONT,
-    _bottom_rule,
+    _cell_margins,
     _cell_text,
+    _fixed_widths,
     _font,
+    _keep_together,
     _no_borders,
     _page_field,
     _para,
+    _short_rule,
     _table,
 )
 CHART_LIMIT = 30  # bars in a chart at most
+LIST_LIMIT = 8  # items named in a narrative paragraph at most; the tables list them all
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
+ORGAN = "ỦY BAN NHÂN DÂN"  # Nghị định 30/2020's spelling ("ỦY", not "UỶ")
+ON_BEHALF = "TM. ỦY BAN NHÂN DÂN"
 SECTIONS = (
-    "I. Tổng quan",
-    "II. Theo lĩnh vực",
-    "III. Theo cơ quan",
-    "IV. Nhiệm vụ đã hoàn thành",
-    "V. Nhiệm vụ quá hạn",
-    "VI. Nhiệm vụ thường xuyên",
-    "VII. Nhiệm vụ chờ sự kiện",
-    "VIII. Thay đổi so với kỳ trước",
+    "I. Kết quả đạt được",
+    "II. Tồn tại, hạn chế và nguyên nhân",
+    "III. Nhiệm vụ trọng tâm kỳ tới",
+    "IV. Đề xuất, kiến nghị",
 )
+HEADER_WIDTHS = (62, 103)  # mm: issuing body | Quốc hiệu (12 pt bold fits 103 mm on one line)
 DEFAULT_RECIPIENTS = (
     "UBND tỉnh (để báo cáo);",
     "Sở Nội vụ (để báo cáo);",
@@ -53,6 +56,16 @@ DEFAULT_RECIPIENTS = (
     "Các cơ quan, đơn vị thuộc xã;",
     "Lưu: VT, VP.",
 )
+
+
+def issuer_lines(unit: str) -> str:
+    """The issuing body as printed: "ỦY BAN NHÂN DÂN" over the unit ("XÃ NGỌC LIÊN")."""
+    return f"{ORGAN}\n{unit.upper()}"
+
+
+def organ_phrase(unit: str) -> str:
+    """"Ủy ban nhân dân xã Ngọc Liên": the body as named in a sentence."""
+    return f"Ủy ban nhân dân {unit[:1].lower() + unit[1:]}" if unit else "Ủy ban nhân dân"
 
 
 def date_line(place: str, day: date) -> str:
@@ -108,21 +121,23 @@ def new_document(
     _page_field(header_p)
     section.first_page_header.paragraphs[0].text = ""
 
-    # Header: issuing body and number | Quốc hiệu and Tiêu ngữ.
+    # Header: issuing body and number | Quốc hiệu and Tiêu ngữ, each with a short line under it.
     head = doc.add_table(rows=2, cols=2)
     _no_borders(head)
-    head.autofit = False
-    for row in head.rows:
-        row.cells[0].width, row.cells[1].width = Mm(65), Mm(100)
+    _cell_margins(head)
+    _fixed_widths(head, HEADER_WIDTHS)
     left, right = head.rows[0].cells
-    issuer_p = _cell_text(left, issuer.upper(), size=13, bold=True)
-    _bottom_rule(issuer_p)
-    _cell_text(right, QUOC_HIEU, size=13, bold=True)
-    tieu_ngu = _cell_text(right, TIEU_NGU, size=14, bold=True)
-    _bottom_rule(tieu_ngu)
+    lines = [line for line in issuer.replace("UỶ", "ỦY").split("\n") if line.strip()]
+    for line in lines:
+        _cell_text(left, line.upper(), size=13, bold=True)
+    # The line under the body: about a third of its longest line.
+    _short_rule(left, min(max(len(x) for x in lines) * 1.0, 40), HEADER_WIDTHS[0])
+    _cell_text(right, QUOC_HIEU, size=12, bold=True)
+    _cell_text(right, TIEU_NGU, size=13, bold=True)
+    _short_rule(right, 62, HEADER_WIDTHS[1])  # as long as the Tiêu ngữ
     left2, right2 = head.rows[1].cells
-    _cell_text(left2, f"Số: {number}", size=13)
-    _cell_text(right2, date_line(place, signed_on), size=14, italic=True)
+    _cell_text(left2, f"Số: {number}", size=13).paragraph_format.space_before = Pt(4)
+    _cell_text(right2, date_line(place, signed_on), size=14, italic=True).paragraph_format.space_before = Pt(4)
 
     _para(doc, "", size=8)
     _para(doc, "BÁO CÁO", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -146,11 +161,28 @@ def heading(doc, text):
     return p
 
 
+def subheading(doc, text):
+    """A numbered part of a section ("1. Theo lĩnh vực"): bold italic, kept with what follows."""
+    p = _para(doc, text, size=14, bold=True, italic=True, space_after=6, indent_first=10)
+    p.paragraph_format.keep_with_next = True
+    return p
+
+
 def body(doc, text, *, keep_with_next: bool = False):
     p = _para(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent_first=10, space_after=6)
     if keep_with_next:
         p.paragraph_format.keep_with_next = True
     return p
+
+
+def bullets(doc, lines, *, total: int | None = None, where: str = "") -> None:
+    """One paragraph per line ("- Mục 37: …"), at most LIST_LIMIT; says how many more the table lists."""
+    lines = list(lines)
+    for line in lines[:LIST_LIMIT]:
+        body(doc, f"- {line}")
+    more = (total if total is not None else len(lines)) - min(len(lines), LIST_LIMIT)
+    if more > 0:
+        body(doc, f"- … và {more} nhiệm vụ khác{(' ' + where) if where else ''}.")
 
 
 def status_header(order: tuple[Shown, ...]) -> list[str]:
@@ -168,18 +200,25 @@ def totals_table(doc, name_header: str, groups) -> None:
            widths_mm=totals_widths(order))
 
 
-def overview(doc, content: ReportContent) -> None:
-    """The overview sentence and the totals table (section I)."""
+def overview_sentence(content: ReportContent) -> str:
     t = content.totals
-    body(
-        doc,
-        f"Tổng số nhiệm vụ (theo mốc thời hạn) theo dõi: {content.total}; đã hoàn thành {content.done_count} "
-        f"(đúng hạn {t[Shown.DONE_ON_TIME.value]}, trễ hạn {t[Shown.DONE_LATE.value]}); quá hạn {t[Shown.OVERDUE.value]}; "
-        f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}.",
-    )
+    return (f"Tổng số nhiệm vụ (theo mốc thời hạn) theo dõi: {content.total}; đã hoàn thành {content.done_count} "
+            f"(đúng hạn {t[Shown.DONE_ON_TIME.value]}, trễ hạn {t[Shown.DONE_LATE.value]}); quá hạn {t[Shown.OVERDUE.value]}; "
+            f"tỷ lệ hoàn thành đúng hạn: {format_rate(content.on_time_rate)}.")
+
+
+def overview_table(doc, content: ReportContent) -> None:
+    t = content.totals
     _table(doc, ["Trạng thái", "Số nhiệm vụ"],
            [[_short(s), t[s.value]] for s in status_order(t)] + [["Tổng số", content.total],
-                                                              ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]])
+                                                              ["Tỷ lệ hoàn thành đúng hạn", format_rate(content.on_time_rate)]],
+           widths_mm=[110, 55])
+
+
+def overview(doc, content: ReportContent) -> None:
+    """The overview sentence and the totals table."""
+    body(doc, overview_sentence(content))
+    overview_table(doc, content)
 
 
 def chart_caption(number: int, subject: str, content: ReportContent, data=None, noun: str = "cơ quan") -> str:
@@ -200,130 +239,252 @@ def picture(doc, png: bytes, caption: str, *, width_mm: float = 160) -> None:
     _para(doc, caption, size=13, italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
 
 
-def overdue_table(doc, rows, *, with_unit: bool = False) -> None:
+def _item(content: ReportContent, row, text: str | None = None, label: str | None = None) -> str:
+    """"Mục 37. Triển khai …" (with the milestone, "Mục 37 (Ban hành kế hoạch). …"): a table's item cell."""
+    name = content.item_label(row) + (f" ({label})" if label else "")
+    return f"{name}. {text}" if text else name
+
+
+def overdue_table(doc, content: ReportContent, rows, *, with_unit: bool = False) -> None:
     unit = ["Đơn vị"] if with_unit else []
-    _table(doc, ["STT", *unit, "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn", "Lý do"],
-           [[i, *([r.unit] if with_unit else []), r.item, r.content, ", ".join(r.lead),
+    _table(doc, ["STT", *unit, "Nhiệm vụ", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn", "Lý do"],
+           [[i, *([r.unit] if with_unit else []), _item(content, r, r.content, r.label), ", ".join(r.lead),
              _d(r.extended_due or r.effective_due), r.days_overdue, r.last_note or "(chưa báo cáo lý do)"]
             for i, r in enumerate(rows, 1)], size=10,
-           widths_mm=[10, 20, 18, 32, 24, 22, 12, 27] if with_unit else [10, 20, 44, 26, 22, 13, 30])
+           widths_mm=[10, 20, 46, 28, 21, 13, 27] if with_unit else [10, 56, 34, 21, 13, 31])
 
 
 def extensions_block(doc, content: ReportContent, *, with_unit: bool = False) -> None:
     if content.extensions:
         body(doc, f"Trong kỳ có {len(content.extensions)} nhiệm vụ được gia hạn:", keep_with_next=True)
         unit = ["Đơn vị"] if with_unit else []
-        _table(doc, ["STT", *unit, "Nhiệm vụ", "Nội dung", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
-               [[i, *([e.unit] if with_unit else []), e.item, e.content, _d(e.previous_due), _d(e.new_due),
-                 e.granted_by, e.reason or ""] for i, e in enumerate(content.extensions, 1)], size=10,
-               widths_mm=[10, 20, 18, 35, 20, 20, 20, 22] if with_unit else [10, 22, 45, 22, 22, 22, 22])
+        _table(doc, ["STT", *unit, "Nhiệm vụ", "Hạn cũ", "Hạn mới", "Người cho gia hạn", "Lý do"],
+               [[i, *([e.unit] if with_unit else []), _item(content, e, e.content, e.label), _d(e.previous_due),
+                 _d(e.new_due), e.granted_by, e.reason or ""] for i, e in enumerate(content.extensions, 1)], size=10,
+               widths_mm=[10, 20, 53, 20, 20, 20, 22] if with_unit else [10, 67, 20, 20, 24, 24])
     else:
         body(doc, "Trong kỳ không có nhiệm vụ được gia hạn.")
 
 
+def closing_sentence(content: ReportContent, unit: str) -> str:
+    return (f"Trên đây là báo cáo kết quả thực hiện kế hoạch cải cách hành chính {content.period.title} "
+            f"của {organ_phrase(unit)}./.")
+
+
 def finish(doc, path: Path, *, recipients, signer_title: str, signer_on_behalf: str | None,
-           signer_name: str | None) -> Path:
-    """Closing blocks ("Nơi nhận" left, signer right), then save."""
-    _para(doc, "", size=8)
-    closing = doc.add_table(rows=1, cols=2)
-    _no_borders(closing)
-    closing.autofit = False
-    left, right = closing.rows[0].cells
-    left.width, right.width = Mm(85), Mm(80)
+           signer_name: str | None, closing: str | None = None) -> Path:
+    """The closing sentence, then "Nơi nhận" (left) and the signature block (right) in one borderless
+    table kept together with that sentence, so neither strands alone on a last page; then save."""
+    if closing:
+        last = body(doc, closing, keep_with_next=True)
+        last.paragraph_format.space_after = Pt(12)
+    else:
+        _para(doc, "", size=8).paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=2)
+    _no_borders(table)
+    _cell_margins(table)
+    _fixed_widths(table, (80, 85))
+    left, right = table.rows[0].cells
     _cell_text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for r in recipients:
         _cell_text(left, f"- {r}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
     if signer_on_behalf:
-        _cell_text(right, signer_on_behalf, size=14, bold=True)
+        _cell_text(right, signer_on_behalf.replace("UỶ", "ỦY"), size=14, bold=True)
     _cell_text(right, signer_title, size=14, bold=True)
-    for _ in range(4):
+    for _ in range(4):  # room for the signature and the seal
         _cell_text(right, "", size=14)
-    if signer_name:
-        _cell_text(right, signer_name, size=14, bold=True)
+    # The signer's full name; unset: an empty line for it, written in by hand.
+    _cell_text(right, signer_name or "", size=14, bold=True)
+    _keep_together(table)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)
     return path
+
+
+def _due(row) -> date | None:
+    return row.extended_due or row.effective_due
+
+
+def _plans_phrase(content: ReportContent) -> str:
+    titles = sorted({r.plan_title for r in content.rows if r.plan_title})
+    if not titles:
+        return "kế hoạch cải cách hành chính"
+    if len(titles) == 1:
+        return titles[0][:1].lower() + titles[0][1:]
+    return f"{len(titles)} kế hoạch cải cách hành chính"
+
+
+def opening(content: ReportContent, unit: str) -> str:
+    return (f"Thực hiện {_plans_phrase(content)}, {organ_phrase(unit)} báo cáo kết quả thực hiện "
+            f"{content.period.title} như sau:")
+
+
+def section_results(doc, content: ReportContent, *, chart: bool) -> None:
+    """I. Kết quả đạt được: the counts in words, examples of items done and of continuous work, then the tables."""
+    t = content.totals
+    heading(doc, SECTIONS[0])
+    body(doc, overview_sentence(content)[:-1]
+         + (f"; {t[Shown.ON_TRACK.value] + t[Shown.DUE_SOON.value]} nhiệm vụ đang thực hiện trong hạn"
+            f"; {t[Shown.CONTINUOUS.value]} nhiệm vụ thực hiện thường xuyên"
+            f"; {t[Shown.AWAITING.value]} nhiệm vụ chờ văn bản, sự kiện để triển khai."))
+    if content.done:
+        body(doc, "Một số nhiệm vụ đã hoàn thành trong kỳ:", keep_with_next=True)
+        bullets(doc, [f"{_item(content, d.row, d.row.content.rstrip('.'), d.row.label)} "
+                      f"({_short(d.row.shown).lower()}{', ngày ' + _d(d.done_on) if d.done_on else ''}"
+                      f"{'; sản phẩm: ' + d.row.product if d.row.product else ''})."
+                      for d in content.done], where="(chi tiết tại mục 4 dưới đây)")
+    else:
+        body(doc, "Trong kỳ chưa có nhiệm vụ hoàn thành.")
+    progress = [r for r in content.continuous if r.last_note]
+    if progress:
+        body(doc, "Các nhiệm vụ thường xuyên được duy trì; một số kết quả do cơ quan chủ trì báo cáo:",
+             keep_with_next=True)
+        bullets(doc, [f"{content.item_label(r)} ({', '.join(r.lead)}): {r.last_note.rstrip('.')}." for r in progress],
+                where="(chi tiết tại mục 5 dưới đây)")
+
+    subheading(doc, "1. Tổng hợp theo trạng thái")
+    overview_table(doc, content)
+    subheading(doc, "2. Theo lĩnh vực")
+    totals_table(doc, "Lĩnh vực", content.by_area)
+    subheading(doc, "3. Theo cơ quan chủ trì")
+    totals_table(doc, "Cơ quan chủ trì", content.by_office)
+    if chart and content.by_office:
+        data = chart_data(content.by_office, limit=CHART_LIMIT)
+        picture(doc, render_chart(data), chart_caption(1, "theo cơ quan chủ trì", content, data))
+    subheading(doc, "4. Nhiệm vụ đã hoàn thành")
+    if content.done:
+        _table(doc, ["STT", "Nhiệm vụ", "Hạn", "Ngày hoàn thành", "Sản phẩm", "Kết quả"],
+               [[i, _item(content, d.row, d.row.content, d.row.label), _d(_due(d.row)), _d(d.done_on),
+                 d.row.product or "", _short(d.row.shown)] for i, d in enumerate(content.done, 1)], size=10,
+               widths_mm=[10, 69, 20, 22, 26, 18])
+    else:
+        body(doc, "Trong kỳ chưa có nhiệm vụ hoàn thành.")
+    subheading(doc, "5. Nhiệm vụ thường xuyên")
+    if content.continuous:
+        reported = [r for r in content.continuous if r.last_note]
+        body(doc, f"Có {len(content.continuous)} nhiệm vụ thực hiện thường xuyên"
+                  + (f"; {len(reported)} nhiệm vụ đã có báo cáo tiến độ:" if reported
+                     else "; các cơ quan chủ trì chưa báo cáo tiến độ trong kỳ.")
+                  + "", keep_with_next=bool(reported))
+        if reported:
+            _table(doc, ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Tiến độ gần nhất", "Ngày cập nhật"],
+                   [[i, _item(content, r, r.content), ", ".join(r.lead), r.last_note, _d(r.last_update)]
+                    for i, r in enumerate(reported, 1)], size=10, widths_mm=[10, 62, 34, 37, 22])
+        body(doc, "Danh sách đầy đủ các nhiệm vụ và tình hình thực hiện từng nhiệm vụ tại Phụ lục kèm theo.")
+    else:
+        body(doc, "Không có nhiệm vụ thường xuyên.")
+    subheading(doc, "6. Thay đổi so với kỳ trước")
+    if content.previous is None:
+        body(doc, "Không so sánh với kỳ trước.")
+    elif content.changes:
+        body(doc, f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}), "
+                  f"{len(content.changes)} nhiệm vụ thay đổi trạng thái:", keep_with_next=True)
+        _table(doc, ["STT", "Nhiệm vụ", "Kỳ trước", "Kỳ này"],
+               [[i, _item(content, c, c.content, c.label),
+                 _short(c.before) if c.before else "(chưa theo dõi)", _short(c.after) if c.after else "(không còn theo dõi)"]
+                for i, c in enumerate(content.changes, 1)], size=10, widths_mm=[10, 105, 25, 25])
+    else:
+        body(doc, f"Không có thay đổi so với kỳ báo cáo {content.previous.title}.")
+
+
+def section_problems(doc, content: ReportContent) -> None:
+    """II. Tồn tại, hạn chế và nguyên nhân: the overdue items with the reasons their offices gave,
+    the difficulties reported on items not yet overdue, then the overdue table and the extensions."""
+    heading(doc, SECTIONS[1])
+    overdue = content.overdue
+    if overdue:
+        body(doc, f"Còn {len(overdue)} nhiệm vụ quá hạn chưa hoàn thành:", keep_with_next=True)
+        bullets(doc, [f"{content.item_label(r)} ({', '.join(r.lead)}): {r.content.rstrip('.')}; quá hạn "
+                      f"{r.days_overdue} ngày; nguyên nhân: "
+                      + (f"{r.last_note.rstrip('.')}." if r.last_note else "cơ quan chủ trì chưa báo cáo.")
+                      for r in overdue], where="(chi tiết tại bảng dưới đây)")
+        silent = sum(1 for r in overdue if not r.last_note)
+        if silent:
+            body(doc, f"Có {silent} nhiệm vụ quá hạn cơ quan chủ trì chưa báo cáo nguyên nhân; "
+                      f"đề nghị các cơ quan báo cáo trước kỳ tới.")
+    else:
+        body(doc, "Trong kỳ không có nhiệm vụ quá hạn.")
+    blocked = [r for r in content.blocked if r.shown is not Shown.OVERDUE]
+    if blocked:
+        body(doc, "Các cơ quan báo cáo vướng mắc ở những nhiệm vụ còn trong hạn:", keep_with_next=True)
+        bullets(doc, [f"{content.item_label(r)} ({', '.join(r.lead)}): {(r.last_note or '').rstrip('.')}."
+                      for r in blocked])
+    if overdue:
+        overdue_table(doc, content, overdue)
+    extensions_block(doc, content)
+
+
+def section_next(doc, content: ReportContent) -> None:
+    """III. Nhiệm vụ trọng tâm kỳ tới: the items falling due by the next period's cut-off."""
+    heading(doc, SECTIONS[2])
+    nxt = content.next_period
+    due = content.due_next
+    if nxt is None:
+        body(doc, "Tiếp tục thực hiện các nhiệm vụ theo kế hoạch.")
+    elif due:
+        body(doc, f"Kỳ báo cáo {nxt.title} (đến ngày {_d(nxt.cutoff)}) có {len(due)} nhiệm vụ đến hạn; "
+                  f"các cơ quan chủ trì tập trung thực hiện bảo đảm đúng thời hạn:", keep_with_next=True)
+        _table(doc, ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Hạn"],
+               [[i, _item(content, r, r.content, r.label), ", ".join(r.lead), _d(_due(r))]
+                for i, r in enumerate(due, 1)], size=10, widths_mm=[10, 100, 35, 20])
+    else:
+        body(doc, f"Kỳ báo cáo {nxt.title} (đến ngày {_d(nxt.cutoff)}) không có nhiệm vụ đến hạn.")
+    extra = []
+    if content.overdue:
+        extra.append(f"khẩn trương hoàn thành {len(content.overdue)} nhiệm vụ quá hạn nêu tại Mục II")
+    if content.continuous:
+        extra.append(f"duy trì {len(content.continuous)} nhiệm vụ thường xuyên")
+    if extra:
+        body(doc, "Đồng thời " + "; ".join(extra) + ".")
+
+
+def section_proposals(doc, content: ReportContent) -> None:
+    """IV. Đề xuất, kiến nghị: items waiting for a higher level's document or an event, unset deadlines."""
+    heading(doc, SECTIONS[3])
+    awaiting, unset = content.awaiting, content.unset
+    if awaiting:
+        body(doc, f"Có {len(awaiting)} nhiệm vụ chưa thể triển khai do chờ văn bản, sự kiện (chủ yếu là văn bản, "
+                  f"hướng dẫn của cấp trên); đề nghị cấp có thẩm quyền sớm ban hành để địa phương triển khai:",
+             keep_with_next=True)
+        _table(doc, ["STT", "Nhiệm vụ", "Chờ văn bản, sự kiện"],
+               [[i, _item(content, r, r.content), r.event or r.deadline_text] for i, r in enumerate(awaiting, 1)],
+               size=10, widths_mm=[10, 100, 55])
+    if unset:
+        body(doc, f"Có {len(unset)} nhiệm vụ chưa xác định được thời hạn; đề nghị cơ quan thường trực "
+                  f"xác định thời hạn để theo dõi, đôn đốc:", keep_with_next=True)
+        _table(doc, ["STT", "Nhiệm vụ", "Thời hạn ghi trong kế hoạch"],
+               [[i, _item(content, r, r.content), r.deadline_text] for i, r in enumerate(unset, 1)], size=10,
+               widths_mm=[10, 100, 55])
+    if content.blocked:
+        body(doc, "Đề nghị các cơ quan cấp trên quan tâm hướng dẫn, tháo gỡ các vướng mắc nêu tại Mục II.")
+    if not (awaiting or unset or content.blocked):
+        body(doc, "Không có.")
 
 
 def write_docx(
     content: ReportContent,
     path: str | Path,
     *,
-    issuer: str = "UỶ BAN NHÂN DÂN XÃ NGỌC LIÊN",
+    unit: str = "Xã Ngọc Liên",
+    issuer: str | None = None,
     place: str = "Ngọc Liên",
     signed_on: date,
     number: str = "…/BC-UBND",
     signer_title: str = "CHỦ TỊCH",
-    signer_on_behalf: str = "TM. UỶ BAN NHÂN DÂN",
+    signer_on_behalf: str = ON_BEHALF,
     signer_name: str | None = None,
     recipients: list[str] | tuple[str, ...] = DEFAULT_RECIPIENTS,
     subject: str | None = None,
     chart: bool = True,
 ) -> Path:
-    """The unit's report; ``chart``: the status-by-office chart (Hình 1) in section III."""
-    doc = new_document(issuer=issuer, place=place, signed_on=signed_on, number=number,
+    """The unit's report: an opening sentence, the four sections (prefilled from the data, easy to edit),
+    the closing sentence and the closing blocks; ``chart``: the status-by-office chart (Hình 1)."""
+    doc = new_document(issuer=issuer or issuer_lines(unit), place=place, signed_on=signed_on, number=number,
                        subject=subject or default_subject(content), period_line=period_line(content))
-
-    heading(doc, SECTIONS[0])
-    overview(doc, content)
-
-    heading(doc, SECTIONS[1])
-    totals_table(doc, "Lĩnh vực", content.by_area)
-
-    heading(doc, SECTIONS[2])
-    totals_table(doc, "Cơ quan chủ trì", content.by_office)
-    if chart and content.by_office:
-        data = chart_data(content.by_office, limit=CHART_LIMIT)
-        picture(doc, render_chart(data), chart_caption(1, "theo cơ quan chủ trì", content, data))
-
-    heading(doc, SECTIONS[3])
-    if content.done:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Hạn", "Ngày hoàn thành", "Sản phẩm", "Kết quả"],
-               [[i, d.row.item, d.row.content, _d(d.row.extended_due or d.row.effective_due), _d(d.done_on),
-                 d.row.product or "", _short(d.row.shown)] for i, d in enumerate(content.done, 1)], size=10,
-               widths_mm=[10, 22, 50, 22, 22, 22, 17])
-    else:
-        body(doc, "Trong kỳ chưa có nhiệm vụ hoàn thành.")
-
-    heading(doc, SECTIONS[4])
-    if content.overdue:
-        overdue_table(doc, content.overdue)
-    else:
-        body(doc, "Không có nhiệm vụ quá hạn.")
-    extensions_block(doc, content)
-
-    heading(doc, SECTIONS[5])
-    if content.continuous:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Tiến độ gần nhất", "Ngày cập nhật"],
-               [[i, r.item, r.content, ", ".join(r.lead), r.last_note or "(chưa có báo cáo)", _d(r.last_update)]
-                for i, r in enumerate(content.continuous, 1)], size=10, widths_mm=[10, 22, 50, 26, 35, 22])
-    else:
-        body(doc, "Không có nhiệm vụ thường xuyên.")
-
-    heading(doc, SECTIONS[6])
-    if content.awaiting:
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Sự kiện chờ"],
-               [[i, r.item, r.content, r.event or r.deadline_text] for i, r in enumerate(content.awaiting, 1)], size=10,
-               widths_mm=[10, 22, 83, 50])
-    else:
-        body(doc, "Không có nhiệm vụ chờ sự kiện.")
-    if content.unset:
-        body(doc, f"Nhiệm vụ chưa xác định được thời hạn ({len(content.unset)}), cơ quan thường trực cần xác định:")
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Thời hạn ghi trong kế hoạch"],
-               [[i, r.item, r.content, r.deadline_text] for i, r in enumerate(content.unset, 1)], size=10,
-               widths_mm=[10, 22, 83, 50])
-
-    heading(doc, SECTIONS[7])
-    if content.previous is None:
-        body(doc, "Không so sánh với kỳ trước.")
-    elif content.changes:
-        body(doc, f"So với kỳ báo cáo {content.previous.title} (chốt số liệu ngày {_d(content.previous.cutoff)}):")
-        _table(doc, ["STT", "Nhiệm vụ", "Nội dung", "Kỳ trước", "Kỳ này"],
-               [[i, c.item + (f" ({c.label})" if c.label else ""), c.content,
-                 _short(c.before) if c.before else "(chưa theo dõi)", _short(c.after) if c.after else "(không còn theo dõi)"]
-                for i, c in enumerate(content.changes, 1)], size=10, widths_mm=[10, 25, 80, 25, 25])
-    else:
-        body(doc, f"Không có thay đổi so với kỳ báo cáo {content.previous.title}.")
-
+    body(doc, opening(content, unit))
+    section_results(doc, content, chart=chart)
+    section_problems(doc, content)
+    section_next(doc, content)
+    section_proposals(doc, content)
     return finish(doc, Path(path), recipients=recipients, signer_title=signer_title,
-                  signer_on_behalf=signer_on_behalf, signer_name=signer_name)
+                  signer_on_behalf=signer_on_behalf, signer_name=signer_name, closing=closing_sentence(content, unit))

@@ -52,6 +52,11 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
                      f"**{t['hoan_thanh_tre_han']}** | **{t['qua_han']}** | **{format_rate(content.on_time_rate)}** |")
         lines.append("")
 
+    def label(row) -> str:
+        """"Mục 37" (with the milestone when the row has one), never the plan code."""
+        text = content.item_label(row)
+        return f"{text} ({_cell(row.label)})" if getattr(row, "label", None) else text
+
     def who(row) -> str:
         return f"{_cell(row.unit)}: " if units is not None else ""
 
@@ -72,18 +77,18 @@ def render_markdown(content: ReportContent, *, unit: str | None = None, limit: i
         lines.append(f"| {_cell(g.name)} | {g.count} | {g.totals['qua_han']} | {done} |")
     lines.append("")
     listing("Quá hạn", content.overdue,
-            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — {', '.join(r.lead)}; quá hạn {r.days_overdue} ngày"
+            lambda r: f"{who(r)}**{label(r)}** {_cell(r.content)} — {', '.join(r.lead)}; quá hạn {r.days_overdue} ngày"
             + (f"; lý do: {_cell(r.last_note)}" if r.last_note else ""))
     listing("Đã hoàn thành", content.done,
-            lambda d: f"{who(d.row)}**{d.row.item}** {_cell(d.row.content)} — {_short(d.row.shown).lower()} {_d(d.done_on)}"
+            lambda d: f"{who(d.row)}**{label(d.row)}** {_cell(d.row.content)} — {_short(d.row.shown).lower()} {_d(d.done_on)}"
             + (f"; sản phẩm: {_cell(d.row.product)}" if d.row.product else ""))
     listing("Gia hạn trong kỳ", content.extensions,
-            lambda e: f"**{e.item}** {_d(e.previous_due)} → {_d(e.new_due)} ({_cell(e.granted_by)})")
+            lambda e: f"**{label(e)}** {_d(e.previous_due)} → {_d(e.new_due)} ({_cell(e.granted_by)})")
     listing("Thường xuyên", content.continuous,
-            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
-    listing("Chờ sự kiện", content.awaiting, lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — chờ: {_cell(r.event)}")
+            lambda r: f"{who(r)}**{label(r)}** {_cell(r.content)}" + (f" — {_cell(r.last_note)} ({_d(r.last_update)})" if r.last_note else ""))
+    listing("Chờ sự kiện", content.awaiting, lambda r: f"{who(r)}**{label(r)}** {_cell(r.content)} — chờ: {_cell(r.event)}")
     listing("Chưa xác định thời hạn", content.unset,
-            lambda r: f"{who(r)}**{r.item}** {_cell(r.content)} — thời hạn ghi: {_cell(r.deadline_text)}")
+            lambda r: f"{who(r)}**{label(r)}** {_cell(r.content)} — thời hạn ghi: {_cell(r.deadline_text)}")
     listing("Thay đổi so với kỳ trước", content.changes,
-            lambda c: f"**{c.item}** {_short(c.before) if c.before else '(mới)'} → {_short(c.after) if c.after else '(bỏ)'}")
+            lambda c: f"**{label(c)}** {_short(c.before) if c.before else '(mới)'} → {_short(c.after) if c.after else '(bỏ)'}")
     return "\n".join(lines).rstrip() + "\n"

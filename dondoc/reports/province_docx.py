@@ -14,7 +14,7 @@ from pathlib import Path
 from dondoc.reports.chart import chart_data, render_chart
 from dondoc.reports.content import format_rate
 from dondoc.reports.docx_report import (
-    CHART_LIMIT, _d, _table, body, chart_caption, default_subject, extensions_block, finish, heading,
+    CHART_LIMIT, ON_BEHALF, _d, closing_sentence, _table, body, chart_caption, default_subject, extensions_block, finish, heading,
     new_document, overdue_table, overview, period_line, picture, status_header, status_order, totals_table,
 )
 from dondoc.reports.province import ProvinceReport
@@ -68,7 +68,7 @@ def write_province_docx(
     signed_on: date,
     number: str = "…/BC-UBND",
     signer_title: str = "CHỦ TỊCH",
-    signer_on_behalf: str = "TM. UỶ BAN NHÂN DÂN",
+    signer_on_behalf: str = ON_BEHALF,
     signer_name: str | None = None,
     recipients: list[str] | tuple[str, ...] = PROVINCE_RECIPIENTS,
     subject: str | None = None,
@@ -108,7 +108,7 @@ def write_province_docx(
 
     heading(doc, PROVINCE_SECTIONS[5])
     if content.overdue:
-        overdue_table(doc, content.overdue, with_unit=True)
+        overdue_table(doc, content, content.overdue, with_unit=True)
     else:
         body(doc, "Không có nhiệm vụ quá hạn.")
 
@@ -124,4 +124,5 @@ def write_province_docx(
                   f"{len(content.changes)} nhiệm vụ thay đổi trạng thái.")
 
     return finish(doc, Path(path), recipients=recipients, signer_title=signer_title,
-                  signer_on_behalf=signer_on_behalf, signer_name=signer_name)
+                  signer_on_behalf=signer_on_behalf, signer_name=signer_name,
+                  closing=closing_sentence(content, report.unit))

@@ -1,7 +1,10 @@
 """The .xlsx annex: the plan's appendix with each row's status at the cut-off.
 
-One row per status row (item × milestone), filled with the shown status colour
-(SHOWN_STYLE), an autofilter over the table and a frozen header row. A province
+A title ("Phụ lục kèm theo Báo cáo số …/BC-UBND ngày …") and a subtitle over the table;
+one row per status row (item × milestone): the plan's short title and "Mục" number, never
+the plan code; the status cell alone is coloured (a light tint of the status colour, dark
+text), the rest stays black on white. An autofilter over the table, the header row frozen
+and repeated on every printed page, landscape A4 fitted to the page width. A province
 report adds a "Đơn vị" column and a first sheet summarising each unit.
 """
 
@@ -18,10 +21,10 @@ from dondoc.reports.content import ReportContent
 from dondoc.domain.status import Shown
 
 HEADER = (
-    "STT", "Kế hoạch", "Nhiệm vụ", "Lĩnh vực", "Nội dung", "Cơ quan chủ trì", "Mốc", "Thời hạn",
+    "STT", "Kế hoạch", "Mục", "Lĩnh vực", "Nội dung", "Cơ quan chủ trì", "Mốc", "Thời hạn",
     "Hạn", "Hạn gia hạn", "Trạng thái", "Ngày hoàn thành", "Sản phẩm", "Số ngày quá hạn", "Ghi chú",
 )
-WIDTHS = (6, 14, 14, 30, 60, 30, 16, 22, 12, 12, 20, 14, 30, 10, 40)
+WIDTHS = (6, 16, 7, 30, 60, 30, 16, 22, 12, 12, 20, 14, 30, 10, 40)
 STATUS_COLUMN = HEADER.index("Trạng thái") + 1
 PROVINCE_HEADER = (HEADER[0], "Đơn vị", *HEADER[1:])
 ANNEX_SHEET = "Phụ lục"
@@ -37,45 +40,104 @@ def summary_order(totals: dict[str, int]) -> tuple[Shown, ...]:
 
 def summary_header(order: tuple[Shown, ...]) -> tuple[str, ...]:
     return ("STT", "Đơn vị", "Tổng số", *(s.label[0].upper() + s.label[1:] for s in order), "Tỷ lệ hoàn thành đúng hạn")
-LIGHT_TEXT = {Shown.DONE_ON_TIME, Shown.DONE_LATE, Shown.ON_TRACK, Shown.OVERDUE, Shown.UNSET, Shown.AWAITING,
-              Shown.CONTINUOUS}
+HEADER_ROW = 3  # the title, the subtitle, then the table's header
+FONT = "Times New Roman"
+
+
+def _mix(hex_colour: str, towards: tuple[int, int, int], share: float) -> str:
+    """``hex_colour`` moved ``share`` of the way towards ``towards`` (white to tint, black to shade)."""
+    rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "".join(f"{round(c + (t - c) * share):02X}" for c, t in zip(rgb, towards))
+
+
+def tint(shown: Shown) -> str:
+    """A light fill for the status cell: the status colour, 80 % towards white ("FF" + RRGGBB)."""
+    return "FF" + _mix(shown.hex, (255, 255, 255), 0.8)
+
+
+def shade(shown: Shown) -> str:
+    """Dark text of the status cell: the status colour, 45 % towards black."""
+    return "FF" + _mix(shown.hex, (0, 0, 0), 0.45)
 
 
 def fill_for(shown: Shown) -> PatternFill:
-    rgb = "FF" + shown.hex.lstrip("#").upper()
+    rgb = tint(shown)
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
 
 
-def _header_row(ws) -> None:
-    for cell in ws[1]:
-        cell.font = Font(name="Times New Roman", bold=True)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="FFE7E6E6", end_color="FFE7E6E6")
+
+
+def _header_row(ws, row: int = 1) -> None:
+    for cell in ws[row]:
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _summary_sheet(wb, content: ReportContent, units) -> None:
+def _title(ws, columns: int, title: str, subtitle: str) -> None:
+    """Rows 1–2: the title (bold) and the subtitle (italic), centred across the table."""
+    ws.append([title])
+    ws.append([subtitle])
+    for row, font in ((1, Font(name=FONT, bold=True, size=13)), (2, Font(name=FONT, italic=True, size=12))):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        cell = ws.cell(row, 1)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.row_dimensions[row].height = 20
+
+
+def _print_setup(ws, header_row: int) -> None:
+    """Landscape A4, fitted to the page width (as many pages down as needed), the header row
+    repeated on every page, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+
+def title_lines(content: ReportContent, number: str, signed_on) -> tuple[str, str]:
+    """("Phụ lục kèm theo Báo cáo số …/BC-UBND ngày 05/03/2026", "Tình hình thực hiện … (số liệu đến ngày …)")."""
+    day = f"{signed_on:%d/%m/%Y}" if signed_on else "…"
+    title = f"Phụ lục kèm theo Báo cáo số {number or '…'} ngày {day}"
+    period = content.period.title
+    subtitle = (f"Tình hình thực hiện kế hoạch cải cách hành chính {period[:1].lower() + period[1:]} "
+                f"(số liệu đến ngày {content.cutoff:%d/%m/%Y})")
+    return title, subtitle
+
+
+def _summary_sheet(wb, content: ReportContent, units, titles) -> None:
     """One row per unit (totals by status, on-time rate), then the sum."""
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
     order = summary_order(content.totals)
     header = summary_header(order)
+    _title(ws, len(header), *titles)
     ws.append(list(header))
-    _header_row(ws)
+    _header_row(ws, HEADER_ROW)
     for i, u in enumerate(units, 1):
         ws.append([i, u.name, u.total, *(u.totals[s.value] for s in order), u.on_time_rate])
     ws.append(["", "Tổng cộng", content.total, *(content.totals[s.value] for s in order), content.on_time_rate])
     for cell in ws[ws.max_row]:
         cell.font = Font(name="Times New Roman", bold=True)
-    for row in ws.iter_rows(min_row=2, min_col=len(header), max_col=len(header)):
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=len(header), max_col=len(header)):
         row[0].number_format = "0.0%"
     for col, status in enumerate(order, 4):
-        ws.cell(1, col).fill = fill_for(status)
-        ws.cell(1, col).font = Font(name="Times New Roman", bold=True,
-                                    color="FFFFFFFF" if status in LIGHT_TEXT else "FF000000")
+        ws.cell(HEADER_ROW, col).fill = fill_for(status)
+        ws.cell(HEADER_ROW, col).font = Font(name=FONT, bold=True, color=shade(status))
     for col, width in enumerate((6, 30, 10, *([14] * len(order)), 14), 1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "C2"
+    ws.freeze_panes = f"C{HEADER_ROW + 1}"
+    _print_setup(ws, HEADER_ROW)
 
 
-def write_xlsx(content: ReportContent, path: str | Path, *, units=None) -> Path:
+def write_xlsx(content: ReportContent, path: str | Path, *, units=None, number: str = "…/BC-UBND",
+               signed_on=None) -> Path:
     """The annex; with ``units`` (a province report's UnitSummary list) a summary sheet
     comes first and the annex gets a "Đơn vị" column after "STT"."""
     path = Path(path)
@@ -84,43 +146,57 @@ def write_xlsx(content: ReportContent, path: str | Path, *, units=None) -> Path:
     ws.title = ANNEX_SHEET
     header = PROVINCE_HEADER if units is not None else HEADER
     shift = len(header) - len(HEADER)
+    titles = title_lines(content, number, signed_on)
+    _title(ws, len(header), *titles)
     ws.append(list(header))
-    _header_row(ws)
+    _header_row(ws, HEADER_ROW)
     done_on = {d.row.milestone_id: d.done_on for d in content.done}
     date_columns = {col + shift for col in (9, 10, 12)}
+    status_column = STATUS_COLUMN + shift
     top = Alignment(vertical="top", wrap_text=True)
-    styled: dict[tuple[Shown, bool], object] = {}
+    styled: dict[object, object] = {}
 
-    def _style(cell, shown: Shown, is_date: bool) -> None:
+    def _style(cell, key, make) -> None:
         """Style the first cell of each kind; copy its style to the others. Assigning fill/font/
         alignment hashes the style objects on every cell, the bulk of the time at province scale."""
-        key = (shown, is_date)
         if key in styled:
             cell._style = copy(styled[key])
             return
-        cell.fill = fill_for(shown)
-        cell.font = Font(name="Times New Roman", color="FFFFFFFF" if shown in LIGHT_TEXT else "FF000000")
+        make(cell)
+        styled[key] = copy(cell._style)
+
+    def _plain(cell, is_date: bool) -> None:
+        cell.font = Font(name=FONT)
         cell.alignment = top
         if is_date:
             cell.number_format = "DD/MM/YYYY"
-        styled[key] = copy(cell._style)
+
+    def _status(cell, shown: Shown) -> None:
+        cell.fill = fill_for(shown)
+        cell.font = Font(name=FONT, bold=True, color=shade(shown))
+        cell.alignment = top
 
     for i, r in enumerate(content.rows, 1):
         ws.append([
-            i, *([r.unit] if shift else []), r.plan, r.item, f"{r.area_code}. {r.area}" if r.area_code else "", r.content,
-            ", ".join(r.lead), r.label or "", r.deadline_text, r.effective_due, r.extended_due, r.shown.label,
+            i, *([r.unit] if shift else []), r.plan_short, r.number, f"{r.area_code}. {r.area}" if r.area_code else "",
+            r.content, ", ".join(r.lead), r.label or "", r.deadline_text, r.effective_due, r.extended_due, r.shown.label,
             done_on.get(r.milestone_id), r.product or "", r.days_overdue, r.last_note or "",
         ])
-        row = i + 1  # under the header; not ws.max_row, which scans every cell
+        row = HEADER_ROW + i  # under the header; not ws.max_row, which scans every cell
         for col in range(1, len(header) + 1):
-            _style(ws.cell(row, col), r.shown, col in date_columns)
+            if col == status_column:
+                _style(ws.cell(row, col), r.shown, lambda c, s=r.shown: _status(c, s))
+            else:
+                is_date = col in date_columns
+                _style(ws.cell(row, col), is_date, lambda c, d=is_date: _plain(c, d))
     widths = (WIDTHS[0], 24, *WIDTHS[1:]) if shift else WIDTHS
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(content.rows) + 1}"
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(header))}{HEADER_ROW + len(content.rows)}"
+    _print_setup(ws, HEADER_ROW)
     if units is not None:
-        _summary_sheet(wb, content, units)
+        _summary_sheet(wb, content, units, titles)
         wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
