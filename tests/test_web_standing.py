@@ -88,7 +88,8 @@ def test_page_lists_waiting_items_and_links(client, token, engine):
         assert f"http://localhost:8000/o/{links.reveal(session, office_link)}" in text
         kinds = set(session.scalars(select(AccessLink.kind)))
     assert kinds == set(links.KINDS)
-    assert "<script" not in page.text
+    # one script, from this site (the copy buttons); nothing inline
+    assert re.findall(r"<script[^>]*>[^<]*</script>", page.text) == ['<script src="/static/standing.js" defer></script>']
 
 
 def test_unknown_and_other_kind_tokens_are_404(client, engine, unit_id):
@@ -267,3 +268,75 @@ def test_a_trigger_recorded_on_the_page_refreshes_the_items_schedule(client, tok
                                                    "days": "15"}, follow_redirects=False)
     assert done.status_code == 303
     assert calls == [[milestone.item_id]]
+
+
+def test_items_are_named_with_their_text_and_never_by_plan_code(client, token):
+    page = client.get(f"/s/{token}")
+    text = html.unescape(page.text)
+    waiting = text[text.index('id="waiting"'):text.index('id="report-on-behalf"')]
+    summaries = re.findall(r"<summary>(.*?)</summary>", waiting)
+    assert summaries and all(re.match(r"Mục \d+: \S", s) for s in summaries)
+    with read_session(client.app.state.dondoc.engine) as session:
+        item_4 = session.scalar(select(Item).where(Item.number == "4"))
+        code = session.scalar(select(Plan.code))
+    assert f"Mục 4: {item_4.content[:60]}" in waiting
+    assert "Sau khi có văn bản của Tỉnh" in waiting  # the event it waits for, under the item's text
+    assert code not in page.text and "xa-ngoc-lien" not in page.text
+
+
+def test_each_link_has_a_copy_button_its_url_to_select_a_qr_code_and_a_send_button(client, token):
+    page = client.get(f"/s/{token}")
+    section = page.text[page.text.index('id="links"'):]
+    rows = re.findall(r'<div class="link-row" id="link-([a-z_]+-\d*)">(.*?)</details>', section, re.S)
+    assert len(rows) >= 3 + 2 * 8
+    for lid, row in rows:
+        assert f'<input class="url" id="url-{lid}" type="text" readonly value="http://localhost:8000/' in row
+        assert f'data-copy="url-{lid}" hidden>Sao chép</button>' in row  # shown by the script; hidden without it
+        assert re.search(r'<svg viewBox="0 0 \d+ \d+" class="qr-code"><title>', row) and "<path" in row
+        assert 'action="/s/' in row and "/links/send" in row and ">Gửi qua Zalo/email</button>" in row
+        assert ">Thay mới</button>" in row
+    assert client.get("/static/standing.js").status_code == 200
+
+
+def test_sending_an_office_link_records_a_delivery_per_person_and_says_who_received_it(client, token, engine):
+    from dondoc.storage.delivery_log import ChaseEntry, NotificationMessage, Recipient
+
+    page = client.get(f"/s/{token}")
+    for pid, name in (("kt1", "Phạm Thị Hoa"), ("kt2", "Đỗ Văn Minh")):
+        saved = client.post(f"/s/{token}/people", data={
+            "csrf": csrf_of(page), "id": pid, "name": name, "office": "Phòng Kinh tế", "email": f"{pid}@nl.test",
+            "channels": "email"})
+        assert saved.status_code == 303
+    with read_session(engine) as session:
+        office = session.scalar(select(Office).where(Office.name == "Phòng Kinh tế"))
+        link = session.scalar(select(AccessLink).where(AccessLink.kind == links.OFFICE,
+                                                      AccessLink.office_id == office.id, AccessLink.revoked_at.is_(None)))
+        url = f"http://localhost:8000/o/{links.reveal(session, link)}"
+    answer = client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "office",
+                                                         "office": str(office.id)})
+    assert answer.status_code == 200
+    sent = html.unescape(answer.text[answer.text.index('id="sent"'):])
+    sent = sent[:sent.index("</div>")]
+    assert "Đã gửi đường dẫn Trang báo cáo của cơ quan: Phòng Kinh tế tới:" in sent
+    # no mail server in the tests: each copy lands in the outbox, and the page says so
+    assert "Phạm Thị Hoa (tin nằm ở hộp thư đi" in sent and "Đỗ Văn Minh (tin nằm ở hộp thư đi" in sent
+    with read_session(engine) as session:
+        [entry] = session.scalars(select(ChaseEntry).where(ChaseEntry.purpose == "link")).all()
+        people = session.execute(select(Recipient.person, Recipient.state).where(Recipient.entry_id == entry.id)).all()
+        message = session.scalar(select(NotificationMessage).where(NotificationMessage.ledger_key == entry.key))
+    assert sorted(people) == [("kt1", "delivered"), ("kt2", "delivered")]
+    assert message.data["link"] == url and message.data["office"] == "Phòng Kinh tế"
+    # a second click in the same minute sends nothing more
+    again = client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "office",
+                                                        "office": str(office.id)})
+    assert again.status_code == 200 and "Phạm Thị Hoa (tin nằm ở hộp thư đi" in html.unescape(again.text)
+    with read_session(engine) as session:
+        assert len(session.scalars(select(ChaseEntry).where(ChaseEntry.purpose == "link")).all()) == 1
+
+
+def test_sending_a_link_is_refused_without_the_anti_forgery_token_or_for_another_units_office(client, token):
+    assert client.post(f"/s/{token}/links/send", data={"kind": "leadership"}).status_code == 403
+    page = client.get(f"/s/{token}")
+    assert client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "office",
+                                                       "office": "99999"}).status_code == 404
+    assert client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "bogus"}).status_code == 400

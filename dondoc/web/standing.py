@@ -28,7 +28,8 @@ from dondoc.domain.status import STORED_LABELS, Stored
 from dondoc.importer import ImportFormatError
 from dondoc.storage.links import KINDS, OFFICE_KINDS, STANDING
 from dondoc.storage.lookups import LookupFailed
-from dondoc.usecases import access, plans
+from dondoc.domain.labels import short_plan_title
+from dondoc.usecases import access, link_sharing, plans
 from dondoc.usecases.importing import UnknownOffices
 from dondoc.text import ascii_digits, read_date
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, posted, render, resync_after, scope_of
@@ -93,12 +94,16 @@ def _stored_upload(request: Request, sha: str, filename: str) -> Path:
 def page(request: Request, token: str, *, status_code: int = 200, **extra) -> HTMLResponse:
     dondoc = dondoc_of(request)
     scope = scope_of(request, token, STANDING)
+    unit_plans = access.unit_plans(dondoc, scope.unit_id)
+    link_rows = [{**row, "qr": link_sharing.qr_svg(row["url"], row["label"])}
+                 for row in access.unit_links(dondoc, scope.unit_id)]
     context = {
         **delivery_context(request, scope.unit_id), "person_values": {},
+        "plan_short": {p.code: short_plan_title(p.title) for p in unit_plans}, "several_plans": len(unit_plans) > 1,
         "offices": plans.known_office_names(dondoc, scope.unit_id, scope.unit_level),
-        "unit": scope.unit_name, "plans": access.unit_plans(dondoc, scope.unit_id),
+        "unit": scope.unit_name, "plans": unit_plans,
         "review": dondoc.review_items(unit_id=scope.unit_id), "waiting": access.waiting_milestones(dondoc, scope.unit_id),
-        "items": access.unit_items(dondoc, scope.unit_id), "links": access.unit_links(dondoc, scope.unit_id),
+        "items": access.unit_items(dondoc, scope.unit_id), "links": link_rows,
         "token": token, "today": dondoc.today(), "statuses": STATUS_CHOICES, "max_note": MAX_NOTE,
         "max_product": MAX_PRODUCT, "max_mb": dondoc.settings.upload_max_bytes // (1024 * 1024) or 1,
         "notice": DONE.get(request.query_params.get("done", "")), "values": {}, **extra,
@@ -280,3 +285,22 @@ def _rotate_link(request: Request, token: str, scope: access.Scope, form):
     if kind == STANDING:
         return RedirectResponse(f"/s/{new_token}?done=rotated", status_code=303)
     return _again(token, "rotated")
+
+
+@router.post("/s/{token}/links/send", response_class=HTMLResponse)
+async def send_link(request: Request, token: str):
+    """Send a link to the people it is for (Zalo or email, each person's own channels); the page says who got it."""
+    return await _posted(request, token, _send_link)
+
+
+def _send_link(request: Request, token: str, scope: access.Scope, form):
+    kind, office_text = _field(form, "kind", 20), _field(form, "office", 20)
+    if kind not in KINDS:
+        raise HTTPException(400, "Loại đường dẫn không hợp lệ (invalid link kind).")
+    office_id = ascii_digits(office_text) if kind in OFFICE_KINDS else None
+    dondoc = dondoc_of(request)
+    try:
+        sent = link_sharing.send_link(dondoc, scope.unit_id, kind, office_id, dondoc.now())
+    except LookupFailed:
+        raise HTTPException(404) from None
+    return page(request, token, sent=sent, sent_key=f"{kind}-{office_id or ''}")
