@@ -93,7 +93,7 @@ def test_report_done_then_acknowledge_and_extend(server, browser, sqlite_engine,
                                 has_touch=True, user_agent=ZALO_UA, locale="vi-VN")
     page = phone.new_page()
     _watch(page, problems)
-    page.goto(office_url)
+    page.goto(f"{office_url}?loc=tat-ca")
     assert page.locator("h1").inner_text() == "Nhiệm vụ của Phòng Kinh tế"
     card = page.locator(f"#item-{items['5']}")
     assert "blue" in card.get_attribute("class").split()
@@ -108,7 +108,7 @@ def test_report_done_then_acknowledge_and_extend(server, browser, sqlite_engine,
     evidence.write_bytes(PDF)
     card.locator("input[type=file]").set_input_files(str(evidence))
     card.locator("button", has_text="Gửi báo cáo").click()
-    page.wait_for_url(f"{office_url}?ok=saved&item={items['5']}#item-{items['5']}")
+    page.wait_for_url(f"{office_url}?loc=tat-ca&ok=saved&item={items['5']}#item-{items['5']}")
     card = page.locator(f"#item-{items['5']}")
     assert "Đã ghi nhận báo cáo" in card.locator(".notice").inner_text()
     assert "green" in card.get_attribute("class").split()

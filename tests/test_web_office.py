@@ -85,28 +85,33 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def test_office_page_lists_lead_items_first_and_what_needs_attention_on_top(site):
-    page = site.client.get(site.office_url())
+def test_every_item_lists_lead_items_first_and_what_needs_attention_on_top(site):
+    page = site.client.get(site.office_url() + "?loc=tat-ca")
     assert page.status_code == 200
     html = page.text
     assert "Nhiệm vụ của Phòng Kinh tế" in html
     position = {n: html.index(f'id="item-{site.items[n]}"') for n in ("37", "43", "5", "4", "1")}
-    # overdue since 02/02 before overdue since 31/03, then on track, then awaiting, then continuous
+    # overdue since 02/02 before overdue since 31/03, then on track, then awaiting; continuous items last, folded
     assert position["37"] < position["43"] < position["5"] < position["4"] < position["1"]
     assert html.index("Nhiệm vụ chủ trì") < position["37"]
     assert f'class="card red" id="item-{site.items["43"]}"' in html
     assert f'class="card blue" id="item-{site.items["5"]}"' in html
     assert "quá 10 ngày" in html  # 43: due 31/03/2026
-    # cooperating items come after every lead item, in their own section
+    folded = html.index('<details class="continuous">')
+    assert folded < position["1"] and html.index("Nhiệm vụ thường xuyên") > folded
+    # cooperating items come after every lead item, in their own section; continuous ones in the folded section
     with read_session(site.engine) as session:
         office_id = session.scalar(select(Office.id).where(Office.name == KINH_TE))
         roles = {(r.item_id, r.role) for r in session.scalars(select(ItemOffice).where(ItemOffice.office_id == office_id))}
     lead = {i for i, role in roles if role == "lead"}
     coop_only = {i for i, role in roles if role == "coop"} - lead
     assert coop_only
+    continuous = set(map(int, re.findall(r'id="item-(\d+)"', html[folded:])))
+    assert continuous and all(
+        "thường xuyên" in html[html.index(f'id="item-{i}"'):].split("</article>")[0] for i in continuous)
     coop_heading = html.index("Nhiệm vụ phối hợp")
-    assert all(html.index(f'id="item-{i}"') < coop_heading for i in lead)
-    assert all(html.index(f'id="item-{i}"') > coop_heading for i in coop_only)
+    assert all(html.index(f'id="item-{i}"') < coop_heading for i in lead - continuous)
+    assert all(coop_heading < html.index(f'id="item-{i}"') < folded for i in coop_only - continuous)
     assert html.count('enctype="multipart/form-data"') == len(lead | coop_only)
 
 
@@ -121,7 +126,7 @@ def test_reporting_done_with_a_product_turns_the_item_green(site):
     [update] = site.updates()
     assert (update.status, update.source, update.reported_by, update.as_of) == ("hoan_thanh", "web", KINH_TE, TODAY)
     assert (update.product, update.note) == ("Quyết định số 45/QĐ-UBND", "Đã trình UBND xã")
-    listing = site.client.get(site.office_url()).text
+    listing = site.client.get(site.office_url() + "?loc=tat-ca").text
     assert f'class="card green" id="item-{site.items["5"]}"' in listing
 
 
@@ -177,7 +182,7 @@ def test_the_item_page_shows_the_whole_history_newest_first(site):
     history = item_page[item_page.index("Lịch sử báo cáo"):]
     assert [history.index(n) for n in ("Bước bốn", "Bước ba", "Bước hai", "Bước một")] == sorted(
         history.index(n) for n in ("Bước bốn", "Bước ba", "Bước hai", "Bước một"))
-    listing = site.client.get(site.office_url()).text
+    listing = site.client.get(site.office_url() + "?loc=chu-tri").text
     card = listing[listing.index(f'id="item-{site.items["5"]}"'):]
     card = card[: card.index("</article>")]
     assert "Bước bốn" in card and "Bước một" not in card  # the list shows the latest three
@@ -281,3 +286,165 @@ def test_a_cooperating_office_reports_its_part_but_cannot_close_the_lead_offices
     assert site.report(number, office=lead, status="hoan_thanh", product="Kế hoạch số 9/KH-UBND").status_code == 303
     done = {(r.label, r.nominal_due): r.shown for r in site.app.status(TODAY).rows if r.item_id == item_id}
     assert any(str(s).startswith("hoan_thanh") for s in done.values())
+
+
+# --- tabs, search, header, the status form, what people read -------------------------------------------------
+
+TABS = ("can-lam", "qua-han", "sap-den-han", "chu-tri", "phoi-hop", "thuong-xuyen", "cho", "tat-ca")
+
+
+def listed(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<article class="card [a-z]+" id="item-(\d+)"', html)]
+
+
+def expected_tabs(site: Site, office: str = KINH_TE, today: date = TODAY) -> dict[str, set[int]]:
+    """What each tab should list, worked out from the status run and the office's roles."""
+    with read_session(site.engine) as session:
+        office_id = session.scalar(select(Office.id).where(Office.name == office))
+        roles: dict[int, set[str]] = {}
+        for link in session.scalars(select(ItemOffice).where(ItemOffice.office_id == office_id)):
+            roles.setdefault(link.item_id, set()).add(link.role)
+    shown: dict[int, set[str]] = {i: set() for i in roles}
+    blocked: set[int] = set()
+    for row in site.app.status(today).rows:
+        if row.item_id in shown:
+            shown[row.item_id].add(str(row.shown))
+            if row.stored == "vuong_mac" and not str(row.shown).startswith("hoan_thanh"):
+                blocked.add(row.item_id)
+    lead = {i for i, r in roles.items() if "lead" in r}
+    return {
+        "can-lam": {i for i, s in shown.items() if s & {"qua_han", "sap_den_han"}} | blocked,
+        "qua-han": {i for i, s in shown.items() if "qua_han" in s},
+        "sap-den-han": {i for i, s in shown.items() if "sap_den_han" in s},
+        "chu-tri": lead,
+        "phoi-hop": set(roles) - lead,
+        "thuong-xuyen": {i for i, s in shown.items() if s == {"thuong_xuyen"}},
+        "cho": {i for i, s in shown.items() if "cho" in s},
+        "tat-ca": set(roles),
+    }
+
+
+def test_each_tab_lists_its_items_server_side_with_its_count(site):
+    assert site.report("5", status="vuong_mac", note="Chưa có kinh phí").status_code == 303  # blocked: needs doing
+    expected = expected_tabs(site)
+    assert site.items["5"] in expected["can-lam"] and expected["qua-han"] < expected["can-lam"]
+    assert all(expected[t] for t in ("qua-han", "chu-tri", "phoi-hop", "thuong-xuyen", "cho"))
+    default = site.client.get(site.office_url()).text
+    assert set(listed(default)) == expected["can-lam"]
+    for tab in TABS:
+        page = site.client.get(f"{site.office_url()}?loc={tab}")
+        assert page.status_code == 200
+        items = listed(page.text)
+        assert len(items) == len(set(items)) and set(items) == expected[tab], tab
+        assert f'href="{site.office_url()}?loc={tab}" ' in page.text
+        assert re.search(rf'\?loc={tab}"[^>]*aria-current="page"><b>{len(expected[tab])}</b>', page.text), tab
+        # every tab shows every count, in items
+        for other in TABS:
+            assert re.search(rf'\?loc={other}"[^>]*><b>{len(expected[other])}</b>', page.text), (tab, other)
+    # continuous items are folded into one section of their own in the lists of every item, lead and cooperating
+    everything = site.client.get(f"{site.office_url()}?loc=tat-ca").text
+    folded = everything[everything.index('<details class="continuous">'):]
+    assert f"Nhiệm vụ thường xuyên <span class=\"muted\">({len(expected['thuong-xuyen'])})</span>" in folded
+    assert set(listed(folded)) == expected["thuong-xuyen"]
+
+
+def test_the_default_view_is_short_and_an_unknown_tab_falls_back_to_it(site):
+    default = site.client.get(site.office_url()).text
+    assert len(listed(default)) < 10
+    assert "<b>Cần làm</b>" in default
+    odd = site.client.get(f"{site.office_url()}?loc=%3Cb%3Exyz")
+    assert odd.status_code == 200
+    assert "Không có nhóm «&lt;b&gt;xyz»; đang hiện các nhiệm vụ cần làm." in odd.text
+    assert listed(odd.text) == listed(default)
+
+
+@pytest.mark.parametrize("query, numbers", [
+    ("43", {"43"}), ("Mục 43", {"43"}), ("mục 43", {"43"}), ("số 37", {"37"}), ("999", set()),
+])
+def test_searching_by_item_number(site, query, numbers):
+    page = site.client.get(site.office_url(), params={"q": query})
+    assert page.status_code == 200
+    assert set(listed(page.text)) == {site.items[n] for n in numbers}
+    if not numbers:
+        assert f"Không tìm thấy nhiệm vụ nào khớp với «{query}»." in page.text
+
+
+def test_searching_by_words_with_or_without_accents_looks_through_every_item(site):
+    with read_session(site.engine) as session:
+        office_id = session.scalar(select(Office.id).where(Office.name == KINH_TE))
+        mine = {i.id: i.content for i in session.scalars(
+            select(Item).join(ItemOffice, ItemOffice.item_id == Item.id).where(ItemOffice.office_id == office_id))}
+    wanted = {i for i, text in mine.items() if "kinh phí" in text.lower()}
+    assert wanted
+    for query in ("kinh phí", "KINH PHI", "  kinh   phi "):
+        page = site.client.get(site.office_url(), params={"q": query}).text
+        assert set(listed(page)) == wanted, query
+        assert f"<b>{len(wanted)}</b> nhiệm vụ khớp với «{' '.join(query.split())}»" in page
+    # within a tab, the search keeps to the tab
+    in_tab = site.client.get(site.office_url(), params={"q": "kinh phí", "loc": "qua-han"}).text
+    assert set(listed(in_tab)) == wanted & expected_tabs(site)["qua-han"]
+    assert '<input type="hidden" name="loc" value="qua-han">' in in_tab
+
+
+def test_the_header_names_the_office_and_its_unit(site):
+    for url in (site.office_url(), site.office_url(number="43")):
+        html = site.client.get(url).text
+        assert "<span>Phòng Kinh tế – Xã Ngọc Liên</span>" in html
+        assert "Phòng Kinh tế – Xã Ngọc Liên · Đôn Đốc</title>" in html
+
+
+def _status_select(html: str, item_id: int) -> str:
+    start = html.index(f'<select id="status-{item_id}"')
+    return html[start:html.index("</select>", start)]
+
+
+def test_no_status_is_chosen_for_an_item_never_reported(site):
+    for url in (site.office_url(number="43"), site.office_url() + "?loc=tat-ca"):
+        select_html = _status_select(site.client.get(url).text, site.items["43"])
+        assert re.findall(r'<option value="([^"]*)"[^>]* selected', select_html) == [""]
+        assert "— Chọn trạng thái —" in select_html and " required" in select_html
+    # once reported, the form starts from the office's own latest status
+    assert site.report("43", status="vuong_mac", note="Chưa có kinh phí").status_code == 303
+    select_html = _status_select(site.client.get(site.office_url(number="43")).text, site.items["43"])
+    assert re.findall(r'<option value="([^"]*)"[^>]* selected', select_html) == ["vuong_mac"]
+
+
+def test_a_report_without_a_status_is_refused_in_vietnamese_and_the_form_kept(site):
+    answer = site.report("43", note="Đã họp tổ công tác", product="Biên bản số 2")
+    assert answer.status_code == 422
+    assert "Hãy chọn một trạng thái cho báo cáo: chưa thực hiện, đang thực hiện, hoàn thành hoặc vướng mắc." in answer.text
+    assert ">Đã họp tổ công tác</textarea>" in answer.text and 'value="Biên bản số 2"' in answer.text
+    assert "dang_thuc_hien)" not in answer.text
+    assert site.updates() == []
+
+
+def test_a_report_from_a_tab_comes_back_to_the_same_tab_and_search(site):
+    url = site.office_url(number="37")
+    data = {"csrf": site.csrf(url), "status": "dang_thuc_hien", "note": "Đang soạn", "back": "list",
+            "loc": "qua-han", "q": "trách nhiệm"}
+    answer = site.client.post(url, data=data, follow_redirects=False)
+    assert answer.status_code == 303
+    item = site.items["37"]
+    assert answer.headers["location"] == (f"{site.office_url()}?loc=qua-han&q=tr%C3%A1ch+nhi%E1%BB%87m"
+                                          f"&ok=saved&item={item}#item-{item}")
+    # an item that left the tab with the report stays in view once, with the confirmation
+    done = site.report("43", status="hoan_thanh", product="Tờ trình số 8/TTr-KT", back="list")
+    page = site.client.get(done.headers["location"]).text
+    assert site.items["43"] in listed(page) and "Đã ghi nhận báo cáo" in page
+    assert site.items["43"] not in listed(site.client.get(site.office_url()).text)
+
+
+def test_office_pages_name_items_and_plans_without_codes(site):
+    with read_session(site.engine) as session:
+        from dondoc.storage.models import Plan
+        code = session.scalar(select(Plan.code))
+    assert code and "-" in code
+    urls = [site.office_url() + f"?loc={tab}" for tab in TABS] + [site.office_url(number=n) for n in ("37", "43", "1")]
+    for url in urls + [site.office_url() + "?q=kinh+ph%C3%AD"]:
+        html = site.client.get(url).text
+        assert code not in html, url
+        assert "Nhiệm vụ số" not in html and "#37" not in html
+    item_page = site.client.get(site.office_url(number="37")).text
+    assert "<h1>Mục 37 " in item_page
+    assert "Kế hoạch cải cách hành chính" in item_page  # the plan by its title
+    assert ">Mục 37</a>" in site.client.get(site.office_url()).text

@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import Engine, select
 
 from calendars.workdays import WorkCalendar
+from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.status import ATTENTION_ORDER, Shown, Stored
 from dondoc.storage.models import (
     Area,
@@ -86,6 +87,29 @@ class ItemCard:
     milestones: list[MilestoneChoice] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     history_count: int = 0
+    plan_title: str = ""
+
+    @property
+    def plan_short(self) -> str:
+        """The plan's short title ("KH CCHC 2026–2030"), for people."""
+        return short_plan_title(self.plan_title)
+
+    def label(self, with_plan: bool = False) -> str:
+        """"Mục 37", with the plan's short title when several plans are in view."""
+        return item_label(self.number, self.plan_short if with_plan else None)
+
+    @property
+    def continuous(self) -> bool:
+        """Every milestone of the item is continuous ("thường xuyên"): no due date to watch."""
+        return bool(self.rows) and all(r.shown is Shown.CONTINUOUS for r in self.rows)
+
+    def has(self, *shown: Shown) -> bool:
+        return any(r.shown in shown for r in self.rows)
+
+    @property
+    def blocked(self) -> bool:
+        """A milestone still open whose latest report is "vướng mắc"."""
+        return any(r.stored == Stored.BLOCKED.value and not r.shown.value.startswith("hoan_thanh") for r in self.rows)
 
     @property
     def shown(self) -> Shown | None:
@@ -147,7 +171,7 @@ def item_cards(engine: Engine, item_ids: list[int], report: StatusReport,
         rows_by_item[row.item_id].append(row)
     with engine.connect() as conn:
         items = conn.execute(
-            select(Item.id, Item.number, Item.content, Item.deadline_text, Item.product, Plan.code,
+            select(Item.id, Item.number, Item.content, Item.deadline_text, Item.product, Plan.code, Plan.title,
                    Area.code.label("area_code"), Area.title.label("area_title"))
             .join(Plan, Plan.id == Item.plan_id)
             .outerjoin(Area, Area.id == Item.area_id)
@@ -190,6 +214,7 @@ def item_cards(engine: Engine, item_ids: list[int], report: StatusReport,
             milestones=milestones.get(it.id, []),
             history=entries[:history_limit] if history_limit else entries,
             history_count=len(entries),
+            plan_title=it.title,
         ))
     cards.sort(key=ItemCard.sort_key)
     return cards

@@ -13,6 +13,8 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from urllib.parse import urlencode
+
 from dondoc.domain.rules import MAX_NOTE, MAX_PRODUCT, InvalidUpdate, check_report
 from dondoc.domain.status import STORED_LABELS, Shown, Stored
 from dondoc.storage.refusals import DatabaseBusy, DatabaseUnavailable
@@ -21,6 +23,7 @@ from dondoc.storage.lookups import LookupFailed
 from dondoc.text import ascii_digits
 from dondoc.usecases import access
 from dondoc.usecases.evidence import ACCEPT, UploadRefused, attach, receive_file, size_label
+from dondoc.usecases.office_list import FILTERS_BY_KEY, MAX_QUERY, OFFICE_FILTERS, office_listing
 from dondoc.usecases.pages import office_view
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
 from dondoc.web.security import check_csrf
@@ -29,6 +32,8 @@ router = APIRouter()
 
 STATUS_CHOICES = [(s.value, STORED_LABELS[s]) for s in Stored]
 CONFIRMATIONS = {"saved": "Đã ghi nhận báo cáo. Cảm ơn anh/chị."}
+NO_STATUS = ("Hãy chọn một trạng thái cho báo cáo: chưa thực hiện, đang thực hiện, hoàn thành "
+             "hoặc vướng mắc.")
 
 
 def _office(request: Request, token: str) -> access.Scope:
@@ -53,9 +58,24 @@ def office_page(request: Request, token: str):
     scope = _office(request, token)
     view = _view(request, scope)
     context = _context(request, token, scope, view)
-    context["confirmation"] = CONFIRMATIONS.get(request.query_params.get("ok", ""))
-    context["saved_item"] = ascii_digits(request.query_params.get("item", ""))
+    params = request.query_params
+    context["confirmation"] = CONFIRMATIONS.get(params.get("ok", ""))
+    context["saved_item"] = ascii_digits(params.get("item", "")) if context["confirmation"] else None
+    listing = office_listing(view, params.get("loc", "").strip() or None, params.get("q", ""),
+                             keep=context["saved_item"])
+    context.update(listing=listing, filters=OFFICE_FILTERS, max_query=MAX_QUERY,
+                   list_state=_list_state(params.get("loc", ""), listing.query))
     return render(request, "office.html", context, scope=scope)
+
+
+def _list_state(loc: str, query: str) -> dict[str, str]:
+    """The tab and search of a list view, as kept through a report sent from that list."""
+    state = {}
+    if loc in FILTERS_BY_KEY:
+        state["loc"] = loc
+    if query:
+        state["q"] = query[:MAX_QUERY]
+    return state
 
 
 def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, *, errors=(),
@@ -88,13 +108,21 @@ def _values(form) -> dict:
     return {key: form_text(form, key) for key in ("status", "milestone", "note", "product")}
 
 
+def _problems(values: dict) -> list[str]:
+    """What is wrong with the report, in words for the office (no status chosen: say which ones there are;
+    any other value gets the answer every way of reporting gives)."""
+    if not values["status"].strip():
+        return [NO_STATUS] + check_report(Stored.IN_PROGRESS.value, note=values["note"], product=values["product"])
+    return check_report(values["status"], note=values["note"], product=values["product"])
+
+
 def _report(request: Request, token: str, item_id_text: str, form, background_tasks: BackgroundTasks):
     dondoc = dondoc_of(request)
     scope = _office(request, token)
     check_csrf(request, scope.token_sha256, form_text(form, "csrf", 128) or None)
     item_id, ref = item_in_scope(request, scope, item_id_text)
     values = _values(form)
-    errors = check_report(values["status"], note=values["note"], product=values["product"])
+    errors = _problems(values)
     milestone = ascii_digits(values["milestone"], 3) if values["milestone"] else None
     if values["milestone"] and not (milestone and milestone <= access.milestone_count(dondoc, item_id)):
         errors.append("Mốc thời gian đã chọn không có trong nhiệm vụ này.")
@@ -127,7 +155,9 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
         return _item_page(request, token, scope, item_id, errors=problems, values=values, status_code=422)
     resync_after(background_tasks, request, [item_id])  # a done item stops being chased
     if form.get("back") == "list":
-        return RedirectResponse(f"/o/{token}?ok=saved&item={item_id}#item-{item_id}", status_code=303)
+        state = _list_state(form_text(form, "loc", 40), form_text(form, "q", MAX_QUERY * 4).strip())
+        query = urlencode({**state, "ok": "saved", "item": item_id})
+        return RedirectResponse(f"/o/{token}?{query}#item-{item_id}", status_code=303)
     return RedirectResponse(f"/o/{token}/items/{item_id}?ok=saved", status_code=303)
 
 

@@ -1,0 +1,133 @@
+"""The office page's tabs and search: which of an office's items a view lists, and how many each tab holds.
+
+Tabs are plain links (``?loc=qua-han``) and the search a plain form (``?q=…``): everything is chosen on
+the server, so the page works with JavaScript off. The default tab is what needs doing; continuous items
+are folded into one section of their own in the long lists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dondoc.domain.status import Shown
+from dondoc.text import fold
+from dondoc.usecases.pages import ItemCard, OfficeView
+
+
+@dataclass(frozen=True)
+class OfficeFilter:
+    """One tab of the office page: ``?loc=<key>`` (the default tab has the key ``can-lam``)."""
+
+    key: str
+    label: str
+    colour: str
+    hint: str
+
+
+DEFAULT_FILTER = "can-lam"
+OFFICE_FILTERS = [  # the hint follows "<n> nhiệm vụ" in the caption of the tab
+    OfficeFilter(DEFAULT_FILTER, "Cần làm", "red", "quá hạn, sắp đến hạn hoặc đang vướng mắc"),
+    OfficeFilter("qua-han", "Quá hạn", "red", "có mốc đã quá hạn mà chưa hoàn thành"),
+    OfficeFilter("sap-den-han", "Sắp đến hạn", "amber", "có mốc sắp đến hạn"),
+    OfficeFilter("chu-tri", "Chủ trì", "blue", "do cơ quan chủ trì"),
+    OfficeFilter("phoi-hop", "Phối hợp", "blue", "cơ quan tham gia phối hợp"),
+    OfficeFilter("thuong-xuyen", "Thường xuyên", "teal", "thực hiện thường xuyên, không có hạn cụ thể"),
+    OfficeFilter("cho", "Chờ", "grey", "có mốc chờ văn bản, sự kiện của cấp trên"),
+    OfficeFilter("tat-ca", "Tất cả", "grey", "của cơ quan"),
+]
+FILTERS_BY_KEY = {f.key: f for f in OFFICE_FILTERS}
+
+
+def in_filter(card: ItemCard, key: str) -> bool:
+    """Whether the item belongs to the tab ``key`` (an item may be in several tabs)."""
+    if key == DEFAULT_FILTER:
+        return card.has(Shown.OVERDUE, Shown.DUE_SOON) or card.blocked
+    if key == "qua-han":
+        return card.has(Shown.OVERDUE)
+    if key == "sap-den-han":
+        return card.has(Shown.DUE_SOON)
+    if key == "chu-tri":
+        return card.role in (None, "lead")
+    if key == "phoi-hop":
+        return card.role == "coop"
+    if key == "thuong-xuyen":
+        return card.continuous
+    if key == "cho":
+        return card.has(Shown.AWAITING)
+    return True
+
+
+_NUMBER_QUERY = re.compile(r"^(?:muc|so|nhiem vu|nv)?\s*(?:so\s*)?[#.]?\s*(\d{1,4}[a-z]?)\.?$")
+
+
+def matches(card: ItemCard, query: str) -> bool:
+    """An item number ("37", "mục 37") names that item; other words must all be in the item's text
+    (without accents and case: "cai cach" finds "cải cách").
+
+    >>> card = ItemCard(1, "p#37", "p", "37", "Rà soát thủ tục hành chính", None, "Quý I", None, "lead", [], [])
+    >>> [matches(card, q) for q in ("37", "Mục 37", "3", "ra soat", "thủ tục", "thủ tục đất")]
+    [True, True, False, True, True, False]
+    """
+    text = " ".join(fold(query).split())
+    if not text:
+        return True
+    number = _NUMBER_QUERY.match(text)
+    if number:
+        return fold(card.number) == number.group(1)
+    haystack = fold(" ".join([card.content, card.expected_product or "", card.deadline_text or ""]))
+    return all(word in haystack for word in text.split())
+
+
+@dataclass
+class OfficeListing:
+    """What one view of the office page lists: the tab, the search, the cards in their sections."""
+
+    view: OfficeView
+    filter: OfficeFilter
+    query: str
+    counts: dict[str, int]  # items per tab
+    lead: list[ItemCard]
+    coop: list[ItemCard]
+    continuous: list[ItemCard]  # continuous items, shown collapsed in one section
+    several_plans: bool
+    unknown_filter: str | None = None  # a ``loc`` value that names no tab (the default tab is shown)
+
+    @property
+    def shown_count(self) -> int:
+        return len(self.lead) + len(self.coop) + len(self.continuous)
+
+    @property
+    def status_counts(self) -> list[tuple[Shown, int]]:
+        """Items of the office by their most urgent shown status (each item counted once)."""
+        counts = self.view.counts
+        return [(s, counts[s.value]) for s in Shown if counts.get(s.value)]
+
+
+MAX_QUERY = 100
+COLLAPSING = ("chu-tri", "phoi-hop", "tat-ca")  # tabs that list continuous items in one folded section
+
+
+def office_listing(view: OfficeView, key: str | None = None, query: str = "",
+                   keep: int | None = None) -> OfficeListing:
+    """The office page for tab ``key`` (default: what needs doing) and a search; a search with no tab
+    looks through every item. ``keep``: an item just reported, listed even when it left the tab."""
+    query = " ".join((query or "").split())[:MAX_QUERY]
+    unknown = None
+    if key and key not in FILTERS_BY_KEY:
+        unknown, key = key[:40], None
+    chosen = FILTERS_BY_KEY[key or ("tat-ca" if query else DEFAULT_FILTER)]
+    counts = {f.key: sum(in_filter(c, f.key) for c in view.cards) for f in OFFICE_FILTERS}
+    cards = [c for c in view.cards
+             if (in_filter(c, chosen.key) and matches(c, query)) or (keep is not None and c.item_id == keep)]
+    collapse = chosen.key in COLLAPSING and not query
+    continuous = [c for c in cards if collapse and c.continuous]
+    rest = [c for c in cards if not (collapse and c.continuous)]
+    return OfficeListing(
+        view, chosen, query, counts,
+        lead=[c for c in rest if c.role in (None, "lead")],
+        coop=[c for c in rest if c.role == "coop"],
+        continuous=continuous,
+        several_plans=len({c.plan for c in view.cards}) > 1,
+        unknown_filter=unknown,
+    )
