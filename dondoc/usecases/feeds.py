@@ -246,6 +246,7 @@ def _checkpoint_events(scope, options, continuous, offices, mine, label, reminde
 
     checkpoints: dict[str, tuple[str, date]] = {}
     listed: dict[str, list[tuple[tuple, int, Listed]]] = defaultdict(list)
+    seen: set[tuple[str, int]] = set()  # (period, item): an item with two continuous milestones is listed once
     for m in continuous:
         if scope.leadership:
             leads = offices[m.item_id]["lead"]
@@ -256,7 +257,8 @@ def _checkpoint_events(scope, options, continuous, offices, mine, label, reminde
         entry = Listed(label(m.number, m.plan_title), m.content, note)
         for period, period_label, send_by in _checkpoints(m.period_start, m.period_end, m.start_date, by_year):
             checkpoints[period] = (period_label, send_by)
-            if all(item_id != m.item_id for _, item_id, _ in listed[period]):  # one line per item
+            if (period, m.item_id) not in seen:
+                seen.add((period, m.item_id))
                 listed[period].append(((m.plan_id, m.position, *_number_key(m.number)), m.item_id, entry))
     owner = f"u{scope.unit_id}" if scope.leadership else f"o{scope.office_id}"
     ask_before = (reporting.progress_request_working_days_before, 0)
