@@ -548,3 +548,17 @@ def test_cli_writes_office_and_leadership_calendars(plans, tmp_path):
                  ["calendar", "-o", str(tmp_path / "z.ics")]):
         result = runner.invoke(app, args, catch_exceptions=False)
         assert result.exit_code == 2 and "Lỗi" in result.output, (args, result.output)
+
+
+def test_several_plans_of_a_unit_name_their_items_with_the_plan(engine):
+    app = build_app()
+    for name in (PLAN_001, PLAN_002):
+        app.import_file(seed_path(name), unit_name=NGOC_LIEN)
+    body = feeds.build_feed(engine, feeds.Scope(unit_id(engine, NGOC_LIEN)), options()).body
+    events = parse(body).walk("VEVENT")
+    assert len(events) == len({str(e["UID"]) for e in events})
+    dated = [str(e["SUMMARY"]) for e in events if not str(e["UID"]).startswith("dondoc-report-")]
+    assert dated and all("KH CCHC 2026–2030, mục " in s for s in dated)
+    report = next(e for e in events if str(e["UID"]).startswith("dondoc-report-"))
+    assert all(line.startswith("KH CCHC 2026–2030, mục ")
+               for line in str(report["DESCRIPTION"]).split("\n")[2:] if not line.startswith("Báo cáo kết quả"))
