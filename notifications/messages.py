@@ -23,8 +23,7 @@ from markupsafe import escape
 from dondoc.domain.labels import item_label, short_plan_title
 
 TEMPLATES = Path(__file__).parent / "templates"
-KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "undelivered", "test",
-         "link")
+KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "undelivered", "test", "link")
 
 
 @dataclass
@@ -397,10 +396,3 @@ def test_message(*, person_name: str, channel: str, ledger_key: str, public_url:
 
 
 test_message.__test__ = False  # not a pytest test
-
-
-def page_link(*, label: str, unit: str, office: str | None, link: str, about: str, ledger_key: str) -> Message:
-    """A secret page or calendar link, sent by the standing office to the people it is for; ``about``: what
-    the page is for, one sentence."""
-    data = {"label": label, "unit": unit, "office": office, "link": link, "about": about}
-    return Message("link", data, ledger_key)

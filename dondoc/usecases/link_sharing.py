@@ -132,9 +132,10 @@ def send_link(ctx: Context, unit_id: int, kind: str, office_id: int | None, at: 
     key = f"link:{unit_id}:{kind}:{wanted or '-'}:{digest}:{local:%Y%m%dT%H%M}"
     specs = recipients_for(kind, row["office"], ctx.policy.standing_office)
 
-    def build(ledger_key: str):
-        return messages.page_link(label=links.KIND_LABELS[kind], unit=unit_name, office=row["office"],
-                                  link=row["url"], about=ABOUT[kind], ledger_key=ledger_key)
+    def build(ledger_key: str):  # notifications/templates/link.j2
+        data = {"label": links.KIND_LABELS[kind], "unit": unit_name, "office": row["office"], "link": row["url"],
+                "about": ABOUT[kind]}
+        return messages.Message("link", data, ledger_key)
 
     send_once(ctx, local, [Outgoing(key, "link", specs, build, unit_id=unit_id,
                                     entry={"payload": {"kind": kind, "office_id": wanted}})], dispatcher)
