@@ -23,6 +23,7 @@ from markupsafe import escape
 from dondoc.domain.labels import item_label, short_plan_title
 
 TEMPLATES = Path(__file__).parent / "templates"
+NOTE_MARK = "<!-- note -->"  # where a forwarded message says why it came (see _macros.j2, page)
 KINDS = ("reminder", "escalation", "progress_request", "digest", "nudge", "report_ready", "undelivered", "test", "link")
 
 
@@ -290,10 +291,15 @@ def forwarded(rendered: Rendered, target: str, *, recipient: str, zalo_text_max:
     note = (f"Tin này gửi {target}, nhưng {target} chưa có người nhận trong Đôn Đốc. Đề nghị {recipient} "
             "chuyển giúp và bổ sung người nhận (trang cơ quan thường trực hoặc «dondoc people import»).")
     brand, _, rest = rendered.subject.partition("] ")
+    rest = rest.removesuffix(f" ({target})")  # the subject names the office once
     subject = f"{brand}] (Chuyển cho {target}) {rest}" if rest else f"(Chuyển cho {target}) {rendered.subject}"
     html = rendered.html
-    marker = html.find(">", html.find("<body")) + 1 if "<body" in html else 0
-    html = html[:marker] + f'<p style="background:#fff3cd;padding:8px">{escape(note)}</p>' + html[marker:]
+    if NOTE_MARK in html:  # inside the message's column, above its first line
+        marker = html.index(NOTE_MARK) + len(NOTE_MARK)
+    else:
+        marker = html.find(">", html.find("<body")) + 1 if "<body" in html else 0
+    html = html[:marker] + (f'<p style="margin:0 0 14px 0;padding:10px 12px;background:#fff7d6;border:1px solid #f5d90a;'
+                            f'border-radius:6px;font-size:14px;line-height:1.45">{escape(note)}</p>') + html[marker:]
     return Rendered(subject=subject, text=f"{note}\n\n{rendered.text}", html=html,
                     zalo_text=truncate_with_link(f"{note}\n\n{rendered.zalo_text}", zalo_text_max, rendered.link),
                     link=rendered.link)

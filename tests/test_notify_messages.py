@@ -182,3 +182,169 @@ def test_people_without_usable_channel_use_the_outbox_even_when_configured(engin
     report = send(_all_kinds()["escalation"], ["tag:leadership"], engine=engine)
     assert [o.channel for o in report.outcomes] == ["outbox", "outbox"]
     assert len(list(get_settings().outbox_path.glob("*.eml"))) == 2
+
+
+# -- plan 001 as people read it: every kind, addressed, counted on working days ----------------
+
+NGOC_LIEN_PEOPLE = [
+    {"id": "ct", "name": "Nguyễn Văn An", "role": "Chủ tịch UBND xã", "tags": ["leadership", "chu-tich"],
+     "areas": ["I", "II", "III", "IV", "V", "VI"], "email": "ct@nl.test", "channels": ["email"]},
+    {"id": "pct", "name": "Lê Thị Bình", "role": "Phó Chủ tịch UBND xã", "tags": ["leadership"], "areas": ["IV"],
+     "email": "pct@nl.test", "channels": ["email"]},
+    {"id": "vhxh", "name": "Trần Văn Cường", "role": "Trưởng phòng", "office": "Phòng Văn hóa - Xã hội", "head": True,
+     "email": "vhxh@nl.test", "channels": ["email"]},
+    {"id": "kt", "name": "Hoàng Văn Em", "role": "Trưởng phòng", "office": "Phòng Kinh tế", "head": True,
+     "email": "kt@nl.test", "channels": ["email"]},
+]
+CODE_001 = "xa-ngoc-lien-2026-2030"
+HEADS = {"Phòng Văn hóa - Xã hội": "Ông/Bà Trần Văn Cường – Trưởng phòng Văn hóa - Xã hội",
+         "Phòng Kinh tế": "Ông/Bà Hoàng Văn Em – Trưởng phòng Kinh tế"}
+CHASE_DAYS = (date(2026, 3, 17), date(2026, 3, 20), date(2026, 3, 27), date(2026, 4, 21))
+
+
+@pytest.fixture
+def chased_001(app, tmp_path, monkeypatch):
+    """Plan 001 chased through spring 2026 (nothing configured to send: every message lands in the outbox),
+    with its digests, the monthly nudge and a progress request. Returns the app and every message as read."""
+    from datetime import datetime
+
+    from conftest import build_app, seed_path, PLAN_001
+
+    write_config(tmp_path / "cfg", people=NGOC_LIEN_PEOPLE)
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
+    get_settings.cache_clear()
+    application = build_app()
+    application.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    for day in CHASE_DAYS:
+        application.chase(datetime(day.year, day.month, day.day, 8, 0))
+        application.send_digest(datetime(day.year, day.month, day.day, 16, 0))
+    application.nudge_awaiting(datetime(2026, 4, 1, 9, 0))
+    application.send_progress_requests(datetime(2026, 5, 27, 9, 0))
+    mails = []
+    for path in sorted(get_settings().outbox_path.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        email = message_from_bytes(path.with_suffix(".eml").read_bytes(), policy=default_policy)
+        mails.append({"key": record["ledger_key"], "person": record["person"], "subject": str(email["Subject"]),
+                      "text": email.get_body(("plain",)).get_content(),
+                      "html": email.get_body(("html",)).get_content(), "zalo": record.get("zalo_text") or ""})
+    return application, mails
+
+
+def _kind(mail) -> str:
+    return mail["key"].split(":", 1)[0]
+
+
+def test_no_message_of_plan_001_shows_the_plan_code(chased_001):
+    """Every kind, subject, plain text, HTML (links included: pages are reached by token) and Zalo text."""
+    from notifications.messages import Undelivered, nudge, test_message, undelivered
+
+    app, mails = chased_001
+    assert {"reminder", "escalation", "overdue", "digest", "nudge", "progress"} <= {_kind(m) for m in mails}
+    rendered = [render(report_ready(title="Báo cáo kết quả CCHC", period="Quý I/2026", as_of=date(2026, 3, 14),
+                                    link=f"{URL}/r/abc", ledger_key=f"report:{CODE_001}", summary={"Quá hạn": 3})),
+                render(undelivered([Undelivered("Nhắc hạn Mục 37", mails[0]["subject"], "Trần Văn Cường", "lỗi",
+                                                date(2026, 3, 20))], unit="Xã Ngọc Liên", office="Phòng Văn hóa - Xã hội",
+                                   as_of=date(2026, 3, 21), ledger_key=f"undelivered:{CODE_001}", link=f"{URL}/s/x")),
+                render(test_message(person_name="Trần Văn Cường", channel="email", ledger_key=f"t:{CODE_001}",
+                                    public_url=URL))]
+    for mail in mails + [{"key": r.subject, "subject": r.subject, "text": r.text, "html": r.html,
+                          "zalo": r.zalo_text} for r in rendered]:
+        for part in ("subject", "text", "html", "zalo"):
+            assert CODE_001 not in mail[part], (mail["key"], part)
+    assert nudge  # the nudge is among the chased messages above
+
+
+def test_reminders_count_working_days_as_the_work_calendar_does(chased_001):
+    """The count a reminder says is the one the calendar feed's alarm says for that date:
+    ``WorkCalendar.working_days_between(as of, due date)``, called "ngày làm việc"."""
+    import re
+
+    app, mails = chased_001
+    reminders = [m for m in mails if _kind(m) == "reminder"]
+    assert reminders
+    as_of = {m["key"]: date.fromisoformat(m["key"].split(":")[3]) for m in reminders}  # the due date in the key
+    checked = 0
+    for mail in reminders:
+        due = as_of[mail["key"]]
+        said = re.search(r": còn (\d+) ngày làm việc \(hạn (\d\d/\d\d/\d{4})\)$", mail["subject"])
+        if said is None:
+            assert "đến hạn hôm nay" in mail["subject"]
+            continue
+        assert said.group(2) == due.strftime("%d/%m/%Y")
+        sent_on = next(d for d in CHASE_DAYS
+                       if app.calendar.working_days_between(d, due) == int(said.group(1)))
+        assert int(said.group(1)) == app.calendar.working_days_between(sent_on, due)
+        assert f"còn {said.group(1)} ngày làm việc đến hạn" in mail["text"]
+        checked += 1
+    assert checked
+
+
+def test_reminder_count_is_the_calendar_count_for_the_day_it_is_sent(app):
+    """One reminder, built on a known day: 31/03/2026 seen from Friday 20/03 is 7 working days away
+    (14 calendar days would be 11), and the message says 7."""
+    from calendars.workdays import WorkCalendar
+
+    calendar = app.calendar
+    assert isinstance(calendar, WorkCalendar)
+    left = calendar.working_days_between(date(2026, 3, 20), date(2026, 3, 31))
+    assert left == 7 and (date(2026, 3, 31) - date(2026, 3, 20)).days == 11
+    rendered = render(reminder(sample_item(), days_left=left, ledger_key="k", public_url=URL))
+    assert rendered.subject.endswith(f": còn {left} ngày làm việc (hạn 31/03/2026)")
+
+
+def test_messages_address_one_person_or_one_office(chased_001):
+    app, mails = chased_001
+    salutations = [line for m in mails for line in m["text"].splitlines() if line.startswith("Kính gửi:")]
+    assert salutations and not any(line.strip() == "Kính gửi: Lãnh đạo" for line in salutations)
+    by_key = {(m["key"], m["person"]): m for m in mails}
+    # the head of Phòng Kinh tế, by name and title
+    economic = [m for (k, p), m in by_key.items() if p == "kt" and _kind(m) == "reminder"]
+    assert economic and all("Kính gửi: Ông/Bà Hoàng Văn Em – Trưởng phòng Kinh tế\n" in m["text"] for m in economic)
+    # item 37 has six lead offices: each gets its own message naming only itself
+    for mail in (m for m in mails if ":" in m["key"] and "#37:" in m["key"] and _kind(m) == "escalation"):
+        office = mail["key"].rsplit(":office:", 1)[-1]
+        first = next(line for line in mail["text"].splitlines() if line.startswith("Kính gửi:"))
+        if office in HEADS:
+            assert first == f"Kính gửi: {HEADS[office]}"
+        else:  # nobody holds it: forwarded to the standing office, still addressed to that one office
+            assert first == f"Kính gửi: {office}"
+            assert f"(Chuyển cho {office})" in mail["subject"] and mail["subject"].count(office) == 1
+            continue
+        assert f"({office})" in mail["subject"]
+    digests = [m for m in mails if _kind(m) == "digest" and m["person"] == "ct"]
+    assert digests and all("Kính gửi: Ông/Bà Nguyễn Văn An – Chủ tịch UBND xã\n" in m["text"] for m in digests)
+
+
+def test_digest_counts_are_the_status_run_counts(chased_001):
+    """A leader's digest lists what was escalated to them; the counts it gives are the unit's, as the
+    status run counts them (the Phó Chủ tịch of area IV sees two items listed, and the unit's three)."""
+    app, mails = chased_001
+    digests = [m for m in mails if _kind(m) == "digest"]
+    assert len(digests) >= 2
+    for mail in digests:
+        day = date.fromisoformat(mail["key"].rsplit(":", 1)[-1])
+        totals = app.status(day, unit="Xã Ngọc Liên").totals
+        overdue, soon = totals["qua_han"], totals["sap_den_han"]
+        assert overdue >= 1
+        assert mail["subject"] == (f"[Đôn Đốc] Tổng hợp ngày {day:%d/%m/%Y} – Xã Ngọc Liên: "
+                                   f"{overdue} nhiệm vụ quá hạn, {soon} sắp đến hạn")
+        assert f"{overdue} nhiệm vụ quá hạn, {soon} nhiệm vụ sắp đến hạn." in mail["text"]
+        assert ".;" not in mail["text"] and ". —" not in mail["text"] and "..." not in mail["text"]
+        assert "Mục 37 – Ban hành kế hoạch tháng 01/2026" in mail["text"]
+    deputy = next(m for m in digests if m["key"] == "digest:1:person:pct:2026-04-21")
+    assert "3 nhiệm vụ quá hạn" in deputy["subject"] and "(2 nhiệm vụ):" in deputy["text"]
+    assert "Kính gửi: Ông/Bà Lê Thị Bình – Phó Chủ tịch UBND xã\n" in deputy["text"]
+
+
+def test_messages_name_the_milestone_due_and_the_plan(chased_001):
+    app, mails = chased_001
+    title = "Kế hoạch cải cách hành chính trên địa bàn xã Ngọc Liên giai đoạn 2026 - 2030"
+    escalations = [m for m in mails if _kind(m) == "escalation" and "#37:" in m["key"]]
+    assert escalations
+    for mail in escalations:
+        assert "Mục 37 – Ban hành kế hoạch tháng 01/2026: quá hạn" in mail["subject"]
+        assert mail["text"].count(title) == 1 and "(theo kế hoạch: 31/01/2026)" in mail["text"]
+    reminders = [m for m in mails if _kind(m) == "reminder" and "#38:" in m["key"]]
+    assert reminders and all("Mục 38 – Kế hoạch Quý I/2026: còn " in m["subject"] for m in reminders)
+    for mail in mails:
+        assert len(mail["subject"]) <= 130, mail["subject"]

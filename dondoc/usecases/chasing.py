@@ -14,10 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import select
+
+from dondoc.configuration.people import spec_title
 from dondoc.domain.chasing import Action, OpenDue, actions_for, is_quiet, next_send_time
 from dondoc.storage import ledger, recipients
 from dondoc.storage.dues import open_dues
 from dondoc.storage.links import MessageLinks
+from dondoc.storage.models import Plan
 from dondoc.usecases.context import Context
 from dondoc.storage.lookups import unit_items
 from dondoc.usecases.directory import Directory
@@ -63,42 +67,73 @@ def plan_actions(ctx: Context, day: date, item_ids: list[int] | None = None) -> 
     return actions
 
 
-def _item_ref(due: OpenDue, days_overdue: int | None = None, link: str | None = None):
+class Wording:
+    """What messages of one run say beyond the due date itself: the plans' titles, and whom each
+    recipient spec addresses (read once per run)."""
+
+    def __init__(self, ctx: Context, directory: Directory | None = None) -> None:
+        self.ctx = ctx
+        self.directory = directory or Directory(ctx)
+        self._titles: dict[str, str] | None = None
+
+    def plan_title(self, code: str) -> str:
+        if self._titles is None:
+            with self.ctx.engine.connect() as conn:
+                self._titles = {c: t for c, t in conn.execute(select(Plan.code, Plan.title))}
+        return self._titles.get(code, "")
+
+    def addressee(self, unit_id: int | None, spec: str) -> str | None:
+        """"Ông/Bà <name> – <role>" when the spec stands for one named person of the unit; for several,
+        what the spec is called ("Chủ tịch UBND"); None when nobody holds it (the message names the office)."""
+        from notifications.messages import addressee
+
+        people = [p for p in self.directory.people(unit_id).resolve(spec) if not p.placeholder]
+        if len(people) == 1:
+            return addressee(people[0].name, people[0].role, people[0].office)
+        return spec_title(spec) if people else None
+
+
+def _item_ref(due: OpenDue, wording: Wording, days_overdue: int | None = None, link: str | None = None):
     from notifications.messages import ItemRef
 
     return ItemRef(
         plan=due.plan, number=due.number, content=due.content, due=due.deadline, lead_offices=list(due.leads),
         cooperating_offices=list(due.cooperating), area=due.area_code, days_overdue=days_overdue, link=link,
+        plan_title=wording.plan_title(due.plan), milestone=due.label, nominal=due.nominal,
     )
 
 
-def _message(ctx: Context, action: Action, links: MessageLinks):
-    """The message of an action. Offices get their own status page; leaders the leadership page."""
+def _message(ctx: Context, action: Action, links: MessageLinks, wording: Wording):
+    """The message of an action, addressed to the person it reaches. Offices get their own status page
+    (the standing office's page when the office has none); leaders the leadership page."""
     from notifications import messages
 
     due, unit_id = action.due, action.due.unit_id
     kind, _, name = action.recipient.partition(":")
-    office_link = links.office(unit_id, name, due.item_id) if kind == "office" else None
+    office_link = (links.office(unit_id, name, due.item_id) or links.standing(unit_id)) if kind == "office" else None
+    to_name = wording.addressee(unit_id, action.recipient)
     if action.purpose == "reminder":
         cooperating = name if kind == "office" and name not in due.leads else None
-        return messages.reminder(_item_ref(due, link=office_link), days_left=action.days, ledger_key=action.key,
-                                 public_url=ctx.public_url, cooperating=cooperating)
+        return messages.reminder(_item_ref(due, wording, link=office_link), days_left=action.days,
+                                 ledger_key=action.key, public_url=ctx.public_url, cooperating=cooperating,
+                                 to_name=to_name or (name if kind == "office" else None))
     if kind == "office":  # the office head: report progress and the reason, nothing to acknowledge
         link, ack = office_link or links.leadership(unit_id, due.item_id), None
     else:
         link = links.leadership(unit_id, due.item_id)
         ack = links.leadership(unit_id, due.item_id, anchor="#xu-ly")
     return messages.escalation(
-        _item_ref(due, action.days, link=link), level=action.level, days_overdue=action.days,
-        office=", ".join(due.leads), ledger_key=action.key, public_url=ctx.public_url, ack_link=ack,
+        _item_ref(due, wording, action.days, link=link), level=action.level, days_overdue=action.days,
+        office=name if kind == "office" else ", ".join(due.leads), ledger_key=action.key,
+        public_url=ctx.public_url, ack_link=ack, to_name=to_name or spec_title(action.recipient),
     )
 
 
-def _outgoing(ctx: Context, action: Action, links: MessageLinks | None) -> Outgoing:
+def _outgoing(ctx: Context, action: Action, links: MessageLinks | None, wording: Wording | None = None) -> Outgoing:
     due = action.due
     return Outgoing(
         key=action.key, purpose=action.purpose, recipients=[action.recipient], unit_id=due.unit_id,
-        build=lambda key: _message(ctx, action, links),
+        build=lambda key: _message(ctx, action, links, wording or Wording(ctx)),
         entry=dict(item_id=due.item_id, occurrence_id=due.occurrence_id, due=due.deadline, level=action.level,
                    stage=action.stage, payload={"days": action.days, "leads": list(due.leads)}),
     )
@@ -134,11 +169,12 @@ def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, unit
         result.deferred_until = next_send_time(local, ctx.policy, ctx.calendar, ctx.tz) if result.deferred else None
         return result
     links = MessageLinks(ctx.engine, ctx.public_url) if direct else None
+    wording = Wording(ctx) if direct else None
     sender, owned = dispatcher, dispatcher is None
     if owned:
         sender = ctx.dispatcher()
     try:
-        result.count(send_once(ctx, local, [_outgoing(ctx, a, links) for a in direct], sender))
+        result.count(send_once(ctx, local, [_outgoing(ctx, a, links, wording) for a in direct], sender))
         # earlier deliveries due for another try: every one (the catch-up), or the items' own
         result.count(redeliver(ctx, local, unit_id=unit_id, item_ids=None if catch_up else item_ids,
                                dispatcher=sender))

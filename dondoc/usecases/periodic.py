@@ -36,6 +36,9 @@ def _ref(row: StatusRow):
         area=row.area_code,
         days_overdue=row.days_overdue,
         status=row.shown.label,
+        plan_title=row.plan_title,
+        milestone=row.label,
+        nominal=row.nominal_due,
     )
 
 
@@ -147,12 +150,23 @@ def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
         for holder in holders(r.unit_id, r.recipient):
             still[(r.unit_id, holder)].append(r)
     links = MessageLinks(ctx.engine, ctx.public_url)
+    # the unit's counts as the status run gives them, and what it says of each due date (milestone, plan)
+    status = run_status(ctx.engine, day, ctx.calendar, due_soon_working_days=ctx.due_soon,
+                        unit_ids=sorted({u for u, _ in by_leader}))
+    counts: dict[str, dict[Shown, int]] = defaultdict(lambda: defaultdict(int))
+    shown_rows = {}
+    for row in status.rows:
+        counts[row.unit][row.shown] += 1
+        shown_rows.setdefault((row.item_id, row.extended_due or row.effective_due), row)
 
     def ref(r) -> ItemRef:
         deadline = r.extended_due or r.effective_due
+        row = shown_rows.get((r.item_id, deadline))
         return ItemRef(plan=r.plan_code, number=r.number, content=r.content, due=deadline,
                        lead_offices=list((r.payload or {}).get("leads", [])), area=r.area_code,
-                       days_overdue=(day - deadline).days, link=links.leadership(r.unit_id, r.item_id))
+                       days_overdue=(day - deadline).days, link=links.leadership(r.unit_id, r.item_id),
+                       plan_title=row.plan_title if row else "", milestone=row.label if row else None,
+                       nominal=row.nominal_due if row else None)
 
     def digest(unit_id: int, leader: str, entries: list):
         def build(key: str):
@@ -161,9 +175,12 @@ def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
                 seen.setdefault(r.occurrence_id, r)
             items = sorted((ref(r) for r in seen.values()), key=lambda i: -(i.days_overdue or 0))
             people = [p for p in directory.people(unit_id).resolve(leader) if not p.placeholder]
-            names = ", ".join(p.name for p in people) or spec_title(leader)
+            names = (messages.addressee(people[0].name, people[0].role, people[0].office) if len(people) == 1
+                     else ", ".join(p.name for p in people) or spec_title(leader))
+            unit = directory.unit_names().get(unit_id, ("",))[0]
             return messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=ctx.public_url,
-                                   link=links.leadership(unit_id) or ctx.public_url)
+                                   link=links.leadership(unit_id) or ctx.public_url, unit=unit,
+                                   unit_overdue=counts[unit][Shown.OVERDUE], unit_due_soon=counts[unit][Shown.DUE_SOON])
 
         return build
 
