@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import PLAN_001, seed_path
+from conftest import PLAN_001, PLAN_002, seed_path
 from dondoc.app import Dondoc
 from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
@@ -448,3 +448,17 @@ def test_office_pages_name_items_and_plans_without_codes(site):
     assert "<h1>Mục 37 " in item_page
     assert "Kế hoạch cải cách hành chính" in item_page  # the plan by its title
     assert ">Mục 37</a>" in site.client.get(site.office_url()).text
+
+
+def test_with_items_of_several_plans_each_item_names_its_plan_by_title(site):
+    site.app.import_file(seed_path(PLAN_002), unit_name="Xã Ngọc Liên")  # a second plan of the same unit
+    html = site.client.get(site.office_url() + "?loc=tat-ca").text
+    with read_session(site.engine) as session:
+        from dondoc.storage.models import Plan
+        plans = {p.code: p.title for p in session.scalars(select(Plan))}
+    assert len(plans) == 2
+    # both short titles are "KH CCHC 2026–2030": the full titles tell them apart
+    for code, title in plans.items():
+        assert f">{title}, mục " in html
+        assert code not in html
+    assert ">Mục " not in html

@@ -90,8 +90,17 @@ class OfficeListing:
     lead: list[ItemCard]
     coop: list[ItemCard]
     continuous: list[ItemCard]  # continuous items, shown collapsed in one section
-    several_plans: bool
+    plan_names: dict[str, str]  # plan code -> how people tell the office's plans apart ({} with one plan)
     unknown_filter: str | None = None  # a ``loc`` value that names no tab (the default tab is shown)
+
+    @property
+    def several_plans(self) -> bool:
+        return bool(self.plan_names)
+
+    def label(self, card: ItemCard) -> str:
+        """"Mục 37"; "KH CCHC 2026–2030, mục 37" when the office has items of several plans."""
+        name = self.plan_names.get(card.plan)
+        return f"{name}, mục {card.number}" if name else card.label()
 
     @property
     def shown_count(self) -> int:
@@ -105,6 +114,18 @@ class OfficeListing:
 
 
 MAX_QUERY = 100
+
+
+def plan_names(cards: list[ItemCard]) -> dict[str, str]:
+    """Each plan's short title when the cards are of several plans (its full title where two short titles
+    are the same); {} when they are all of one plan."""
+    titles = {c.plan: (c.plan_title, c.plan_short) for c in cards}
+    if len(titles) < 2:
+        return {}
+    shorts = [short for _, short in titles.values()]
+    return {code: short if shorts.count(short) == 1 else (title or short) for code, (title, short) in titles.items()}
+
+
 COLLAPSING = ("chu-tri", "phoi-hop", "tat-ca")  # tabs that list continuous items in one folded section
 
 
@@ -128,6 +149,6 @@ def office_listing(view: OfficeView, key: str | None = None, query: str = "",
         lead=[c for c in rest if c.role in (None, "lead")],
         coop=[c for c in rest if c.role == "coop"],
         continuous=continuous,
-        several_plans=len({c.plan for c in view.cards}) > 1,
+        plan_names=plan_names(view.cards),
         unknown_filter=unknown,
     )
