@@ -462,3 +462,14 @@ def test_with_items_of_several_plans_each_item_names_its_plan_by_title(site):
         assert f">{title}, mục " in html
         assert code not in html
     assert ">Mục " not in html
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "x" * 5000}, {"q": "<script>alert(1)</script>"}, {"loc": "ô" * 300}, {"loc": ""}, {"q": "   "},
+    {"ok": "saved", "item": "abc"}, {"ok": "saved", "item": "99999999999999999999"}, {"q": "%", "loc": "cho"},
+])
+def test_odd_filters_and_searches_give_a_page_not_an_error(site, params):
+    page = site.client.get(site.office_url(), params=params)
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text
+    assert 'class="filters"' in page.text
