@@ -24,7 +24,7 @@ HEADER = (
     "STT", "Kế hoạch", "Mục", "Lĩnh vực", "Nội dung", "Cơ quan chủ trì", "Mốc", "Thời hạn",
     "Hạn", "Hạn gia hạn", "Trạng thái", "Ngày hoàn thành", "Sản phẩm", "Số ngày quá hạn", "Ghi chú",
 )
-WIDTHS = (6, 16, 7, 30, 60, 30, 16, 22, 12, 12, 20, 14, 30, 10, 40)
+WIDTHS = (5, 12, 6, 20, 45, 22, 12, 16, 11, 11, 14, 11, 18, 8, 24)
 STATUS_COLUMN = HEADER.index("Trạng thái") + 1
 PROVINCE_HEADER = (HEADER[0], "Đơn vị", *HEADER[1:])
 ANNEX_SHEET = "Phụ lục"
@@ -63,6 +63,20 @@ def shade(shown: Shown) -> str:
 def fill_for(shown: Shown) -> PatternFill:
     rgb = tint(shown)
     return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+LINE_HEIGHT = 15  # points per line of 11 pt text
+
+
+def row_height(values, widths) -> float | None:
+    """The height that shows every wrapped line of a row (LibreOffice, and Excel on print, do not grow
+    rows by themselves): the most lines any cell needs, a line being about ``width`` characters."""
+    lines = 1
+    for value, width in zip(values, widths):
+        if isinstance(value, str) and value:
+            per_line = max(int(width * 1.3) - 1, 4)
+            lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in value.split("\n")))
+    return lines * LINE_HEIGHT if lines > 1 else None
 
 
 HEADER_FILL = PatternFill(fill_type="solid", start_color="FFE7E6E6", end_color="FFE7E6E6")
@@ -130,8 +144,10 @@ def _summary_sheet(wb, content: ReportContent, units, titles) -> None:
     for col, status in enumerate(order, 4):
         ws.cell(HEADER_ROW, col).fill = fill_for(status)
         ws.cell(HEADER_ROW, col).font = Font(name=FONT, bold=True, color=shade(status))
-    for col, width in enumerate((6, 30, 10, *([14] * len(order)), 14), 1):
+    widths = (6, 30, 10, *([14] * len(order)), 14)
+    for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = row_height(header, widths)
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
     _print_setup(ws, HEADER_ROW)
 
@@ -176,20 +192,25 @@ def write_xlsx(content: ReportContent, path: str | Path, *, units=None, number: 
         cell.font = Font(name=FONT, bold=True, color=shade(shown))
         cell.alignment = top
 
+    widths = (WIDTHS[0], 24, *WIDTHS[1:]) if shift else WIDTHS
+    ws.row_dimensions[HEADER_ROW].height = row_height(header, widths)
     for i, r in enumerate(content.rows, 1):
-        ws.append([
+        values = [
             i, *([r.unit] if shift else []), r.plan_short, r.number, f"{r.area_code}. {r.area}" if r.area_code else "",
             r.content, ", ".join(r.lead), r.label or "", r.deadline_text, r.effective_due, r.extended_due, r.shown.label,
             done_on.get(r.milestone_id), r.product or "", r.days_overdue, r.last_note or "",
-        ])
+        ]
+        ws.append(values)
         row = HEADER_ROW + i  # under the header; not ws.max_row, which scans every cell
+        height = row_height(values, widths)
+        if height:
+            ws.row_dimensions[row].height = height
         for col in range(1, len(header) + 1):
             if col == status_column:
                 _style(ws.cell(row, col), r.shown, lambda c, s=r.shown: _status(c, s))
             else:
                 is_date = col in date_columns
                 _style(ws.cell(row, col), is_date, lambda c, d=is_date: _plain(c, d))
-    widths = (WIDTHS[0], 24, *WIDTHS[1:]) if shift else WIDTHS
     for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
