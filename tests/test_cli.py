@@ -67,6 +67,7 @@ def test_import_update_status_round_trip(db_url):
     assert "62 mục" in result.output
     result = invoke("update", "43", "--status", "hoan_thanh", "--product", "Kế hoạch số 12/KH-UBND", "--date", "2026-03-20")
     assert result.exit_code == 0, result.output
+    assert "Đã ghi nhận trạng thái cho mục 43 (hạn 31/03/2026)." in result.output  # no plan code, no "fixed"
     result = invoke("status", "--as-of", "2026-04-15", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)

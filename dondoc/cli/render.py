@@ -120,16 +120,19 @@ def print_import_report(console: Console, report) -> None:
         console.print("  Mọi thời hạn đều đã được hiểu.")
 
 
+KIND_LABELS = {"fixed": "một lần", "yearly": "hằng năm", "continuous": "thường xuyên", "period": "giai đoạn",
+               "event": "chờ sự kiện", "unset": "chưa xác định thời hạn"}
+
+
 def print_deadline(console: Console, result: dict) -> None:
     console.print(f"Thời hạn: «{result['text']}»", highlight=False)
     if result["needs_review"]:
         console.print("[yellow]Cần xem lại:[/] " + "; ".join(result["problems"]), highlight=False)
     table = Table("Nhãn", "Loại", "Bắt đầu", "Hạn (theo văn bản)", "Hạn thực tế (ngày làm việc)", "RRULE")
-    kinds = {"fixed": "một lần", "yearly": "hằng năm", "continuous": "thường xuyên", "period": "giai đoạn", "event": "chờ sự kiện"}
     for m in result["milestones"]:
         table.add_row(
             m["label"] or "",
-            kinds.get(m["kind"], m["kind"]) + (f" ({m['event']})" if m.get("event") else ""),
+            KIND_LABELS.get(m["kind"], m["kind"]) + (f" ({m['event']})" if m.get("event") else ""),
             _iso_vn(m["start"]),
             "\n".join(_iso_vn(d) for d in m["due"]),
             "\n".join(_iso_vn(d) for d in m["effective_due"]),
@@ -193,7 +196,7 @@ def _rows_table(title: str, rows, single_plan: bool, codes: bool = False) -> Tab
     return table
 
 
-STYLE = {"title": "bold", "heading": "bold", "muted": "grey62",
+STYLE = {"title": "bold", "heading": "bold", "unit": "bold cyan", "muted": "grey62",
          **{s.value: RICH_COLOUR[s.colour] for s in Shown}}
 
 
@@ -207,6 +210,22 @@ def print_status(console: Console, report, by_area: bool = False, codes: bool = 
     for line in compact_lines(report, width=status_width(console), codes=codes, by_area=by_area):
         style = STYLE.get(line.style or "", "")
         console.print(Text(line.text, style=style), no_wrap=True, overflow="ellipsis")
+
+
+def fenced_lines(markdown: str) -> list[str] | None:
+    """The lines of the first ``text`` block of a markdown artifact (the compact status of a Prefect run)."""
+    lines = markdown.splitlines()
+    if "```text" not in lines:
+        return None
+    start = lines.index("```text") + 1
+    end = next((i for i in range(start, len(lines)) if lines[i] == "```"), len(lines))
+    return lines[start:end]
+
+
+def print_lines(console: Console, lines: list[str]) -> None:
+    """Plain lines, each whole (cut with "…" rather than wrapped)."""
+    for line in lines:
+        console.print(Text(line), no_wrap=True, overflow="ellipsis")
 
 
 def print_full_status(console: Console, report, by_area: bool = False, codes: bool = False) -> None:

@@ -55,6 +55,8 @@ def _via_prefect(day, unit, office, as_json) -> None:
         state, markdown = status_via_prefect(day, unit, office)
     if as_json:
         sys.stdout.write(json.dumps({"state": state, "markdown": markdown}, ensure_ascii=False) + "\n")
+    elif (lines := render.fenced_lines(markdown)) is not None:
+        render.print_lines(console, lines)  # the compact status, as the worker laid it out
     elif markdown:
         console.print(Markdown(markdown))
     if state != "Completed":

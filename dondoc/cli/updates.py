@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from dondoc.cli.base import app, console, dondoc, guarded, parse_day, resync
+from dondoc.cli.render import KIND_LABELS
 
 
 @app.command()
@@ -29,8 +30,11 @@ def update(
         item, status, on=parse_day(on, "--date"), note=note, product=product, evidence=evidence, by=by,
         milestone=milestone, due=parse_day(due, "--due"), plan=plan, unit=unit, source="cli",
     )
-    when = f", hạn {recorded.due:%d/%m/%Y}" if recorded.due else ""
-    console.print(f"Đã ghi nhận trạng thái cho mục {recorded.item} ({recorded.milestone}{when}).")
+    # a milestone without a label is named by its kind ("fixed"): people read only labels and dates
+    what = [f"mốc {recorded.milestone}"] if recorded.milestone and recorded.milestone not in KIND_LABELS else []
+    what += [f"hạn {recorded.due:%d/%m/%Y}"] if recorded.due else []
+    console.print(f"Đã ghi nhận trạng thái cho mục {recorded.item.rsplit('#', 1)[-1]}"
+                  + (f" ({', '.join(what)})" if what else "") + ".", highlight=False)
     resync(recorded.item)
 
 

@@ -31,7 +31,7 @@ MIN_TEXT = 12
 
 @dataclass(frozen=True)
 class Line:
-    """One line of text; ``style`` is "title", "heading", "muted", a :class:`Shown` value, or None."""
+    """One line of text; ``style`` is "title", "heading", "unit", "muted", a :class:`Shown` value, or None."""
 
     text: str
     style: str | None = None
@@ -147,7 +147,7 @@ def _list_lines(report, shown: Shown, title: str, width: int, codes: bool, limit
         if shown_rows >= limit:
             break
         if several:
-            lines.append(Line(f" {name}", "muted"))
+            lines.append(Line(f" {name}", "unit"))
         for r in group:
             if shown_rows >= limit:
                 break
@@ -189,7 +189,7 @@ def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> 
         "".join(c[1].rjust(NUMBER_WIDTH) for c in columns)
     for unit in sorted(tables):
         if len(tables) > 1:
-            lines.append(Line(unit if len(unit) <= width else short_unit_name(unit), "muted"))
+            lines.append(Line(unit if len(unit) <= width else short_unit_name(unit), "unit"))
         lines += [Line(head_top.rstrip(), "muted"), Line(head_bottom.rstrip(), "muted")]
         groups = tables[unit]
 
@@ -200,7 +200,6 @@ def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> 
         for name in sorted(groups, key=order):
             states = list(groups[name].values())
             cells = "".join(str(sum(states.count(s) for s in c[2])).rjust(NUMBER_WIDTH) for c in columns)
-            overdue = states.count(Shown.OVERDUE)
-            lines.append(Line(f"  {_pad(name, name_width)}{cells}", Shown.OVERDUE.value if overdue else None))
+            lines.append(Line(f"  {_pad(name, name_width)}{cells}"))
         lines.append(Line(""))
     return lines
