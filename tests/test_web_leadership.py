@@ -52,6 +52,7 @@ def test_overview_tiles_count_items_under_their_most_urgent_due_date(site):
     note = html[html.index('id="count-note"'):html.index("</p>", html.index('id="count-note"'))]
     assert f"{len(report.rows)} mốc" in note and f"{report.totals['qua_han']} mốc quá hạn" in note
     assert "nhiệm vụ quá hạn" in html[html.index('id="totals"'):]
+    assert 'id="overdue-heading">Quá hạn (3 nhiệm vụ)</h2>' in html  # three items, one overdue due date each
     assert "Tình hình thực hiện kế hoạch cải cách hành chính" in html
     assert "Xã Ngọc Liên" in html
 
@@ -321,7 +322,7 @@ def test_the_excel_export_has_the_overdue_the_due_soon_and_the_counts_per_office
     assert offices[KINH_TE][2] == 2  # 37 and 43
     html = site.client.get(lead_url(site)).text
     soon_rows = [r for r in book["Sắp đến hạn"].iter_rows(min_row=4, values_only=True)]
-    shown = re.search(r"Sắp đến hạn \((\d+) mốc\)", html)
+    shown = re.search(r'id="due-soon-heading">Sắp đến hạn \((\d+) (?:mốc|nhiệm vụ)', html)
     if shown:
         assert len(soon_rows) == int(shown.group(1)) and all(r[1].startswith("Mục ") for r in soon_rows)
     else:
