@@ -152,7 +152,7 @@ def _short_rule(cell, length_mm: float, cell_mm: float, *, space_after: float = 
     indent = max((cell_mm - length_mm) / 2, 0)
     fmt = p.paragraph_format
     fmt.left_indent = fmt.right_indent = Mm(indent)
-    fmt.space_before = Pt(1)
+    fmt.space_before = Pt(3)  # clear of the descenders and dots below ("NGỌC")
     fmt.space_after = Pt(space_after)
     fmt.line_spacing = Pt(2)
     ppr = p._p.get_or_add_pPr()
