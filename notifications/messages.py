@@ -267,6 +267,8 @@ _DEFAULTS = {
     "reminder": {"to_name": None, "cooperating": None},
     "escalation": {"to_name": None, "ack_link": None},
     "digest": {"unit": "", "unit_overdue": None, "unit_due_soon": None},
+    "progress_request": {"to_name": None},
+    "nudge": {"to_name": None},
 }
 
 
@@ -340,11 +342,12 @@ def escalation(item: ItemRef, *, level: int, days_overdue: int, office: str, led
 
 
 def progress_request(items: list[ItemRef], *, office: str, period: str, report_by: date,
-                     ledger_key: str, public_url: str, link: str | None = None) -> Message:
+                     ledger_key: str, public_url: str, link: str | None = None, to_name: str | None = None) -> Message:
     for item in items:
         item.link = _item_link(item, public_url)
     link = link or f"{public_url.rstrip('/')}/report"
-    data = {"items": items, "office": office, "period": period, "report_by": report_by, "link": link}
+    data = {"items": items, "office": office, "period": period, "report_by": report_by, "link": link,
+            "to_name": to_name}
     return Message("progress_request", data, ledger_key)
 
 
@@ -362,12 +365,12 @@ def digest(items: list[ItemRef], *, leader: str, as_of: date, ledger_key: str, p
 
 
 def nudge(items: list[ItemRef], *, unit: str, office: str, month: date, ledger_key: str, public_url: str,
-          link: str | None = None) -> Message:
+          link: str | None = None, to_name: str | None = None) -> Message:
     """The monthly list, for the standing office, of items awaiting their trigger."""
     for item in items:
         item.link = _item_link(item, public_url)
     data = {"items": items, "unit": unit, "office": office, "month_label": f"{month.month:02d}/{month.year}",
-            "link": link or f"{public_url.rstrip('/')}/standing"}
+            "link": link or f"{public_url.rstrip('/')}/standing", "to_name": to_name}
     return Message("nudge", data, ledger_key)
 
 

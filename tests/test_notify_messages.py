@@ -311,6 +311,10 @@ def test_messages_address_one_person_or_one_office(chased_001):
             assert f"(Chuyển cho {office})" in mail["subject"] and mail["subject"].count(office) == 1
             continue
         assert f"({office})" in mail["subject"]
+    nudges = [m for m in mails if _kind(m) == "nudge"]
+    assert nudges and all(f"Kính gửi: {HEADS['Phòng Văn hóa - Xã hội']}\n" in m["text"] for m in nudges)
+    requests = [m for m in mails if _kind(m) == "progress" and m["person"] == "kt"]
+    assert requests and all(f"Kính gửi: {HEADS['Phòng Kinh tế']}\n" in m["text"] for m in requests)
     digests = [m for m in mails if _kind(m) == "digest" and m["person"] == "ct"]
     assert digests and all("Kính gửi: Ông/Bà Nguyễn Văn An – Chủ tịch UBND xã\n" in m["text"] for m in digests)
 
@@ -348,3 +352,49 @@ def test_messages_name_the_milestone_due_and_the_plan(chased_001):
     assert reminders and all("Mục 38 – Kế hoạch Quý I/2026: còn " in m["subject"] for m in reminders)
     for mail in mails:
         assert len(mail["subject"]) <= 130, mail["subject"]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
+def test_html_mail_reads_on_a_phone_and_a_desktop(chased_001):
+    """One reminder, one escalation and one digest of plan 001 as HTML files, shown at 390px and 1366px
+    (screenshots in test-artifacts/messages/): no sideways scrolling on a phone, a sans-serif font, the
+    column at most 600px wide, and the button that opens the page."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import ARTIFACTS
+
+    app, mails = chased_001
+    chosen = {
+        "nhac-han": next(m for m in mails if _kind(m) == "reminder" and m["person"] == "kt"),
+        "qua-han": next(m for m in mails if _kind(m) == "escalation" and "#37:" in m["key"] and m["person"] == "vhxh"),
+        "tong-hop": next(m for m in mails if m["key"] == "digest:1:person:ct:2026-04-21"),
+    }
+    folder = ARTIFACTS / "messages"
+    folder.mkdir(parents=True, exist_ok=True)
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+    buttons = {"nhac-han": "Cập nhật tình hình", "qua-han": "Cập nhật tình hình", "tong-hop": "Xem tình hình và xử lý"}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        try:
+            for name, mail in chosen.items():
+                path = folder / f"{name}.html"
+                path.write_text(mail["html"], encoding="utf-8")
+                (folder / f"{name}.txt").write_text(f"{mail['subject']}\n\n{mail['text']}", encoding="utf-8")
+                for width in (390, 1366):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page.goto(path.as_uri())
+                    page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+                    font = page.evaluate("getComputedStyle(document.querySelector('td td')).fontFamily")
+                    assert "sans-serif" in font and "Times" not in font
+                    column = page.evaluate("document.querySelector('table table').getBoundingClientRect().width")
+                    assert column <= 600
+                    button = page.get_by_role("link", name=buttons[name])
+                    assert button.is_visible() and button.get_attribute("href") == mail["text"].split(
+                        "\n\n--\n")[0].rstrip().rsplit("\n", 1)[-1]
+                    page.close()
+        finally:
+            browser.close()

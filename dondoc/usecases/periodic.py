@@ -17,6 +17,7 @@ from dondoc.storage import ledger
 from dondoc.storage.links import MessageLinks
 from dondoc.storage.statusrun import StatusRow, run_status
 from dondoc.configuration.people import spec_title
+from dondoc.usecases.chasing import Wording
 from dondoc.usecases.context import Context
 from dondoc.usecases.directory import Directory
 from dondoc.usecases.sending import Outgoing, send_once
@@ -62,6 +63,7 @@ def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
             for office in row.lead:
                 by_office[(row.unit, office)].append(row)
     links = MessageLinks(ctx.engine, ctx.public_url)
+    wording = Wording(ctx)
 
     def request(unit: str, office: str):
         def build(key: str):
@@ -73,6 +75,7 @@ def send_progress_requests(ctx: Context, at: datetime, dispatcher=None) -> int:
             return messages.progress_request(
                 items, office=office, period=deadline.label, report_by=deadline.send_by, ledger_key=key,
                 public_url=ctx.public_url, link=links.office(unit_id, office),
+                to_name=wording.addressee(unit_id, f"office:{office}"),
             )
 
         return build
@@ -100,6 +103,7 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
     for row in [*report.unset, *report.awaiting]:
         by_unit[row.unit].append(row)
     links = MessageLinks(ctx.engine, ctx.public_url)
+    wording = Wording(ctx)
 
     def nudge(unit: str):
         def build(key: str):
@@ -110,7 +114,8 @@ def nudge_awaiting(ctx: Context, at: datetime, dispatcher=None) -> int:
                                else f"chờ: {row.event or row.deadline_text}")
                 item.link = page
             return messages.nudge(items, unit=unit, office=policy.standing_office, month=day, ledger_key=key,
-                                  public_url=ctx.public_url, link=page)
+                                  public_url=ctx.public_url, link=page,
+                                  to_name=wording.addressee(links.unit_of(unit), f"office:{policy.standing_office}"))
 
         return build
 
