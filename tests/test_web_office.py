@@ -473,3 +473,32 @@ def test_odd_filters_and_searches_give_a_page_not_an_error(site, params):
     assert page.status_code == 200
     assert "<script>alert" not in page.text
     assert 'class="filters"' in page.text
+
+
+ASKING = date(2026, 5, 27)  # offices are asked for the "6 tháng" progress report (send by 02/06/2026)
+
+
+def test_while_progress_reports_are_asked_for_the_lead_items_without_one_are_to_do(engine):
+    site = make_site(engine, today=ASKING)
+    expected = expected_tabs(site, today=ASKING)
+    with read_session(site.engine) as session:
+        office_id = session.scalar(select(Office.id).where(Office.name == KINH_TE))
+        lead = set(session.scalars(select(ItemOffice.item_id).where(ItemOffice.office_id == office_id,
+                                                                    ItemOffice.role == "lead")))
+    open_lead = {i for i in lead if any(str(r.shown) in ("qua_han", "sap_den_han", "trong_han", "thuong_xuyen")
+                                        for r in site.app.status(ASKING).rows if r.item_id == i)}
+    page = site.client.get(site.office_url()).text
+    assert set(listed(page)) == expected["can-lam"] | open_lead
+    assert "chờ báo cáo tiến độ 6 tháng năm 2026 (hạn gửi 02/06/2026)" in page
+    assert page.count("Chờ báo cáo tiến độ 6 tháng năm 2026: hạn gửi 02/06/2026") == len(open_lead)
+    # continuous items waiting only for their progress report are folded
+    folded = page[page.index('<details class="continuous">'):]
+    assert set(listed(folded)) == {i for i in open_lead if i in expected["thuong-xuyen"]}
+    # a report in this round takes an item on track off the list; one from before the last round does not count
+    on_track = next(n for n, i in site.items.items() if i in open_lead - expected["can-lam"] - expected["thuong-xuyen"])
+    assert site.report(on_track, status="dang_thuc_hien", note="Đã xong bước 1").status_code == 303
+    assert site.items[on_track] not in listed(site.client.get(site.office_url()).text)
+    continuous = next(n for n, i in site.items.items() if i in open_lead & expected["thuong-xuyen"])
+    site.app.record_update(f"{next(iter(site.app.status(ASKING).rows)).plan}#{continuous}", "dang_thuc_hien",
+                           note="Báo cáo quý I", by=KINH_TE, on=date(2026, 2, 25), source="web")
+    assert site.items[continuous] in listed(site.client.get(site.office_url()).text)

@@ -9,10 +9,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from dondoc.domain.periods import progress_deadlines
 from dondoc.domain.status import Shown
 from dondoc.text import fold
+from dondoc.usecases.context import Context
 from dondoc.usecases.pages import ItemCard, OfficeView
+
+OPEN = (Shown.OVERDUE, Shown.DUE_SOON, Shown.ON_TRACK, Shown.CONTINUOUS)
+
+
+@dataclass(frozen=True)
+class ProgressRound:
+    """The progress report the standing office is asking offices for today (from its ask day to its send
+    deadline): open lead items with no report since the previous round are waiting for one."""
+
+    label: str  # "6 tháng năm 2026"
+    send_by: date
+    since: date  # the previous round's send deadline: a later report counts for this round
+
+
+def progress_round(ctx: Context, day: date) -> ProgressRound | None:
+    """The round offices are being asked for on ``day``; None outside the asking days."""
+    rounds = [d for year in (day.year - 1, day.year) for d in progress_deadlines(year, ctx.calendar, ctx.reporting)]
+    for previous, current in zip([None, *rounds], rounds):
+        if current.ask_on <= day <= current.send_by:
+            since = previous.send_by if previous else date(current.send_by.year - 1, current.send_by.month,
+                                                                 min(current.send_by.day, 28))
+            return ProgressRound(current.label, current.send_by, since)
+    return None
+
+
+def awaits_report(card: ItemCard, progress: ProgressRound | None) -> bool:
+    """An open item the office leads with no report of its own since the previous round."""
+    if progress is None or card.role not in (None, "lead") or not card.has(*OPEN):
+        return False
+    return not any(h.part == "lead" and h.as_of > progress.since for h in card.history)
 
 
 @dataclass(frozen=True)
@@ -39,10 +72,10 @@ OFFICE_FILTERS = [  # the hint follows "<n> nhiệm vụ" in the caption of the 
 FILTERS_BY_KEY = {f.key: f for f in OFFICE_FILTERS}
 
 
-def in_filter(card: ItemCard, key: str) -> bool:
+def in_filter(card: ItemCard, key: str, progress: ProgressRound | None = None) -> bool:
     """Whether the item belongs to the tab ``key`` (an item may be in several tabs)."""
     if key == DEFAULT_FILTER:
-        return card.has(Shown.OVERDUE, Shown.DUE_SOON) or card.blocked
+        return card.has(Shown.OVERDUE, Shown.DUE_SOON) or card.blocked or awaits_report(card, progress)
     if key == "qua-han":
         return card.has(Shown.OVERDUE)
     if key == "sap-den-han":
@@ -92,6 +125,16 @@ class OfficeListing:
     continuous: list[ItemCard]  # continuous items, shown collapsed in one section
     plan_names: dict[str, str]  # plan code -> how people tell the office's plans apart ({} with one plan)
     unknown_filter: str | None = None  # a ``loc`` value that names no tab (the default tab is shown)
+    progress: ProgressRound | None = None
+    awaiting_report: frozenset[int] = frozenset()  # items waiting for this round's progress report
+
+    @property
+    def hint(self) -> str:
+        """What the current tab holds, after "<n> nhiệm vụ"."""
+        if self.filter.key == DEFAULT_FILTER and self.progress:
+            return (f"quá hạn, sắp đến hạn, đang vướng mắc hoặc chờ báo cáo tiến độ {self.progress.label} "
+                    f"(hạn gửi {self.progress.send_by:%d/%m/%Y})")
+        return self.filter.hint
 
     @property
     def several_plans(self) -> bool:
@@ -130,25 +173,32 @@ COLLAPSING = ("chu-tri", "phoi-hop", "tat-ca")  # tabs that list continuous item
 
 
 def office_listing(view: OfficeView, key: str | None = None, query: str = "",
-                   keep: int | None = None) -> OfficeListing:
+                   keep: int | None = None, progress: ProgressRound | None = None) -> OfficeListing:
     """The office page for tab ``key`` (default: what needs doing) and a search; a search with no tab
-    looks through every item. ``keep``: an item just reported, listed even when it left the tab."""
+    looks through every item. ``keep``: an item just reported, listed even when it left the tab.
+    ``progress``: the progress report being asked for today, if any (its items are to do)."""
     query = " ".join((query or "").split())[:MAX_QUERY]
     unknown = None
     if key and key not in FILTERS_BY_KEY:
         unknown, key = key[:40], None
     chosen = FILTERS_BY_KEY[key or ("tat-ca" if query else DEFAULT_FILTER)]
-    counts = {f.key: sum(in_filter(c, f.key) for c in view.cards) for f in OFFICE_FILTERS}
+    counts = {f.key: sum(in_filter(c, f.key, progress) for c in view.cards) for f in OFFICE_FILTERS}
     cards = [c for c in view.cards
-             if (in_filter(c, chosen.key) and matches(c, query)) or (keep is not None and c.item_id == keep)]
-    collapse = chosen.key in COLLAPSING and not query
-    continuous = [c for c in cards if collapse and c.continuous]
-    rest = [c for c in cards if not (collapse and c.continuous)]
+             if (in_filter(c, chosen.key, progress) and matches(c, query)) or (keep is not None and c.item_id == keep)]
+    if query:
+        folded = set()
+    elif chosen.key == DEFAULT_FILTER:  # continuous items waiting only for the progress report
+        folded = {c.item_id for c in cards if c.continuous and not c.blocked}
+    else:
+        folded = {c.item_id for c in cards if chosen.key in COLLAPSING and c.continuous}
+    rest = [c for c in cards if c.item_id not in folded]
     return OfficeListing(
         view, chosen, query, counts,
         lead=[c for c in rest if c.role in (None, "lead")],
         coop=[c for c in rest if c.role == "coop"],
-        continuous=continuous,
+        continuous=[c for c in cards if c.item_id in folded],
         plan_names=plan_names(view.cards),
         unknown_filter=unknown,
+        progress=progress,
+        awaiting_report=frozenset(c.item_id for c in view.cards if awaits_report(c, progress)),
     )

@@ -23,7 +23,7 @@ from dondoc.storage.lookups import LookupFailed
 from dondoc.text import ascii_digits
 from dondoc.usecases import access
 from dondoc.usecases.evidence import ACCEPT, UploadRefused, attach, receive_file, size_label
-from dondoc.usecases.office_list import FILTERS_BY_KEY, MAX_QUERY, OFFICE_FILTERS, office_listing
+from dondoc.usecases.office_list import FILTERS_BY_KEY, MAX_QUERY, OFFICE_FILTERS, office_listing, progress_round
 from dondoc.usecases.pages import office_view
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
 from dondoc.web.security import check_csrf
@@ -62,7 +62,7 @@ def office_page(request: Request, token: str):
     context["confirmation"] = CONFIRMATIONS.get(params.get("ok", ""))
     context["saved_item"] = ascii_digits(params.get("item", "")) if context["confirmation"] else None
     listing = office_listing(view, params.get("loc", "").strip() or None, params.get("q", ""),
-                             keep=context["saved_item"])
+                             keep=context["saved_item"], progress=progress_round(dondoc_of(request), context["today"]))
     context.update(listing=listing, filters=OFFICE_FILTERS, max_query=MAX_QUERY,
                    list_state=_list_state(params.get("loc", ""), listing.query))
     return render(request, "office.html", context, scope=scope)
