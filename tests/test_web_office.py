@@ -494,6 +494,7 @@ def test_while_progress_reports_are_asked_for_the_lead_items_without_one_are_to_
     # continuous items waiting only for their progress report are folded
     folded = page[page.index('<details class="continuous">'):]
     assert set(listed(folded)) == {i for i in open_lead if i in expected["thuong-xuyen"]}
+    assert "chờ báo cáo tiến độ 6 tháng năm 2026, hạn gửi 02/06/2026</span></summary>" in folded
     # a report in this round takes an item on track off the list; one from before the last round does not count
     on_track = next(n for n, i in site.items.items() if i in open_lead - expected["can-lam"] - expected["thuong-xuyen"])
     assert site.report(on_track, status="dang_thuc_hien", note="Đã xong bước 1").status_code == 303
