@@ -275,11 +275,11 @@ def test_items_are_named_with_their_text_and_never_by_plan_code(client, token):
     text = html.unescape(page.text)
     waiting = text[text.index('id="waiting"'):text.index('id="report-on-behalf"')]
     summaries = re.findall(r"<summary>(.*?)</summary>", waiting)
-    assert summaries and all(re.match(r"Mục \d+: \S", s) for s in summaries)
+    assert summaries and all(re.match(r"<b>Mục \d+:</b> \S", s) for s in summaries)
     with read_session(client.app.state.dondoc.engine) as session:
         item_4 = session.scalar(select(Item).where(Item.number == "4"))
         code = session.scalar(select(Plan.code))
-    assert f"Mục 4: {item_4.content[:60]}" in waiting
+    assert f"Mục 4:</b> {item_4.content[:60]}" in waiting
     assert "Sau khi có văn bản của Tỉnh" in waiting  # the event it waits for, under the item's text
     assert code not in page.text and "xa-ngoc-lien" not in page.text
 
