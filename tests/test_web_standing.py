@@ -340,3 +340,20 @@ def test_sending_a_link_is_refused_without_the_anti_forgery_token_or_for_another
     assert client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "office",
                                                        "office": "99999"}).status_code == 404
     assert client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "bogus"}).status_code == 400
+
+
+def test_the_leadership_link_goes_to_the_people_tagged_leadership_else_to_the_standing_office(client, token):
+    page = client.get(f"/s/{token}")
+    nobody = client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "leadership"})
+    sent = html.unescape(nobody.text[nobody.text.index('id="sent"'):])
+    assert "Đã gửi đường dẫn Trang lãnh đạo tới:" in sent[:200] and "nhận thay cho lãnh đạo UBND" in sent[:400]
+    saved = client.post(f"/s/{token}/people", data={"csrf": csrf_of(page), "id": "ct", "name": "Nguyễn Văn An",
+                                                    "tags": "chu-tich, leadership", "email": "ct@nl.test"})
+    assert saved.status_code == 303
+    page = client.get(f"/s/{token}")
+    rotated = client.post(f"/s/{token}/links/rotate", data={"csrf": csrf_of(page), "kind": "leadership"})
+    assert rotated.status_code == 303  # a new link: a new message, even in the same minute
+    answer = client.post(f"/s/{token}/links/send", data={"csrf": csrf_of(page), "kind": "leadership"})
+    sent = html.unescape(answer.text[answer.text.index('id="sent"'):])
+    sent = sent[:sent.index("</div>")]
+    assert "tới: Nguyễn Văn An (" in sent and "nhận thay" not in sent

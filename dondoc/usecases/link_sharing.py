@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from dondoc.configuration.people import spec_title
 from dondoc.storage import ledger, links
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.delivery_log import Recipient
@@ -70,6 +71,15 @@ def recipients_for(kind: str, office: str | None, standing_office: str) -> list[
     return [f"staff:{standing_office}"]
 
 
+def whom(spec: str) -> str:
+    """Who a recipient spec stands for, as people say it.
+
+    >>> whom("tag:leadership"), whom("staff:Phòng Kinh tế"), whom("tag:chu-tich")
+    ('lãnh đạo UBND', 'Phòng Kinh tế', 'Chủ tịch UBND')
+    """
+    return "lãnh đạo UBND" if spec == "tag:leadership" else spec_title(spec)
+
+
 @dataclass
 class Delivery:
     """One person a link was sent to, and how it went."""
@@ -88,7 +98,7 @@ class Delivery:
             state = STATE_LABELS.get(self.state, self.state)
             state += f" qua {how}" if how and self.state == ledger.DELIVERED else ""
         text = f"{self.person} ({state})"
-        return text + (f", nhận thay cho {self.forwarded_for}" if self.forwarded_for else "")
+        return text + (f", nhận thay cho {whom(self.forwarded_for)}" if self.forwarded_for else "")
 
 
 @dataclass
@@ -151,6 +161,4 @@ def deliveries(ctx: Context, unit_id: int, key: str) -> list[Delivery]:
     with ctx.engine.connect() as conn:
         rows = conn.execute(select(Recipient.person, Recipient.state, Recipient.channel, Recipient.forwarded_for)
                             .where(Recipient.entry_id == entry_id).order_by(Recipient.id)).all()
-    return [Delivery(directory.person(unit_id, r.person).name, r.state, r.channel,
-                     r.forwarded_for.partition(":")[2] or r.forwarded_for if r.forwarded_for else None)
-            for r in rows]
+    return [Delivery(directory.person(unit_id, r.person).name, r.state, r.channel, r.forwarded_for) for r in rows]
