@@ -17,7 +17,7 @@ from dondoc.reports.chart import chart_data
 from dondoc.reports.content import format_rate
 from dondoc.reports.docx_report import STATUS_ORDER as ALL_STATUSES
 from dondoc.reports.province import compile_province, is_aggregate, member_units
-from dondoc.reports.province_docx import PROVINCE_SECTIONS, TOTAL_LABEL
+from dondoc.reports.province_docx import PROVINCE_PARTS, PROVINCE_SECTIONS, TOTAL_LABEL
 from dondoc.reports.xlsx_annex import HEADER_ROW, PROVINCE_HEADER, SUMMARY_ORDER, SUMMARY_SHEET, summary_header
 
 STATUS_ORDER = tuple(s for s in ALL_STATUSES if s.value != "chua_xac_dinh")  # the demo communes read every deadline
@@ -91,6 +91,8 @@ def test_province_docx_numbers(engine, province_files):
     doc = Document(str(files.docx))
     texts = [p.text for p in doc.paragraphs]
     assert [t for t in texts if t in PROVINCE_SECTIONS] == list(PROVINCE_SECTIONS)
+    assert [t for t in texts if t in PROVINCE_PARTS] == list(PROVINCE_PARTS)
+    assert texts.index(PROVINCE_SECTIONS[0]) < texts.index(PROVINCE_PARTS[0]) < texts.index(PROVINCE_SECTIONS[1])
     head = " ".join(" ".join(c.text for c in doc.tables[0]._cells).split())
     assert "ỦY BAN NHÂN DÂN TỈNH THANH HÓA" in head and "Thanh Hóa, ngày 16 tháng 6 năm 2026" in head
     own = _own_runs(engine, communes)
@@ -115,15 +117,15 @@ def test_province_docx_numbers(engine, province_files):
     assert len(doc.inline_shapes) == 1
     pic = next(i for i, p in enumerate(doc.paragraphs) if p._p.xpath(".//pic:pic"))
     assert texts[pic + 1].startswith("Hình 1. Tình hình thực hiện nhiệm vụ theo đơn vị (số liệu đến ngày 14/06/2026")
-    assert texts.index(PROVINCE_SECTIONS[1]) < pic < texts.index(PROVINCE_SECTIONS[2])
+    assert texts.index(PROVINCE_PARTS[1]) < pic < texts.index(PROVINCE_PARTS[2])
     data = chart_data(files.province.unit_totals)
     assert data.categories == [u.name for u in communes]
     assert {s: data.series[s] for s in Shown} == {s: [own[u.name].totals[s.value] for u in communes] for s in Shown}
 
     # V. A table per commune: totals by lead office, equal to the commune's own run.
     for i, u in enumerate(communes, 1):
-        at = texts.index(f"{i}. {u.name}")
-        assert texts.index(PROVINCE_SECTIONS[4]) < at < texts.index(PROVINCE_SECTIONS[5])
+        at = texts.index(f"5.{i}. {u.name}")
+        assert texts.index(PROVINCE_PARTS[4]) < at < texts.index(PROVINCE_PARTS[5])
     office_tables = [tb for tb in doc.tables if _rows(tb)[0][0] == "Cơ quan chủ trì"][1:]  # [0]: all communes
     assert len(office_tables) == len(communes)
     for table, u in zip(office_tables, communes):
