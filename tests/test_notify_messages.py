@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 
 import notifications.messages
+import notifications.wording
 import dondoc.configuration.people
 import notifications.plugins.common
 import notifications.mime
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 URL = "https://dondoc.example.vn"
 
 
-@pytest.mark.parametrize("module", [notifications.messages, dondoc.configuration.people, notifications.plugins.common,
+@pytest.mark.parametrize("module", [notifications.messages, notifications.wording, dondoc.configuration.people, notifications.plugins.common,
                                     notifications.mime, dondoc.storage.ledger])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
@@ -369,13 +370,17 @@ def test_html_mail_reads_on_a_phone_and_a_desktop(chased_001):
     app, mails = chased_001
     chosen = {
         "nhac-han": next(m for m in mails if _kind(m) == "reminder" and m["person"] == "kt"),
-        "qua-han": next(m for m in mails if _kind(m) == "escalation" and "#37:" in m["key"] and m["person"] == "vhxh"),
+        "qua-han": next(m for m in mails if _kind(m) == "escalation" and "#37:" in m["key"]
+                        and m["key"].endswith(":office:Phòng Văn hóa - Xã hội")),
+        "chuyen-tiep": next(m for m in mails if _kind(m) == "escalation" and "#37:" in m["key"]
+                            and m["key"].endswith(":office:Công an xã")),
         "tong-hop": next(m for m in mails if m["key"] == "digest:1:person:ct:2026-04-21"),
     }
     folder = ARTIFACTS / "messages"
     folder.mkdir(parents=True, exist_ok=True)
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-    buttons = {"nhac-han": "Cập nhật tình hình", "qua-han": "Cập nhật tình hình", "tong-hop": "Xem tình hình và xử lý"}
+    buttons = {"nhac-han": "Cập nhật tình hình", "qua-han": "Cập nhật tình hình", "chuyen-tiep": "Cập nhật tình hình",
+               "tong-hop": "Xem tình hình và xử lý"}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:

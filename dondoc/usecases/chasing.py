@@ -85,7 +85,7 @@ class Wording:
     def addressee(self, unit_id: int | None, spec: str) -> str | None:
         """"Ông/Bà <name> – <role>" when the spec stands for one named person of the unit; for several,
         what the spec is called ("Chủ tịch UBND"); None when nobody holds it (the message names the office)."""
-        from notifications.messages import addressee
+        from notifications.wording import addressee
 
         people = [p for p in self.directory.people(unit_id).resolve(spec) if not p.placeholder]
         if len(people) == 1:

@@ -130,6 +130,7 @@ def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
     and those escalated before that are still overdue (working days only). Returns how many were sent."""
     from notifications import messages
     from notifications.messages import ItemRef
+    from notifications.wording import addressee
 
     local = ctx.local(at)
     day = local.date()
@@ -180,7 +181,7 @@ def send_digest(ctx: Context, at: datetime, dispatcher=None) -> int:
                 seen.setdefault(r.occurrence_id, r)
             items = sorted((ref(r) for r in seen.values()), key=lambda i: -(i.days_overdue or 0))
             people = [p for p in directory.people(unit_id).resolve(leader) if not p.placeholder]
-            names = (messages.addressee(people[0].name, people[0].role, people[0].office) if len(people) == 1
+            names = (addressee(people[0].name, people[0].role, people[0].office) if len(people) == 1
                      else ", ".join(p.name for p in people) or spec_title(leader))
             unit = directory.unit_names().get(unit_id, ("",))[0]
             return messages.digest(items, leader=names, as_of=day, ledger_key=key, public_url=ctx.public_url,
