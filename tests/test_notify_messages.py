@@ -403,3 +403,34 @@ def test_html_mail_reads_on_a_phone_and_a_desktop(chased_001):
                     page.close()
         finally:
             browser.close()
+
+
+def test_reminders_say_what_the_calendar_alarm_says_on_the_same_day(app, tmp_path, monkeypatch):
+    """On the day a feed's alarm rings for item 43 (due 31/03/2026), the reminder sent that morning counts
+    the same working days as the alarm: both are ``WorkCalendar.working_days_between(day, due)``."""
+    from datetime import datetime, timedelta
+
+    from calendars.ical import FeedEvent, alarm_leads, alarm_text
+    from conftest import build_app, seed_path, PLAN_001
+
+    write_config(tmp_path / "cfg", people=NGOC_LIEN_PEOPLE)
+    monkeypatch.setenv("DONDOC_CONFIG_DIR", str(tmp_path / "cfg"))
+    get_settings.cache_clear()
+    application = build_app()
+    application.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    item, due = application.item_id("43"), date(2026, 3, 31)
+    event = FeedEvent(uid="u", day=due, item="43", content="Tham mưu bố trí kinh phí", status="trong hạn",
+                      sequence=0, modified=datetime(2026, 1, 5), lead=("Phòng Kinh tế",))
+    compared = 0
+    for lead in alarm_leads(due, application.policy.reminder_days, application.calendar):
+        day = due - timedelta(days=lead.days)
+        left = application.calendar.working_days_between(day, due)
+        assert left == lead.working_days
+        application.chase(datetime(day.year, day.month, day.day, 8, 0), item_ids=[item])
+        records = [json.loads(p.read_text(encoding="utf-8")) for p in get_settings().outbox_path.glob("*.json")]
+        mine = [r for r in records if r["person"] == "kt" and f":{due.isoformat()}:L0:s{lead.working_days}:" in r["ledger_key"]]
+        assert len(mine) == 1, (day, lead)
+        said = "đến hạn hôm nay" if left == 0 else f"còn {left} ngày làm việc"
+        assert said in mine[0]["subject"] and said in alarm_text(event, lead)
+        compared += 1
+    assert compared == len(application.policy.reminder_days)
