@@ -8,15 +8,18 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from dondoc.domain.status import Shown
 from dondoc.text import slugify
+from dondoc.usecases.status_view import compact_lines
 from tasks.runtime import app
+
+SUMMARY_FENCE = "```text"  # the compact status, line for line as «dondoc status» prints it
 
 
 @task(name="run-status", cache_policy=NO_CACHE)
 def run_status(as_of: date, unit: str | None = None, office: str | None = None) -> dict:
-    """The status run for all units, one unit or one office, as JSON."""
-    return app().status(as_of, unit=unit, office=office).as_json()
+    """The status run for all units, one unit or one office, as JSON, with its compact lines under "lines"."""
+    report = app().status(as_of, unit=unit, office=office)
+    return {**report.as_json(), "lines": [line.text for line in compact_lines(report)]}
 
 
 def artifact_key(unit: str | None, office: str | None) -> str:
@@ -31,28 +34,9 @@ def artifact_key(unit: str | None, office: str | None) -> str:
     return f"{key}-{slugify(office, limit=60)}" if office else key
 
 
-def _label(value: str) -> str:
-    label = Shown(value).label
-    return label[0].upper() + label[1:]
-
-
 def markdown(report: dict, title: str) -> str:
-    lines = [f"# Tình hình thực hiện: {title}", "", f"Tính đến ngày {date.fromisoformat(report['as_of']):%d/%m/%Y}.", "",
-             "## Tổng hợp", "", "| Trạng thái | Số mốc |", "| --- | --- |"]
-    for key, count in report["totals"].items():
-        lines.append(f"| {_label(key)} | {count} |")
-    lines += ["", "## Theo cơ quan chủ trì", "", "| Cơ quan | Quá hạn | Sắp đến hạn | Trong hạn | Hoàn thành |",
-              "| --- | --- | --- | --- | --- |"]
-    for group in report["by_office"]:
-        t = group["totals"]
-        lines.append(f"| {group['office']} | {t.get('qua_han', 0)} | {t.get('sap_den_han', 0)} | {t.get('trong_han', 0)} | "
-                     f"{t.get('hoan_thanh_dung_han', 0) + t.get('hoan_thanh_tre_han', 0)} |")
-    overdue = [r for r in report["rows"] if r["shown"] == "qua_han"]
-    if overdue:
-        lines += ["", "## Quá hạn", ""]
-        lines += [f"- **{r['item']}** ({', '.join(r['lead'])}): quá hạn {r['days_overdue']} ngày, hạn "
-                  f"{date.fromisoformat(r['extended_due'] or r['effective_due']):%d/%m/%Y}" for r in overdue]
-    return "\n".join(lines) + "\n"
+    """A title, then the compact status in a monospaced block (its columns line up in the Prefect UI)."""
+    return "\n".join([f"# Tình hình thực hiện: {title}", "", SUMMARY_FENCE, *report["lines"], "```"]) + "\n"
 
 
 @task(name="publish-status", cache_policy=NO_CACHE)
@@ -61,7 +45,8 @@ def publish(report: dict, unit: str | None, office: str | None) -> str:
     key = artifact_key(unit, office)
     title = " · ".join(x for x in (unit, office) if x) or "tất cả đơn vị"
     table = [
-        {"Mục": r["item"], "Đơn vị": r["unit"], "Chủ trì": ", ".join(r["lead"]), "Mốc": r["label"] or "",
+        {"Mục": r["number"], "Đơn vị": r["unit"], "Nội dung": r["content"][:120], "Chủ trì": ", ".join(r["lead"]),
+         "Mốc": r["label"] or "",
          "Hạn": r["extended_due"] or r["effective_due"] or "", "Trạng thái": r["shown_label"],
          "Ghi chú": r["last_note"] or ""}
         for r in report["rows"]

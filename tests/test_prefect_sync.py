@@ -83,11 +83,32 @@ def items_by_number(engine) -> dict[str, int]:
         return dict(conn.execute(select(Item.number, Item.id).where(Item.removed_at.is_(None))).all())
 
 
+def of_item(found: dict, item_id: int):
+    """The deployment of one item: sync tells its deployments apart by the item_id parameter, not by name."""
+    [deployment] = [d for d in found.values() if d.parameters["item_id"] == item_id]
+    return deployment
+
+
 def scheduled_times(deployment) -> list[datetime]:
     if not deployment.schedules:
         return []
     (schedule,) = deployment.schedules
     return [moment.astimezone(TZ) for moment in schedule.schedule.to_rrule()]
+
+
+def test_deployment_names_read_and_sort_in_appendix_order():
+    from prefect.types import BANNED_CHARACTERS
+
+    from dondoc.orchestration.names import deployment_name
+
+    texts = {"2": "Ban hành kế hoạch CCHC năm 2026", "10": "Tỷ lệ 100% hồ sơ trực tuyến/toàn trình & <nhanh>",
+             "9": "Rà soát", "100": "Một mục rất dài " * 10, "12a": "Mục phụ"}
+    names = {n: deployment_name("Xã Ngọc Liên", n, t) for n, t in texts.items()}
+    assert names["2"] == "Ngọc Liên · Mục 002 · Ban hành kế hoạch CCHC năm 2026"
+    assert names["10"].startswith("Ngọc Liên · Mục 010 · Tỷ lệ 100 phần trăm hồ sơ trực")
+    assert [n for n, _ in sorted(names.items(), key=lambda kv: kv[1])] == ["2", "9", "10", "12a", "100"]
+    assert not [name for name in names.values() if set(name) & set(BANNED_CHARACTERS) or len(name) > 80]
+    assert names["100"].endswith("…")
 
 
 def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan001):
@@ -101,8 +122,15 @@ def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan0
     with engine.connect() as conn:
         code = conn.scalar(select(Plan.code))
     assert code == "xa-ngoc-lien-2026-2030"
-    assert set(found) == {f"{code}-{n}" for n in ids}
-    d43 = found[f"{code}-43"]
+    assert {d.parameters["item_id"] for d in found.values()} == set(ids.values())
+    # names people read, in appendix order when sorted as text: commune, zero-padded number, start of the text
+    names = sorted(found)
+    assert [n.split(" · ")[1] for n in names] == [f"Mục {int(n):03d}" for n in sorted(ids, key=int)]
+    assert not [n for n in names if code in n or len(n) > 80]
+    d43 = of_item(found, ids["43"])
+    assert d43.name.startswith("Ngọc Liên · Mục 043 · Tham mưu cho UBND xã bố trí kinh phí")
+    assert d43.enforce_parameter_schema and d43.parameter_openapi_schema["required"] == ["item_id"]
+    assert "date" in {o.get("format") for o in d43.parameter_openapi_schema["properties"]["as_of"]["anyOf"]}
     assert d43.parameters == {"item_id": ids["43"]}
     assert d43.work_pool_name == settings.prefect_pool
     assert d43.entrypoint == "flows/item.py:item_flow"
@@ -123,7 +151,7 @@ def test_sync_creates_one_deployment_per_item_matching_the_deadline_engine(plan0
     scheduled = 0
     for number in ("1", "15", "38", "43", "49", "62"):
         want = sorted(m.astimezone(TZ) for m in expected[ids[number]])
-        assert scheduled_times(found[f"{code}-{number}"]) == want, number
+        assert scheduled_times(of_item(found, ids[number])) == want, number
         scheduled += bool(want)
     assert scheduled >= 2
     assert report.scheduled == sum(1 for v in expected.values() if v)
@@ -144,7 +172,80 @@ def test_resync_changes_nothing_and_removed_items_lose_their_deployment(plan001)
     after = sync(app, as_of=AS_OF, start=START)
     assert (after.deleted, after.created, after.updated, after.unchanged) == (1, 0, 0, 61)
     found = deployments()
-    assert len(found) == 61 and "xa-ngoc-lien-2026-2030-7" not in found
+    assert len(found) == 61 and ids["7"] not in {d.parameters["item_id"] for d in found.values()}
+
+
+def test_a_renamed_deployment_of_an_item_is_replaced_not_left_behind(plan001):
+    """Deployments are the item's by their tag and item_id parameter: one under an older name goes on re-sync."""
+    app = plan001
+    ids = items_by_number(app.engine)
+
+    async def old_style(client):
+        flow_id = await client.create_flow_from_name("dondoc-item")
+        return await client.create_deployment(flow_id=flow_id, name="xa-ngoc-lien-2026-2030-43",
+                                              parameters={"item_id": ids["43"]}, tags=[TAG],
+                                              entrypoint="flows/item.py:item_flow")
+
+    run(_with_client(old_style))
+    report = sync(app, as_of=AS_OF, start=START)
+    assert (report.created, report.deleted) == (62, 1)
+    found = deployments()
+    assert len(found) == 62 and "xa-ngoc-lien-2026-2030-43" not in found
+    run(_with_client(old_style))
+    one = sync(app, as_of=AS_OF, start=START, item_ids=[ids["43"]])  # re-syncing the item alone removes it too
+    assert one.deleted == 1 and len(deployments()) == 62
+
+
+def test_an_item_deployment_runs_as_of_a_day_from_the_prefect_command_line(plan001, prefect_api):
+    """The item flow publishes and enforces its parameters: ``--param as_of=2026-04-15`` is accepted, a wrong
+    value refused."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ids = items_by_number(plan001.engine)
+    sync(plan001, as_of=AS_OF, start=START, item_ids=[ids["43"]])
+    d43 = of_item(deployments(), ids["43"])
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    ok = subprocess.run([prefect, "deployment", "run", f"dondoc-item/{d43.name}", "--param", "as_of=2026-04-15"],
+                        env=env, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    async def runs(client):
+        from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+        return await client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[d43.id])))
+
+    [flow_run] = run(_with_client(runs))
+    assert flow_run.parameters == {"item_id": ids["43"], "as_of": "2026-04-15"}
+    bad = subprocess.run([prefect, "deployment", "run", f"dondoc-item/{d43.name}", "--param", "as_of=ngày mai"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and len(run(_with_client(runs))) == 1
+
+
+def test_service_deployments_have_their_own_names_and_replace_older_ones(prefect_api):
+    from dondoc.orchestration.services import SERVICE_TAG, deploy_service_flows, read_service_deployments
+
+    settings, policy = get_settings(), build_app().policy
+
+    async def old_style(client):
+        flow_id = await client.create_flow_from_name("dondoc-digest")
+        return await client.create_deployment(flow_id=flow_id, name="dondoc", tags=[TAG, SERVICE_TAG],
+                                              entrypoint="flows/digest.py:digest_flow")
+
+    run(_with_client(old_style))
+    first = deploy_service_flows(settings, policy)
+    assert set(first.values()) <= {"created", "updated"}
+    found = run(_with_client(read_service_deployments))
+    assert sorted(d.name for d in found) == sorted(first) == [
+        "dondoc-catchup", "dondoc-digest", "dondoc-nudge", "dondoc-progress", "dondoc-report", "dondoc-resync",
+        "dondoc-status"]
+    status = next(d for d in found if d.name == "dondoc-status")
+    assert status.enforce_parameter_schema and set(status.parameter_openapi_schema["properties"]) == {
+        "as_of", "unit", "office"}
+    assert set(deploy_service_flows(settings, policy).values()) == {"unchanged"}
 
 
 def test_resync_of_one_item_touches_only_that_item(plan001):
@@ -167,9 +268,9 @@ def test_scheduler_creates_runs_for_synced_schedules(plan001):
     today = datetime.now(TZ).date()
     desired = desired_deployments(app, start=today, end=today + timedelta(days=10), as_of=today,
                                   item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
-    assert "RDATE:" in desired["xa-ngoc-lien-2026-2030-43"].rrule
+    assert "RDATE:" in next(d for d in desired.values() if d.item_id == ids["43"]).rrule
     sync(app, as_of=today, item_ids=[ids["43"]], checkpoints={ids["43"]: moments})
-    deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
+    deployment = of_item(deployments(), ids["43"])
 
     async def runs(client):
         return await client.read_flow_runs(
@@ -237,7 +338,14 @@ def test_service_flows_run_and_publish_their_artifacts(plan001):
     kinds = {a.key: a.type for a in found}
     assert kinds == {"status-xa-ngoc-lien": "markdown", "status-xa-ngoc-lien-table": "table"}
     markdown = next(a.data for a in found if a.type == "markdown")
-    assert markdown.startswith("# Tình hình thực hiện: Xã Ngọc Liên") and "## Theo cơ quan chủ trì" in markdown
+    assert markdown.startswith("# Tình hình thực hiện: Xã Ngọc Liên")
+    # the same compact status as «dondoc status» (what «dondoc status --via-prefect» prints), without plan codes
+    from dondoc.cli.render import fenced_lines
+    from dondoc.usecases.status_view import compact_lines
+
+    here = [line.text for line in compact_lines(plan001.status(date(2026, 4, 1), unit="Xã Ngọc Liên"))]
+    assert fenced_lines(markdown) == here and "Theo cơ quan chủ trì (số nhiệm vụ)" in markdown
+    assert "xa-ngoc-lien-2026-2030" not in markdown and max(len(line) for line in here) <= 80
 
     sent = item_flow(items_by_number(engine)["43"], moment)
     offices = offices_of(engine, "43")  # the lead office and, each with its own copy, the cooperating ones
@@ -294,14 +402,14 @@ def test_status_update_from_the_cli_resyncs_the_item(plan001, prefect_api, monke
     install_process_app(build_app(datetime(2026, 11, 23, 8, 0)))  # the horizon starts on this explicit day
     monkeypatch.setenv("PREFECT_API_URL", prefect_api)
     sync(plan001, as_of=day, start=day)
-    name = "xa-ngoc-lien-2026-2030-40"  # "Hằng năm": due 31/12/2026, reminders in December
-    before = scheduled_times(deployments()[name])
+    item40 = items_by_number(plan001.engine)["40"]  # "Hằng năm": due 31/12/2026, reminders in December
+    before = scheduled_times(of_item(deployments(), item40))
     assert [t.date() for t in before][:4] == [date(2026, 12, 17), date(2026, 12, 28), date(2026, 12, 30), date(2026, 12, 31)]
     result = CliRunner().invoke(app, ["update", "40", "--status", "hoan_thanh", "--date", "2026-11-23",
                                       "--product", "Kế hoạch số 40/KH-UBND"])
     assert result.exit_code == 0, result.output
     assert "Đã cập nhật lịch nhắc việc" in result.output
-    assert scheduled_times(deployments()[name]) == []  # the 2027 due date is beyond the horizon
+    assert scheduled_times(of_item(deployments(), item40)) == []  # the 2027 due date is beyond the horizon
 
 
 def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, monkeypatch):
@@ -311,7 +419,7 @@ def test_item_flow_in_quiet_hours_defers_to_the_next_working_morning(plan001, mo
 
     engine = plan001.engine
     sync(plan001, as_of=AS_OF, start=START)
-    deployment = deployments()["xa-ngoc-lien-2026-2030-43"]
+    deployment = of_item(deployments(), items_by_number(engine)["43"])
     monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(deployment.id))
     night = datetime(2026, 3, 17, 22, 0, tzinfo=TZ)  # the 10-day reminder is due, but it is night
     result = item_flow(items_by_number(engine)["43"], night)

@@ -13,10 +13,12 @@ from datetime import date, time
 
 from dondoc.configuration import Policy
 from dondoc.orchestration.prefect_server import ensure_work_pool, pull_steps, run_sync
-from dondoc.orchestration.sync import TAG
+from dondoc.orchestration.names import flow_parameter_schema
+from dondoc.orchestration.sync import TAG, delete_deployments
 from dondoc.settings import Settings
 
-STATUS_DEPLOYMENT = "dondoc-status/dondoc"
+SERVICE_TAG = "dondoc:service"  # what identifies the service deployments (their names may change)
+STATUS_DEPLOYMENT = "dondoc-status/dondoc-status"
 CATCH_UP_CRON = "30 9,11,14,16 * * *"  # the catch-up; on a day off or in quiet hours it only defers
 
 
@@ -28,6 +30,11 @@ class Service:
     entrypoint: str
     cron: str | None
     description: str
+
+    @property
+    def deployment_name(self) -> str:
+        """Each service its own name in the Prefect UI: the flow's ("dondoc-digest")."""
+        return self.flow_name
 
 
 def _at(moment: time, days: str = "*", dom: str = "*") -> str:
@@ -57,38 +64,55 @@ def services(policy: Policy) -> list[Service]:
 
 
 async def deploy_service_flows_async(client, settings: Settings, policy: Policy) -> dict[str, str]:
-    """Create or update the service deployments (named ``dondoc``); returns name -> created|updated|unchanged."""
+    """Create or update the service deployments (each named after its flow, with the flow's parameter schema,
+    enforced), and delete the service deployments that are no longer wanted (an older name: they are told
+    apart by the ``dondoc:service`` tag). Returns flow name -> created|updated|unchanged."""
     from prefect.client.schemas.actions import DeploymentScheduleCreate
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.exceptions import ObjectNotFound
 
     await ensure_work_pool(client, settings.prefect_pool, settings.worker_concurrency)
     outcome: dict[str, str] = {}
+    kept = set()
     for service in services(policy):
         wanted = ((service.cron, settings.timezone),) if service.cron else ()
-        tags = sorted({TAG, "dondoc:service"})
+        tags = sorted({TAG, SERVICE_TAG})
+        schema = flow_parameter_schema(service.entrypoint)
         try:
-            current = await client.read_deployment_by_name(f"{service.flow_name}/dondoc")
+            current = await client.read_deployment_by_name(f"{service.flow_name}/{service.deployment_name}")
         except ObjectNotFound:
             current = None
         if current is not None:
+            kept.add(current.id)
             have = tuple(sorted((getattr(s.schedule, "cron", None), getattr(s.schedule, "timezone", None))
                                 for s in current.schedules))
             if (have, sorted(current.tags), current.work_pool_name, current.entrypoint, current.pull_steps,
-                    current.description) == (wanted, tags, settings.prefect_pool, service.entrypoint, pull_steps(),
-                                             service.description):
+                    current.description, bool(current.enforce_parameter_schema), current.parameter_openapi_schema) \
+                    == (wanted, tags, settings.prefect_pool, service.entrypoint, pull_steps(), service.description,
+                        True, schema):
                 outcome[service.flow_name] = "unchanged"
                 continue
         flow_id = await client.create_flow_from_name(service.flow_name)
         schedules = [DeploymentScheduleCreate(schedule=CronSchedule(cron=service.cron, timezone=settings.timezone),
                                               active=True)] if service.cron else []
-        await client.create_deployment(
-            flow_id=flow_id, name="dondoc", tags=tags, schedules=schedules, work_pool_name=settings.prefect_pool,
-            entrypoint=service.entrypoint, pull_steps=pull_steps(), description=service.description,
-            parameters={}, enforce_parameter_schema=False,
-        )
+        kept.add(await client.create_deployment(
+            flow_id=flow_id, name=service.deployment_name, tags=tags, schedules=schedules,
+            work_pool_name=settings.prefect_pool, entrypoint=service.entrypoint, pull_steps=pull_steps(),
+            description=service.description, parameters={}, parameter_openapi_schema=schema,
+            enforce_parameter_schema=True,
+        ))
         outcome[service.flow_name] = "updated" if current else "created"
+    stale = [d.id for d in await read_service_deployments(client) if d.id not in kept]
+    if stale:
+        await delete_deployments(client, stale)
     return outcome
+
+
+async def read_service_deployments(client) -> list:
+    """Every deployment tagged as a service of Đôn Đốc."""
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
+
+    return await client.read_deployments(deployment_filter=DeploymentFilter(tags=DeploymentFilterTags(all_=[TAG, SERVICE_TAG])))
 
 
 def deploy_service_flows(settings: Settings, policy: Policy) -> dict[str, str]:

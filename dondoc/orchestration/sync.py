@@ -1,8 +1,11 @@
 """``dondoc sync``: make the Prefect deployments match the database.
 
 Every active item has one deployment of the item flow (``flows/item.py:item_flow``)
-named ``<plan code>-<item number>``, tagged ``dondoc``, ``unit:<slug>``,
-``office:<lead office>`` and ``area:<code>``, with parameters ``{"item_id": id}``.
+named for people, so that the Prefect UI lists items apart and in appendix order:
+``<commune> · Mục <number, zero-padded> · <start of the item's text>`` (see :func:`deployment_name`),
+tagged ``dondoc``, ``dondoc:item``, ``unit:<slug>``, ``office:<lead office>`` and ``area:<code>``, with
+parameters ``{"item_id": id}`` and the item flow's parameter schema, enforced (``as_of`` can be set from the
+UI or ``prefect deployment run … --param as_of=2026-04-15``).
 Its schedule holds the item's checkpoints (from :func:`dondoc.usecases.schedules.item_schedules`)
 over a rolling horizon of ``DONDOC_SYNC_HORIZON_DAYS`` days as ONE ``RRuleSchedule``
 in the configured time zone: an RRULE when the times are evenly spaced, otherwise
@@ -13,7 +16,9 @@ The reconciliation reads the database in a few queries and the Prefect
 deployments in pages, then creates/updates (one upsert each) and deletes
 deployments concurrently; a deployment whose name, tags, parameters, schedule,
 pool and entrypoint already match is left alone, so a second run changes nothing.
-Only deployments tagged ``dondoc`` whose parameters carry ``item_id`` are ever deleted.
+Only deployments tagged ``dondoc`` whose parameters carry ``item_id`` are ever deleted: that, not the name,
+identifies an item's deployment, so a renamed item (new text, new naming) gets its new deployment and loses
+the old one in the same run.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dondoc.app import Dondoc
+from dondoc.orchestration.names import allowed, deployment_name, flow_parameter_schema
 from dondoc.orchestration.prefect_server import ensure_work_pool, pull_steps, run_sync
 from dondoc.settings import Settings
 from dondoc.usecases.schedules import item_schedules
@@ -80,15 +86,6 @@ class SyncReport:
 
 
 # -- naming and schedules ---------------------------------------------------------------------
-
-def deployment_name(plan_code: str, number: str) -> str:
-    """Stable and unique: plan codes are unique and numbers are unique within a plan.
-
-    >>> deployment_name("xa-ngoc-lien-2026-2030", "43")
-    'xa-ngoc-lien-2026-2030-43'
-    """
-    return f"{plan_code}-{number}".replace("/", "-")
-
 
 def _local(moments: Iterable[datetime], tz: ZoneInfo) -> list[datetime]:
     out = set()
@@ -160,12 +157,15 @@ def desired_deployments(
     low = datetime.combine(start, time.min, tz)
     high = datetime.combine(end, time.max, tz)
     desired: dict[str, Desired] = {}
-    for row in item_schedules(app, start=start, end=end, as_of=as_of, item_ids=item_ids, checkpoints=checkpoints):
+    rows = item_schedules(app, start=start, end=end, as_of=as_of, item_ids=item_ids, checkpoints=checkpoints)
+    for row in sorted(rows, key=lambda r: r.item_id):
         tags = {TAG, ITEM_TAG, f"unit:{row.unit_slug}"} | {f"office:{name}" for name in row.leads}
         if row.area:
             tags.add(f"area:{row.area}")
         moments = [m for m in row.checkpoints if low <= _aware(m, tz) <= high]
-        name = deployment_name(row.plan_code, row.number)
+        name = deployment_name(row.unit_name, row.number, row.content)
+        if name in desired:  # the same number and text in two plans of one commune: the plan tells them apart
+            name = allowed(f"{name} ({row.plan_code})")
         desired[name] = Desired(
             item_id=row.item_id,
             name=name,
@@ -204,12 +204,15 @@ def _current(deployment) -> tuple:
         deployment.entrypoint,
         deployment.pull_steps,
         deployment.description,
+        bool(deployment.enforce_parameter_schema),
+        deployment.parameter_openapi_schema,
     )
 
 
 def _wanted(desired: Desired, pool: str) -> tuple:
     schedules = ((desired.rrule, desired.timezone, True),) if desired.rrule else ()
-    return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, pull_steps(), desired.description)
+    return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, pull_steps(), desired.description,
+            True, flow_parameter_schema(ITEM_ENTRYPOINT))
 
 
 async def read_item_deployments(client) -> dict[str, Any]:
@@ -275,7 +278,8 @@ async def apply(
                 await client.create_deployment(
                     flow_id=flow_id, name=d.name, parameters=d.parameters, tags=list(d.tags), schedules=schedules,
                     work_pool_name=pool, entrypoint=ITEM_ENTRYPOINT, pull_steps=pull_steps(),
-                    description=d.description, enforce_parameter_schema=False,
+                    description=d.description, enforce_parameter_schema=True,
+                    parameter_openapi_schema=flow_parameter_schema(ITEM_ENTRYPOINT),
                 )
         setattr(report, verb, getattr(report, verb) + 1)
         report.names[d.name] = verb
