@@ -503,3 +503,18 @@ def test_while_progress_reports_are_asked_for_the_lead_items_without_one_are_to_
     site.app.record_update(f"{next(iter(site.app.status(ASKING).rows)).plan}#{continuous}", "dang_thuc_hien",
                            note="Báo cáo quý I", by=KINH_TE, on=date(2026, 2, 25), source="web")
     assert site.items[continuous] in listed(site.client.get(site.office_url()).text)
+
+
+def test_an_item_opened_from_a_tab_leads_back_to_it(site):
+    listing = site.client.get(site.office_url(), params={"loc": "chu-tri", "q": "kinh phí"}).text
+    item = site.items["43"]
+    link = f'{site.office_url()}/items/{item}?loc=chu-tri&amp;q=kinh+ph%C3%AD'
+    assert f'href="{link}"' in listing
+    page = site.client.get(f"{site.office_url()}/items/{item}", params={"loc": "chu-tri", "q": "kinh phí"}).text
+    assert f'<a href="{site.office_url()}?loc=chu-tri&amp;q=kinh+ph%C3%AD#item-{item}">← Nhiệm vụ của Phòng Kinh tế</a>' in page
+    assert f'action="{link}"' in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    answer = site.client.post(link.replace("&amp;", "&"), data={"csrf": csrf, "status": "dang_thuc_hien", "back": "item"},
+                              follow_redirects=False)
+    assert answer.headers["location"] == f"{site.office_url()}/items/{item}?loc=chu-tri&q=kinh+ph%C3%AD&ok=saved"
+    assert "Đã ghi nhận báo cáo" in site.client.get(answer.headers["location"]).text

@@ -63,8 +63,9 @@ def office_page(request: Request, token: str):
     context["saved_item"] = ascii_digits(params.get("item", "")) if context["confirmation"] else None
     listing = office_listing(view, params.get("loc", "").strip() or None, params.get("q", ""),
                              keep=context["saved_item"], progress=progress_round(dondoc_of(request), context["today"]))
-    context.update(listing=listing, filters=OFFICE_FILTERS, max_query=MAX_QUERY,
-                   list_state=_list_state(params.get("loc", ""), listing.query))
+    state = _list_state(params.get("loc", ""), listing.query)
+    context.update(listing=listing, filters=OFFICE_FILTERS, max_query=MAX_QUERY, list_state=state,
+                   list_query=urlencode(state))
     return render(request, "office.html", context, scope=scope)
 
 
@@ -84,7 +85,8 @@ def _item_page(request: Request, token: str, scope: access.Scope, item_id: int, 
     if not view.cards:
         raise HTTPException(404)
     context = _context(request, token, scope, view)
-    context.update(card=view.cards[0], errors=list(errors), values=values or {},
+    state = _list_state(request.query_params.get("loc", ""), request.query_params.get("q", "").strip())
+    context.update(card=view.cards[0], errors=list(errors), values=values or {}, list_query=urlencode(state),
                    confirmation=CONFIRMATIONS.get(request.query_params.get("ok", "")) if not errors else None)
     return render(request, "office_item.html", context, status_code=status_code, scope=scope)
 
@@ -158,7 +160,8 @@ def _report(request: Request, token: str, item_id_text: str, form, background_ta
         state = _list_state(form_text(form, "loc", 40), form_text(form, "q", MAX_QUERY * 4).strip())
         query = urlencode({**state, "ok": "saved", "item": item_id})
         return RedirectResponse(f"/o/{token}?{query}#item-{item_id}", status_code=303)
-    return RedirectResponse(f"/o/{token}/items/{item_id}?ok=saved", status_code=303)
+    state = _list_state(request.query_params.get("loc", ""), request.query_params.get("q", "").strip())
+    return RedirectResponse(f"/o/{token}/items/{item_id}?{urlencode({**state, 'ok': 'saved'})}", status_code=303)
 
 
 @router.get("/o/{token}/evidence/{evidence_id}")
