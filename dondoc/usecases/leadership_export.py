@@ -53,16 +53,20 @@ def _sheet(ws: Worksheet, title: str, subtitle: str, headers: list[str], widths:
     ws.append([subtitle])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].font = Font(italic=True)
-    ws["A2"].alignment = Alignment(horizontal="center", wrap_text=True)
+    ws["A2"].alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    ws.row_dimensions[2].height = 15 * (subtitle.count("\n") + 1) + 4
     ws.append(headers)
     for cell in ws[3]:
         cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), _HEAD_FILL, _CENTER, _BORDER
+    ws.row_dimensions[3].height = _height(headers, widths, bold=True)
     for values in rows or [[empty]]:
         ws.append(values)
         for index, cell in enumerate(ws[ws.max_row]):
             cell.border = _BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top",
                                        horizontal="right" if index in numeric else None)
+        if rows:  # spreadsheet programs do not all grow a row to its wrapped text: say how high it is
+            ws.row_dimensions[ws.max_row].height = _height(values, widths)
     if not rows:
         ws.merge_cells(f"A4:{last}4")
     for index, width in enumerate(widths, start=1):
@@ -77,6 +81,20 @@ def _sheet(ws: Worksheet, title: str, subtitle: str, headers: list[str], widths:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+def _height(values: list, widths: list[int], bold: bool = False) -> float:
+    """The height (points) a row needs for its longest cell wrapped at the column's width (11 pt text).
+
+    >>> _height(["Mục 1", "ngắn"], [10, 10]), _height(["x" * 50], [10])
+    (15.0, 90.0)
+    """
+    lines = 1
+    for value, width in zip(values, widths):
+        per_line = max(int(width * (0.95 if bold else 1.05)) - 1, 1)
+        text = "" if value is None else str(value)
+        lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in text.split("\n")))
+    return 15.0 * lines
 
 
 def _counts(groups: list[Group], head: str) -> tuple[list[str], list[list]]:
