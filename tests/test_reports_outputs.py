@@ -16,7 +16,8 @@ from sqlalchemy import event, update
 from dondoc.storage.models import Extension
 from dondoc.reports.chart import CHART_ORDER, chart_data, render_chart
 from dondoc.reports.content import compile_report, format_rate
-from dondoc.reports.docx_report import HEADER_WIDTHS, QUOC_HIEU, SECTIONS, TIEU_NGU, write_docx
+from dondoc.reports.docx_report import HEADER_WIDTHS, QUOC_HIEU, SECTIONS, TIEU_NGU
+from dondoc.reports.unit_docx import write_docx
 from dondoc.reports.markdown import render_markdown
 from dondoc.reports.xlsx_annex import HEADER, HEADER_ROW, STATUS_COLUMN, shade, tint, write_xlsx
 from dondoc.domain.status import Shown

@@ -11,7 +11,8 @@ from pathlib import Path
 
 
 from dondoc.reports.content import ReportContent, compile_report
-from dondoc.reports.docx_report import issuer_lines, write_docx
+from dondoc.reports.docx_report import issuer_lines
+from dondoc.reports.unit_docx import write_docx
 from dondoc.reports.markdown import render_markdown
 from dondoc.domain.periods import ReportPeriod
 from dondoc.reports.province import ProvinceReport, compile_province, is_aggregate
