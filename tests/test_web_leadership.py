@@ -221,7 +221,7 @@ def test_each_overdue_row_has_acknowledge_and_extend_forms(site):
 def test_acknowledging_from_the_table_returns_to_the_table_with_a_confirmation(site):
     answer = post_from_table(site, "43", "/ack", by="Lê Thị Bình, Phó Chủ tịch UBND xã")
     assert answer.status_code == 303
-    assert answer.headers["location"] == f"{lead_url(site)}?ok=ack&item={site.items['43']}#overdue"
+    assert answer.headers["location"] == f"{lead_url(site)}?ok=ack&item={site.items['43']}#overdue-heading"
     html = site.client.get(answer.headers["location"]).text
     confirmation = html[html.index('id="confirmation"'):]
     assert confirmation[:confirmation.index("</p>")].startswith('id="confirmation">Mục 43: Đã ghi nhận: lãnh đạo đã nắm')

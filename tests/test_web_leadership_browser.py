@@ -57,6 +57,11 @@ def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= Math.min(window.innerWidth, screen.width)")
 
 
+def _in_view(page, selector: str) -> bool:
+    return page.evaluate("s => { const r = document.querySelector(s).getBoundingClientRect();"
+                         " return r.top >= 0 && r.bottom <= window.innerHeight; }", selector)
+
+
 def test_acknowledge_and_extend_from_the_overdue_table_on_a_phone(server, browser, sqlite_engine):
     web, tokens, items = server
     ARTIFACTS.mkdir(exist_ok=True)
@@ -76,8 +81,9 @@ def test_acknowledge_and_extend_from_the_overdue_table_on_a_phone(server, browse
     row.screenshot(path=str(ARTIFACTS / "web-leadership-row-forms-phone.png"))
     row.locator("form.ack input[name=by]").fill("Lê Thị Bình, Phó Chủ tịch UBND xã")
     row.locator("form.ack button", has_text="Đã nắm").click()
-    page.wait_for_url(f"{lead_url}?ok=ack&item={items['43']}#overdue")
+    page.wait_for_url(f"{lead_url}?ok=ack&item={items['43']}#overdue-heading")
     assert page.locator("#confirmation").inner_text().startswith("Mục 43: Đã ghi nhận: lãnh đạo đã nắm")
+    assert _in_view(page, "#confirmation")  # the page comes back at the table, the confirmation above it
     row = page.locator(f"#overdue tr:has(a[href$='/items/{items['43']}'])")
     assert "đã nắm" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "web-leadership-table-ack-phone.png"))
@@ -88,7 +94,7 @@ def test_acknowledge_and_extend_from_the_overdue_table_on_a_phone(server, browse
     row.locator("form.extend input[name=by]").fill("Nguyễn Văn An, Chủ tịch UBND xã")
     row.locator("form.extend input[name=reason]").fill("Chờ hướng dẫn của Sở")
     row.locator("form.extend button", has_text="Gia hạn").click()
-    page.wait_for_url(f"{lead_url}?ok=extended&item={items['37']}#overdue")
+    page.wait_for_url(f"{lead_url}?ok=extended&item={items['37']}#overdue-heading")
     assert page.locator("#confirmation").inner_text().startswith("Mục 37: Đã gia hạn.")
     assert page.locator(f"#overdue a[href$='/items/{items['37']}']").count() == 0
     assert int(page.locator('[data-status="qua_han"] b').inner_text()) == 2

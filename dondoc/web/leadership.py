@@ -131,7 +131,7 @@ def _from_table(form) -> bool:
 
 def _done(token: str, item_id: int, ok: str, form) -> RedirectResponse:
     if _from_table(form):
-        return RedirectResponse(f"/l/{token}?ok={ok}&item={item_id}#overdue", status_code=303)
+        return RedirectResponse(f"/l/{token}?ok={ok}&item={item_id}#overdue-heading", status_code=303)
     return RedirectResponse(f"/l/{token}/items/{item_id}?ok={ok}", status_code=303)
 
 
