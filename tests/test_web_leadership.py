@@ -330,3 +330,9 @@ def test_the_excel_export_has_the_overdue_the_due_soon_and_the_counts_per_office
     for sheet in book.worksheets:
         for r in sheet.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and "xa-ngoc-lien" in v for v in r)
+
+
+def test_the_home_page_names_no_plan_nor_link(site):
+    page = site.client.get("/")
+    assert page.status_code == 200
+    assert "Đôn Đốc" in page.text and "xa-ngoc-lien" not in page.text and site.leadership not in page.text
