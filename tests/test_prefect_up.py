@@ -121,3 +121,17 @@ def test_messages_line_names_the_mail_server_without_its_password():
     line = messages_line(settings)
     assert "mail.ngoclien.example.vn:587" in line and "MatKhau9" not in line and "Zalo: ghi vào tệp" in line
     assert line.endswith(f"\n  {settings.outbox_path}")
+
+
+def test_the_standing_links_point_at_the_served_pages_unless_a_public_address_is_set(sqlite_app, monkeypatch):
+    from rich.console import Console
+
+    from dondoc.cli.up import print_addresses
+
+    sqlite_app.import_file(ROOT / "examples" / "ke-hoach-cchc-xa-ngoc-lien-2026-2030.txt", unit_name="Xã Ngọc Liên")
+    console = Console(record=True, width=80, file=open(os.devnull, "w"))
+    print_addresses(sqlite_app, console, web_url="http://127.0.0.1:8093", prefect_ui="http://127.0.0.1:4393")
+    text = console.export_text()
+    assert "Trang web và lịch: http://127.0.0.1:8093" in text and "Giao diện Prefect: http://127.0.0.1:4393" in text
+    [link] = [line for line in text.splitlines() if line.startswith("  Xã Ngọc Liên: ")]
+    assert link.startswith("  Xã Ngọc Liên: http://127.0.0.1:8093/s/")

@@ -93,12 +93,16 @@ def print_addresses(application: Dondoc, console: Console, *, web_url: str | Non
     else:
         say("Trang web và lịch: không chạy lần này (chạy riêng: [bold]dondoc web[/]).")
     units = application.links()
+    public = application.settings.public_url.rstrip("/")
+    # without DONDOC_PUBLIC_URL the pages are where this command serves them (the links in messages are not)
+    here = web_url if web_url and "public_url" not in application.settings.model_fields_set else None
     if units:
         say("Trang cơ quan thường trực (đường dẫn bí mật, chỉ gửi đúng người):")
         for unit in units:
             for row in unit.rows:
                 if row["kind"] == "standing":
-                    say(f"  {unit.unit}: {row['url']}")
+                    url = here + row["url"].removeprefix(public) if here and row["url"].startswith(public) else row["url"]
+                    say(f"  {unit.unit}: {url}")
         say("  Đường dẫn của từng cơ quan và lãnh đạo: [bold]dondoc links[/]")
     if prefect_ui:
         say(f"Giao diện Prefect: [bold]{prefect_ui}[/]")
