@@ -120,6 +120,9 @@ def test_screens_of_the_leadership_print_and_standing_pages(server, browser):
         page.goto(lead_url)
         assert _no_sideways_scroll(page)
         page.screenshot(path=str(ARTIFACTS / f"web-leadership-overview-{name}.png"), full_page=True)
+        row = page.locator(f"#overdue tr:has(a[href$='/items/{items['43']}'])")
+        row.locator("summary").click()
+        row.screenshot(path=str(ARTIFACTS / f"web-leadership-row-forms-{name}.png"))
 
         page.goto(f"{lead_url}?in=1")
         assert not page.locator("header.top").is_visible() and page.locator("form").count() == 0
