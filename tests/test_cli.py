@@ -183,3 +183,16 @@ def test_status_of_one_area_counts_items_per_area(sqlite_app):
     out = _status("--by-area", "--unit", "Xã Ngọc Liên")
     assert "Theo lĩnh vực (số nhiệm vụ)" in out and "Tổng: 62 nhiệm vụ của Xã Ngọc Liên" in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_status_of_many_communes_counts_per_commune(sqlite_app):
+    from datetime import date
+
+    from conftest import install_process_app
+
+    install_process_app(sqlite_app).build_demo(communes=5, seed=2026, as_of=date(2026, 4, 15), province="Tỉnh Thanh Hóa")
+    out = _status()
+    lines = out.splitlines()
+    assert "Theo đơn vị (số nhiệm vụ)" in out and "Theo cơ quan chủ trì (số nhiệm vụ)" not in out
+    assert len(lines) <= 80 and max(len(line) for line in lines) <= 80, out
+    assert not [line for line in lines if "-2026-2030" in line]

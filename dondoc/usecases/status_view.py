@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 from dondoc.domain.labels import short_plan_title, short_unit_name
 from dondoc.domain.status import ATTENTION_ORDER, Shown
-from dondoc.text import area_order
+from dondoc.text import area_order, slugify
 
 LIST_LIMIT = 20  # lines per list before "… và N mốc khác"
 OFFICE_WIDTH = 16  # the office column of the lists
 NAME_WIDTH = 26  # the name column of the count table
 NUMBER_WIDTH = 8
 MIN_TEXT = 12
+UNIT_TABLES = 3  # above this many units, the count table has one row per unit
 
 
 @dataclass(frozen=True)
@@ -170,24 +171,29 @@ def _office(row, report) -> str:
 
 
 def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> list[Line]:
+    """Counts per office (or area) of each unit; with more than ``UNIT_TABLES`` units, one row per unit
+    (per area over all units with ``by_area``) so that a province's status stays short."""
     columns = [c for c in COUNT_COLUMNS if c[2] != (Shown.UNSET,) or any(v is Shown.UNSET for v in worst.values())]
     columns.append(("Tổng", "", tuple(Shown)))
     name_width = max(12, min(NAME_WIDTH, width - 2 - len(columns) * NUMBER_WIDTH))
+    many = len({r.unit for r in report.rows}) > UNIT_TABLES
     tables: dict[str, dict[str, dict[int, Shown]]] = {}
     for row in report.rows:
         if by_area:
             names = [f"{row.area_code}. {row.area}" if row.area_code else "(không thuộc lĩnh vực)"]
+        elif many:
+            names = [row.unit if len(row.unit) <= name_width else short_unit_name(row.unit)]
         else:
             names = [n if len(n) <= name_width else report.office_short.get(n) or n
                      for n in row.lead] or ["Chưa xác định cơ quan"]
         for name in names:
-            tables.setdefault(row.unit, {}).setdefault(name, {})[row.item_id] = worst[row.item_id]
-    what = "lĩnh vực" if by_area else "cơ quan chủ trì"
+            tables.setdefault("" if many else row.unit, {}).setdefault(name, {})[row.item_id] = worst[row.item_id]
+    what = "lĩnh vực" if by_area else "đơn vị" if many else "cơ quan chủ trì"
     lines = [Line(f"Theo {what} (số nhiệm vụ)", "heading")]
     head_top = "  " + " " * name_width + "".join(c[0].rjust(NUMBER_WIDTH) for c in columns)
     head_bottom = "  " + (what[0].upper() + what[1:]).ljust(name_width)[:name_width] + \
         "".join(c[1].rjust(NUMBER_WIDTH) for c in columns)
-    for unit in sorted(tables):
+    for unit in sorted(tables, key=slugify):
         if len(tables) > 1:
             lines.append(Line(unit if len(unit) <= width else short_unit_name(unit), "unit"))
         lines += [Line(head_top.rstrip(), "muted"), Line(head_bottom.rstrip(), "muted")]
@@ -195,11 +201,15 @@ def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> 
 
         def order(name: str) -> tuple:
             states = list(groups[name].values())
-            return area_order(name) if by_area else (-states.count(Shown.OVERDUE), -states.count(Shown.DUE_SOON), name)
+            if by_area:
+                return area_order(name)
+            return (-states.count(Shown.OVERDUE), -states.count(Shown.DUE_SOON), slugify(name))
 
         for name in sorted(groups, key=order):
             states = list(groups[name].values())
             cells = "".join(str(sum(states.count(s) for s in c[2])).rjust(NUMBER_WIDTH) for c in columns)
             lines.append(Line(f"  {_pad(name, name_width)}{cells}"))
         lines.append(Line(""))
+    if many and not by_area:
+        lines.append(Line('Theo cơ quan chủ trì của một đơn vị: dondoc status --unit "<tên đơn vị>"', "muted"))
     return lines
