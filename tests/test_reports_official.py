@@ -139,3 +139,29 @@ def test_chart_font_is_serif_with_every_vietnamese_glyph():
     assert name in FONTS and "Sans" not in name
     path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
     assert {ord(c) for c in VIETNAMESE} <= set(FT2Font(path).get_charmap())
+
+
+def test_a_department_reports_under_its_province_and_its_director_signs(sqlite_app, tmp_path):
+    app = sqlite_app
+    app.import_file(seed_path(PLAN_001), unit_name="Sở Nội vụ")
+    app.place_unit("Sở Nội vụ", "Tỉnh Thanh Hóa")
+    files = app.build_report("Sở Nội vụ", "2026-Q1", tmp_path / "bc", signed_on=D(2026, 3, 5))
+    doc = Document(str(files.docx))
+    head = doc.tables[0]
+    organ = [p for p in head.rows[0].cells[0].paragraphs if p.text]
+    assert [p.text for p in organ] == ["UBND TỈNH THANH HÓA", "SỞ NỘI VỤ"]
+    assert not organ[0].runs[0].bold and organ[1].runs[0].bold  # the governing body plain, the issuer bold
+    assert head.rows[1].cells[1].text == "Thanh Hóa, ngày 05 tháng 3 năm 2026"
+    texts = [p.text for p in doc.paragraphs]
+    assert any(", Sở Nội vụ báo cáo kết quả thực hiện" in t for t in texts)
+    assert texts[-1].endswith("của Sở Nội vụ./.")
+    left, right = doc.tables[-1].rows[0].cells
+    assert right.paragraphs[0].text == "GIÁM ĐỐC" and "TM." not in right.text  # the director signs in person
+    assert "- Các phòng, đơn vị thuộc Sở;" in [p.text for p in left.paragraphs]
+
+
+def test_a_ward_names_its_own_council_among_the_recipients(sqlite_app, tmp_path):
+    from dondoc.reports.docx_report import recipients_for
+
+    assert "TT Đảng ủy, TT HĐND phường;" in recipients_for("ward")
+    assert "TT Đảng ủy, TT HĐND xã;" in recipients_for("commune")

@@ -60,8 +60,8 @@ class Signer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None  # full name under the signature; unset: an empty line, written in by hand
-    title: str = "CHỦ TỊCH"
-    on_behalf: str = "TM. ỦY BAN NHÂN DÂN"
+    title: str | None = None  # unset: "CHỦ TỊCH" (a department: "GIÁM ĐỐC")
+    on_behalf: str | None = None  # unset: "TM. ỦY BAN NHÂN DÂN" (a department's director signs in person)
 
 
 class ReportingConfig(BaseModel):

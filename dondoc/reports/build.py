@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
 
 from dondoc.reports.content import ReportContent, compile_report
-from dondoc.reports.docx_report import issuer_lines
+from dondoc.reports.docx_report import ON_BEHALF, issuer_lines
 from dondoc.reports.unit_docx import write_docx
 from dondoc.reports.markdown import render_markdown
 from dondoc.domain.periods import ReportPeriod
@@ -38,9 +39,27 @@ class ReportFiles:
         return [self.docx, self.xlsx, self.markdown]
 
 
-def place_of(unit: Unit) -> str:
-    """The place name of the date line: "Xã Ngọc Liên" -> "Ngọc Liên"."""
-    return unit.name.split(" ", 1)[1] if " " in unit.name else unit.name
+def place_of(unit: Unit | str) -> str:
+    """The place name of the date line: "Xã Ngọc Liên" -> "Ngọc Liên", "Tỉnh Thanh Hóa" -> "Thanh Hóa"."""
+    name = unit if isinstance(unit, str) else unit.name
+    return name.split(" ", 1)[1] if " " in name else name
+
+
+def governing_body(ctx: Context, unit: Unit) -> str | None:
+    """The province a department (sở, ban) belongs to: its header line and its place; None for other units."""
+    if unit.level != "department" or unit.parent_id is None:
+        return None
+    with ctx.engine.connect() as conn:
+        return conn.execute(select(Unit.name).where(Unit.id == unit.parent_id)).scalar()
+
+
+def signature(ctx: Context, unit: Unit) -> dict:
+    """The signature block from reporting.yaml (signers), the unset lines by the unit's kind: a
+    commune or a province signs "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH", a department's "GIÁM ĐỐC" in person."""
+    signer = ctx.reporting.signer(unit.name)
+    department = unit.level == "department"
+    return dict(signer_name=signer.name, signer_title=signer.title or ("GIÁM ĐỐC" if department else "CHỦ TỊCH"),
+                signer_on_behalf=signer.on_behalf or (None if department else ON_BEHALF))
 
 
 def file_stem(unit: Unit, period: ReportPeriod) -> str:
@@ -67,19 +86,20 @@ def build_report(
         aggregate = is_aggregate(ctx.engine, unit)
     output.mkdir(parents=True, exist_ok=True)
     base = output / file_stem(unit, period)
-    issuer = issuer_lines(unit.name)
-    signer = ctx.reporting.signer(unit.name)
-    signature = dict(signer_name=signer.name, signer_title=signer.title, signer_on_behalf=signer.on_behalf)
+    governing = governing_body(ctx, unit)
+    issuer = issuer_lines(unit.name, governing)
+    place = place_of(governing or unit)
+    signed = signature(ctx, unit)
     province = None
     if aggregate:
         province = compile_province(ctx, unit, period)
         content = province.content
-        docx_path = write_province_docx(province, base.with_suffix(".docx"), issuer=issuer, place=place_of(unit),
-                                        signed_on=signed_on, number=number, chart=chart, **signature)
+        docx_path = write_province_docx(province, base.with_suffix(".docx"), issuer=issuer, place=place,
+                                        signed_on=signed_on, number=number, chart=chart, **signed)
     else:
         content = compile_report(ctx, period, unit_ids=[unit.id])
-        docx_path = write_docx(content, base.with_suffix(".docx"), unit=unit.name, place=place_of(unit),
-                               signed_on=signed_on, number=number, chart=chart, **signature)
+        docx_path = write_docx(content, base.with_suffix(".docx"), unit=unit.name, level=unit.level, issuer=issuer,
+                               place=place, signed_on=signed_on, number=number, chart=chart, **signed)
     units = province.units if province else None
     xlsx_path = write_xlsx(content, base.with_name(base.name + "-phu-luc.xlsx"), units=units, number=number,
                            signed_on=signed_on)

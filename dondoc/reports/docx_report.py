@@ -59,13 +59,36 @@ DEFAULT_RECIPIENTS = (
 )
 
 
-def issuer_lines(unit: str) -> str:
-    """The issuing body as printed: "ỦY BAN NHÂN DÂN" over the unit ("XÃ NGỌC LIÊN")."""
+DEPARTMENT_RECIPIENTS = (
+    "UBND tỉnh (để báo cáo);",
+    "Sở Nội vụ (để tổng hợp);",
+    "Giám đốc, các Phó Giám đốc;",
+    "Các phòng, đơn vị thuộc Sở;",
+    "Lưu: VT, VP.",
+)
+LOCAL_WORD = {"commune": "xã", "ward": "phường", "special_zone": "đặc khu"}
+
+
+def recipients_for(level: str) -> tuple[str, ...]:
+    """"Nơi nhận" by the unit's kind: a commune's, a ward's ("phường"), a special zone's, a department's."""
+    if level == "department":
+        return DEPARTMENT_RECIPIENTS
+    word = LOCAL_WORD.get(level, "xã")
+    return tuple(r.replace(" xã", f" {word}") for r in DEFAULT_RECIPIENTS)
+
+
+def issuer_lines(unit: str, governing: str | None = None) -> str:
+    """The issuing body as printed: "ỦY BAN NHÂN DÂN" over the unit ("XÃ NGỌC LIÊN"); a department under
+    its governing body ("UBND TỈNH THANH HÓA" over "SỞ NỘI VỤ")."""
+    if governing:
+        return f"UBND {governing.upper()}\n{unit.upper()}"
     return f"{ORGAN}\n{unit.upper()}"
 
 
-def organ_phrase(unit: str) -> str:
-    """"Ủy ban nhân dân xã Ngọc Liên": the body as named in a sentence."""
+def organ_phrase(unit: str, level: str | None = None) -> str:
+    """"Ủy ban nhân dân xã Ngọc Liên" (a department: "Sở Nội vụ"): the body as named in a sentence."""
+    if level == "department":
+        return unit
     return f"Ủy ban nhân dân {unit[:1].lower() + unit[1:]}" if unit else "Ủy ban nhân dân"
 
 
@@ -129,8 +152,8 @@ def new_document(
     _fixed_widths(head, HEADER_WIDTHS)
     left, right = head.rows[0].cells
     lines = [line for line in issuer.replace("UỶ", "ỦY").split("\n") if line.strip()]
-    for line in lines:
-        _cell_text(left, line.upper(), size=13, bold=True)
+    for line in lines:  # the governing body above a department ("UBND TỈNH …") is not bold
+        _cell_text(left, line.upper(), size=13, bold=not (len(lines) > 1 and line is lines[0] and line.startswith("UBND ")))
     # The line under the body: about a third of its longest line.
     _short_rule(left, min(max(len(x) for x in lines) * 1.0, 40), HEADER_WIDTHS[0])
     _cell_text(right, QUOC_HIEU, size=12, bold=True)
@@ -267,9 +290,9 @@ def extensions_block(doc, content: ReportContent, *, with_unit: bool = False) ->
         body(doc, "Trong kỳ không có nhiệm vụ được gia hạn.")
 
 
-def closing_sentence(content: ReportContent, unit: str) -> str:
+def closing_sentence(content: ReportContent, unit: str, level: str | None = None) -> str:
     return (f"Trên đây là báo cáo kết quả thực hiện kế hoạch cải cách hành chính {content.period.title} "
-            f"của {organ_phrase(unit)}./.")
+            f"của {organ_phrase(unit, level)}./.")
 
 
 def finish(doc, path: Path, *, recipients, signer_title: str, signer_on_behalf: str | None,
@@ -289,7 +312,7 @@ def finish(doc, path: Path, *, recipients, signer_title: str, signer_on_behalf: 
     _cell_text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for r in recipients:
         _cell_text(left, f"- {r}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    if signer_on_behalf:
+    if signer_on_behalf:  # a head signing in person has no "TM." line: the title comes first
         _cell_text(right, signer_on_behalf.replace("UỶ", "ỦY"), size=14, bold=True)
     _cell_text(right, signer_title, size=14, bold=True)
     for _ in range(4):  # room for the signature and the seal

@@ -16,9 +16,10 @@ from dondoc.domain.status import Shown
 from dondoc.reports.chart import chart_data, render_chart
 from dondoc.reports.content import ReportContent
 from dondoc.reports.docx_report import (
-    CHART_LIMIT, DEFAULT_RECIPIENTS, ON_BEHALF, SECTIONS, _d, _item, _short, _table, body, bullets, chart_caption,
+    CHART_LIMIT, ON_BEHALF, SECTIONS, _d, _item, _short, _table, body, bullets, chart_caption,
     closing_sentence, default_subject, extensions_block, finish, heading, issuer_lines, new_document, organ_phrase,
-    overdue_table, overview_sentence, overview_table, period_line, picture, subheading, totals_table,
+    overdue_table, overview_sentence, overview_table, period_line, picture, recipients_for, subheading,
+    totals_table,
 )
 
 
@@ -35,8 +36,8 @@ def _plans_phrase(content: ReportContent) -> str:
     return f"{len(titles)} kế hoạch cải cách hành chính"
 
 
-def opening(content: ReportContent, unit: str) -> str:
-    return (f"Thực hiện {_plans_phrase(content)}, {organ_phrase(unit)} báo cáo kết quả thực hiện "
+def opening(content: ReportContent, unit: str, level: str | None = None) -> str:
+    return (f"Thực hiện {_plans_phrase(content)}, {organ_phrase(unit, level)} báo cáo kết quả thực hiện "
             f"{content.period.title} như sau:")
 
 
@@ -187,6 +188,7 @@ def write_docx(
     path: str | Path,
     *,
     unit: str = "Xã Ngọc Liên",
+    level: str = "commune",
     issuer: str | None = None,
     place: str = "Ngọc Liên",
     signed_on: date,
@@ -194,7 +196,7 @@ def write_docx(
     signer_title: str = "CHỦ TỊCH",
     signer_on_behalf: str = ON_BEHALF,
     signer_name: str | None = None,
-    recipients: list[str] | tuple[str, ...] = DEFAULT_RECIPIENTS,
+    recipients: list[str] | tuple[str, ...] | None = None,
     subject: str | None = None,
     chart: bool = True,
 ) -> Path:
@@ -202,10 +204,11 @@ def write_docx(
     the closing sentence and the closing blocks; ``chart``: the status-by-office chart (Hình 1)."""
     doc = new_document(issuer=issuer or issuer_lines(unit), place=place, signed_on=signed_on, number=number,
                        subject=subject or default_subject(content), period_line=period_line(content))
-    body(doc, opening(content, unit))
+    body(doc, opening(content, unit, level))
     section_results(doc, content, chart=chart)
     section_problems(doc, content)
     section_next(doc, content)
     section_proposals(doc, content)
-    return finish(doc, Path(path), recipients=recipients, signer_title=signer_title,
-                  signer_on_behalf=signer_on_behalf, signer_name=signer_name, closing=closing_sentence(content, unit))
+    return finish(doc, Path(path), recipients=recipients or recipients_for(level), signer_title=signer_title,
+                  signer_on_behalf=signer_on_behalf, signer_name=signer_name,
+                  closing=closing_sentence(content, unit, level))
