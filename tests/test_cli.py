@@ -196,3 +196,20 @@ def test_status_of_many_communes_counts_per_commune(sqlite_app):
     assert "Theo đơn vị (số nhiệm vụ)" in out and "Theo cơ quan chủ trì (số nhiệm vụ)" not in out
     assert len(lines) <= 80 and max(len(line) for line in lines) <= 80, out
     assert not [line for line in lines if "-2026-2030" in line]
+
+
+def test_review_with_two_communes_gives_a_command_that_works(db_url, tmp_path):
+    import shlex
+
+    plan = seed_path(PLAN_001).read_text(encoding="utf-8").replace("- Năm 2026\n", "- Tuần sau\n", 1)
+    path = tmp_path / "plan.txt"
+    path.write_text(plan, encoding="utf-8")
+    assert invoke("import", str(path), "--unit", "Xã Ngọc Liên").exit_code == 0
+    assert invoke("import", str(seed_path(PLAN_002)), "--unit", "Xã Trường Xuân").exit_code == 0
+    review = runner.invoke(app, ["review"], env={"COLUMNS": "80"})
+    assert max(len(line) for line in review.output.splitlines()) <= 80 and not [c for c in CODES if c in review.output]
+    [command] = [line.strip() for line in review.output.splitlines() if "dondoc set-deadline" in line]
+    assert command == 'dondoc set-deadline 5 "Quý II/2026" --unit "Xã Ngọc Liên"'
+    result = invoke(*shlex.split(command)[1:])
+    assert result.exit_code == 0 and result.output.startswith("Mục 5: một lần"), result.output
+    assert "Không có thời hạn nào cần xem lại" in invoke("review").output

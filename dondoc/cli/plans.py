@@ -119,9 +119,9 @@ def set_deadline(
     if not clear and not meaning:
         fail("Cần ghi thời hạn mới hoặc dùng --clear.")
     result = dondoc().set_deadline(item, None if clear else meaning, plan=plan, unit=unit)
-    console.print(f"Mục {item}: " + ", ".join(f"{m.label + ': ' if m.label else ''}"
-                                             f"{render.KIND_LABELS.get(m.kind, m.kind)}" for m in result.milestones),
-                  highlight=False)
+    meanings = ", ".join(f"{m.label + ': ' if m.label else ''}{render.KIND_LABELS.get(m.kind, m.kind)}"
+                         for m in result.milestones)
+    console.print(f"Mục {item}: {meanings or 'chưa xác định thời hạn (dondoc review)'}", highlight=False)
     resync(item, plan, unit)
 
 

@@ -286,17 +286,26 @@ def print_review(console: Console, rows) -> None:
     if not rows:
         console.print("Không có thời hạn nào cần xem lại.")
         return
-    plans = {row.plan for row in rows}
-    console.print(f"[bold]{len(rows)} mục chưa xác định được thời hạn[/] (chưa có hạn, chưa được nhắc) — "
-                  "đặt thời hạn cho từng mục bằng lệnh ghi bên dưới:")
+    plans_of_unit: dict[str, set[str]] = {}
     for row in rows:
-        where = f" --plan {row.plan}" if len(plans) > 1 else ""
+        plans_of_unit.setdefault(row.unit, set()).add(row.plan)
+    console.print(f"[bold]{len(rows)} mục chưa xác định được thời hạn[/] (chưa có hạn, chưa được nhắc) — "
+                  "đặt thời hạn cho từng mục bằng lệnh ghi bên dưới, thay «Quý II/2026» bằng thời hạn đúng:")
+    for row in rows:
+        # the unit tells the item apart; the plan only when one unit has several plans to review
+        where = f' --unit "{row.unit}"' if row.unit else ""
+        if len(plans_of_unit.get(row.unit, ())) > 1:
+            where += f" --plan {row.plan}"
         console.print(f"\n[bold]Mục {row.number}[/]: {short(row.content, 140)}", highlight=False)
         console.print(f"  Thời hạn ghi: «{short(row.deadline_text, 200)}»", highlight=False)
-        for problem in row.problems[:3]:
-            console.print(f"  [yellow]•[/] {problem}", highlight=False)
-        console.print(f'  [cyan]dondoc set-deadline {row.number} "Quý II/2026"{where}[/]  (thay bằng thời hạn đúng)',
-                      highlight=False)
+        if row.problems:
+            grid = Table.grid(padding=(0, 1))  # a hanging indent: a long problem stays beside its bullet
+            grid.add_column(width=3, justify="right")
+            grid.add_column(overflow="fold")
+            for problem in row.problems[:3]:
+                grid.add_row(Text("•", style="yellow"), Text(problem))
+            console.print(grid)
+        console.print(f'  [cyan]dondoc set-deadline {row.number} "Quý II/2026"{where}[/]', highlight=False)
 
 
 def print_settings(console: Console, rows, current) -> None:

@@ -71,20 +71,23 @@ class ReviewRow:
     content: str
     deadline_text: str
     problems: list[str]
+    unit: str = ""  # the unit's name: what «dondoc set-deadline --unit» takes
 
 
 def review_items(ctx: Context, plan: str | None = None, unit_id: int | None = None) -> list[ReviewRow]:
     """Items whose deadline needs a meaning set by hand, in appendix order."""
     with read_session(ctx.engine) as session:
-        query = (select(Item, Plan.code).join(Plan)
+        query = (select(Item, Plan.code, Unit.name).select_from(Item).join(Plan, Plan.id == Item.plan_id)
+                 .join(Unit, Unit.id == Plan.unit_id)
                  .where(Item.needs_review.is_(True), Item.removed_at.is_(None)))
         if plan:
             query = query.where(Plan.id == find_plan(session, plan).id)
         if unit_id is not None:
             query = query.where(Plan.unit_id == unit_id)
         rows = session.execute(query.order_by(Plan.id, Item.position)).all()
-        return [ReviewRow(item.id, code, item.number, item.content, item.deadline_text, list(item.review_problems or []))
-                for item, code in rows]
+        return [ReviewRow(item.id, code, item.number, item.content, item.deadline_text, list(item.review_problems or []),
+                          unit=unit)
+                for item, code, unit in rows]
 
 
 def map_office_names(ctx: Context, unit_id: int, choices: dict[str, str], *, new_office: str,

@@ -46,7 +46,7 @@ COUNT_COLUMNS: tuple[tuple[str, str, tuple[Shown, ...]], ...] = (
     ("Hoàn", "thành", (Shown.DONE_LATE, Shown.DONE_ON_TIME)),
     ("Chờ", "", (Shown.AWAITING,)),
     ("Thường", "xuyên", (Shown.CONTINUOUS,)),
-    ("Chưa xác", "định hạn", (Shown.UNSET,)),
+    ("Chưa có", "hạn", (Shown.UNSET,)),  # "chưa xác định thời hạn": no due date until a person sets one
 )
 
 
@@ -156,7 +156,7 @@ def _list_lines(report, shown: Shown, title: str, width: int, codes: bool, limit
             due = r.extended_due or r.effective_due
             lines.append(Line(
                 f"  {_pad(r.item if codes else r.item_label, label_width)}  {_pad(text, text_width)}  "
-                f"{_pad(_office(r, report), office_width)}  {_vn(due)}", shown.value))
+                f"{_pad(_office(r, report), office_width)}  {_vn(due)}".rstrip(), shown.value))
             shown_rows += 1
     if len(rows) > shown_rows:
         lines.append(Line(f"  … và {len(rows) - shown_rows} mốc khác (dondoc status --all)", "muted"))
@@ -191,7 +191,8 @@ def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> 
     what = "lĩnh vực" if by_area else "đơn vị" if many else "cơ quan chủ trì"
     lines = [Line(f"Theo {what} (số nhiệm vụ)", "heading")]
     head_top = "  " + " " * name_width + "".join(c[0].rjust(NUMBER_WIDTH) for c in columns)
-    head_bottom = "  " + (what[0].upper() + what[1:]).ljust(name_width)[:name_width] + \
+    label = "Cơ quan" if what == "cơ quan chủ trì" and name_width < len(what) else what[0].upper() + what[1:]
+    head_bottom = "  " + label.ljust(name_width)[:name_width] + \
         "".join(c[1].rjust(NUMBER_WIDTH) for c in columns)
     for unit in sorted(tables, key=slugify):
         if len(tables) > 1:
