@@ -256,7 +256,7 @@ def test_given_up_messages_reach_the_standing_office_once(unit001, mail_port, mo
     assert sorted(to for _s, to in told) == ["ct@nl.test", "vhxh@nl.test"]
     summary = next(r.message for r in server.received if "chưa gửi được" in r.message["Subject"])
     text = summary.get_body(("plain",)).get_content()
-    assert f"{first.failed} tin" in text and "Cảnh báo cấp 1: nhiệm vụ số 37 — gửi Đỗ Văn Phúc" in text
+    assert f"{first.failed} tin" in text and "Cảnh báo cấp 1: Mục 37 — gửi Đỗ Văn Phúc" in text
     assert "Lý do: Máy chủ thư 127.0.0.1" in text and "từ chối kết nối" in text
     listed = app.not_delivered()
     assert {r.state for r in listed} == {"given_up"} and all(r.reported for r in listed)

@@ -123,17 +123,23 @@ class PeopleConfig(BaseModel):
         return list(seen.values())
 
 
+_TAG_TITLES = {"chu-tich": "Chủ tịch UBND", "pho-chu-tich": "Phó Chủ tịch UBND", "leadership": "Lãnh đạo UBND",
+               "lanh-dao": "Lãnh đạo UBND", "van-phong": "Văn phòng HĐND và UBND"}
+
+
 def spec_title(spec: str) -> str:
     """How a message names a recipient spec (when nobody holds it, or it is forwarded).
 
     >>> spec_title("area:V"), spec_title("tag:chu-tich"), spec_title("office:Trạm Y tế")
     ('Phó Chủ tịch UBND phụ trách lĩnh vực V', 'Chủ tịch UBND', 'Trạm Y tế')
+    >>> spec_title("tag:leadership"), spec_title("tag:pho-chu-tich")
+    ('Lãnh đạo UBND', 'Phó Chủ tịch UBND')
     """
     kind, _, value = spec.partition(":")
     if kind == "area":
         return f"Phó Chủ tịch UBND phụ trách lĩnh vực {value}"
-    if kind == "tag" and value == "chu-tich":
-        return "Chủ tịch UBND"
+    if kind == "tag" and value in _TAG_TITLES:
+        return _TAG_TITLES[value]
     if kind == "tag":
         return f"nhóm «{value}»"
     if kind in ("office", "staff"):

@@ -21,14 +21,15 @@ from dondoc.usecases.directory import Directory
 from dondoc.usecases.sending import Outgoing, send_once
 
 WHAT = {
-    "reminder": "Nhắc hạn nhiệm vụ số {number}",
-    "escalation": "Cảnh báo cấp {level}: nhiệm vụ số {number}",
-    "overdue": "Cảnh báo vẫn quá hạn: nhiệm vụ số {number}",
+    "reminder": "Nhắc hạn Mục {number}",
+    "escalation": "Cảnh báo cấp {level}: Mục {number}",
+    "overdue": "Cảnh báo vẫn quá hạn: Mục {number}",
     "digest": "Tổng hợp gửi lãnh đạo",
     "progress": "Đề nghị báo cáo tiến độ",
     "nudge": "Danh sách nhiệm vụ chờ sự kiện",
     "report": "Báo cáo định kỳ",
     "undelivered": "Báo tin không gửi được",
+    "link": "Gửi đường dẫn trang",
 }
 
 
