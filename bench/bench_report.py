@@ -67,7 +67,7 @@ def bench(home: Path, url: str | None, communes: int, as_of: date, period_key: s
     base_s, status = timed(baseline, repeat)
     compile_s, report = timed(compile_, repeat)
     stem = out / f"{file_stem(province, period)}-parts"
-    issuer = f"UỶ BAN NHÂN DÂN {province.name.upper()}"
+    issuer = f"ỦY BAN NHÂN DÂN {province.name.upper()}"
     docx_s, _ = timed(lambda: write_province_docx(report, stem.with_suffix(".docx"), issuer=issuer,
                                                   place=place_of(province), signed_on=signed_on), repeat)
     xlsx_s, _ = timed(lambda: write_xlsx(report.content, stem.with_suffix(".xlsx"), units=report.units), repeat)
