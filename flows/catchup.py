@@ -23,4 +23,9 @@ class CatchUpRun(BaseModel):
 
 @flow(name="dondoc-catchup")
 def catchup_flow(as_of: datetime | None = None) -> dict:
+    """Gửi bù mọi tin đến hạn của mọi mục, gửi lại tin chưa tới.
+
+    Args:
+        as_of: Thời điểm tính; bỏ trống là bây giờ.
+    """
     return chasing.catch_up(app().local(CatchUpRun(as_of=as_of).as_of))

@@ -17,6 +17,11 @@ class DigestRun(BaseModel):
 
 @flow(name="dondoc-digest")
 def digest_flow(as_of: datetime | None = None) -> int:
+    """Bản tổng hợp hằng ngày cho lãnh đạo (chỉ ngày làm việc).
+
+    Args:
+        as_of: Thời điểm tính; bỏ trống là bây giờ.
+    """
     moment = app().local(DigestRun(as_of=as_of).as_of)
     if not chasing.is_working_day(moment):
         get_run_logger().info("%s không phải ngày làm việc: không gửi bản tổng hợp", moment.date().isoformat())

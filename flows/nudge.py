@@ -17,6 +17,11 @@ class NudgeRun(BaseModel):
 
 @flow(name="dondoc-nudge")
 def nudge_flow(as_of: datetime | None = None) -> int:
+    """Nhắc văn phòng các mục đang chờ sự kiện.
+
+    Args:
+        as_of: Thời điểm tính; bỏ trống là bây giờ.
+    """
     moment = app().local(NudgeRun(as_of=as_of).as_of)
     sent = chasing.nudge(moment)
     get_run_logger().info("Đã nhắc %s mục đang chờ sự kiện", sent)

@@ -17,6 +17,11 @@ class ProgressRun(BaseModel):
 
 @flow(name="dondoc-progress")
 def progress_flow(as_of: datetime | None = None) -> int:
+    """Yêu cầu các cơ quan báo cáo tiến độ trước hạn gửi báo cáo.
+
+    Args:
+        as_of: Thời điểm tính; bỏ trống là bây giờ.
+    """
     moment = app().local(ProgressRun(as_of=as_of).as_of)
     sent = chasing.progress_requests(moment)
     get_run_logger().info("Đã gửi %s yêu cầu báo cáo tiến độ", sent)

@@ -16,7 +16,12 @@ class ReportDelivery(BaseModel):
 
 
 @flow(name="dondoc-report")
-def report_flow(as_of: str | None = None) -> dict:
+def report_flow(as_of: date | None = None) -> dict:
+    """Lập và gửi báo cáo định kỳ CCHC vào ngày dự thảo và ngày hạn gửi.
+
+    Args:
+        as_of: Ngày chạy (YYYY-MM-DD); bỏ trống là hôm nay.
+    """
     day = ReportDelivery(as_of=as_of).as_of or app().today()
     runs = report.deliver(day)
     keys = report.publish(runs)

@@ -18,6 +18,12 @@ class ResyncRun(BaseModel):
 
 @flow(name="dondoc-resync")
 def resync_flow(as_of: date | None = None, dry_run: bool = False) -> dict:
+    """Đồng bộ lại lịch nhắc của mọi mục cho khoảng lịch tới.
+
+    Args:
+        as_of: Ngày bắt đầu khoảng lịch (YYYY-MM-DD); bỏ trống là hôm nay.
+        dry_run: Chỉ tính, không thay đổi Prefect.
+    """
     run = ResyncRun(as_of=as_of, dry_run=dry_run)
     report = sync_items(run.as_of or app().today(), run.dry_run)
     get_run_logger().info(

@@ -19,6 +19,13 @@ class StatusRun(BaseModel):
 
 @flow(name="dondoc-status")
 def status_flow(as_of: date | None = None, unit: str | None = None, office: str | None = None) -> dict:
+    """Tình hình thực hiện tính đến một ngày (như dondoc status).
+
+    Args:
+        as_of: Tính đến ngày (YYYY-MM-DD); bỏ trống là hôm nay.
+        unit: Chỉ một đơn vị (tên), vd Xã Ngọc Liên.
+        office: Chỉ một cơ quan chủ trì (tên).
+    """
     run = StatusRun(as_of=as_of, unit=unit, office=office)
     day = run.as_of or app().today()
     report = status.run_status(day, run.unit, run.office)
