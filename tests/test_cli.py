@@ -213,3 +213,8 @@ def test_review_with_two_communes_gives_a_command_that_works(db_url, tmp_path):
     result = invoke(*shlex.split(command)[1:])
     assert result.exit_code == 0 and result.output.startswith("Mục 5: một lần"), result.output
     assert "Không có thời hạn nào cần xem lại" in invoke("review").output
+
+
+def test_status_via_prefect_refuses_options_the_status_run_does_not_take(db_url):
+    result = invoke("status", "--via-prefect", "--all")
+    assert result.exit_code == 2 and "--via-prefect chỉ nhận" in result.output

@@ -31,6 +31,9 @@ def status(
     theo cơ quan chủ trì (hoặc theo lĩnh vực); --all in bảng đầy đủ từng mốc."""
     day = parse_day(as_of, "--as-of")
     if via_prefect:
+        if full or codes or by_area or area or plan:
+            fail("--via-prefect chỉ nhận --as-of, --unit, --office và --json; bỏ --all, --codes, --by-area, "
+                 "--area, --plan hoặc chạy không có --via-prefect.")
         return _via_prefect(day, unit, office, as_json)
     report = dondoc().status(day, unit=unit, plan=plan, office=office, area=area)
     if as_json:
