@@ -149,3 +149,22 @@ def test_default_terminal_output_shows_no_plan_code(plan_001):
         _no_code(result.output, code, " ".join(args[:1]))
     as_json = runner.invoke(cli, ["status", "--as-of", "2026-04-15", "--json"], env={"COLUMNS": "80"})
     assert code in as_json.output  # JSON keeps the code for programs
+
+
+def test_a_plan_is_named_by_its_title_not_its_code(app):
+    from conftest import PLAN_002
+    from dondoc.storage.lookups import LookupFailed, find_plan
+
+    app.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    app.import_file(seed_path(PLAN_002), unit_name="Xã Trường Xuân")
+    with unit_of_work(app.engine) as s:
+        assert find_plan(s, "Trường Xuân").title.startswith("Kế hoạch cải cách hành chính xã Trường Xuân")
+        assert find_plan(s, "KH CCHC 2026–2030", "Xã Ngọc Liên").unit.name == "Xã Ngọc Liên"
+        code = find_plan(s, "ngoc lien").code
+        assert find_plan(s, code).code == code  # the code still works, for scripts
+        with pytest.raises(LookupFailed) as many:
+            find_plan(s, "cải cách hành chính")
+        assert "Có nhiều kế hoạch khớp" in str(many.value) and code not in str(many.value)
+        with pytest.raises(LookupFailed) as none:
+            find_plan(s)
+        assert "«Kế hoạch cải cách hành chính xã Trường Xuân" in str(none.value) and code not in str(none.value)

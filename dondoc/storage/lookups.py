@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dondoc.domain.labels import short_plan_title
 from dondoc.domain.offices import normalize_name
 from dondoc.storage.models import Item, Office, Plan, Unit
 from dondoc.text import fold, slugify
@@ -50,22 +51,34 @@ def named_or_only_unit(session: Session, name: str | None, *, with_plans: bool =
 
 
 def find_plan(session: Session, plan: str | None = None, unit: str | None = None) -> Plan:
+    """A plan named by its title (or a unique part of it, or its short title "KH CCHC 2026–2030"), by its code,
+    or the only plan (of the unit)."""
     query = select(Plan)
     if unit:
         query = query.where(Plan.unit_id == find_unit(session, unit).id)
     plans = list(session.scalars(query.order_by(Plan.id)))
     if plan:
-        chosen = [p for p in plans if p.code == plan or str(p.id) == plan]
-        if not chosen:
-            raise LookupFailed(f"Không tìm thấy kế hoạch «{plan}» (unknown plan). Có: {', '.join(p.code for p in plans)}")
+        chosen = _plans_named(plans, plan)
+        if len(chosen) != 1:
+            which = "; ".join(f"«{p.title}» ({p.unit.name})" for p in (chosen or plans)) or "(chưa có)"
+            first = "Có nhiều kế hoạch khớp" if chosen else "Không tìm thấy kế hoạch"
+            raise LookupFailed(f"{first} «{plan}». Hãy ghi tên kế hoạch (hoặc một phần tên) trong số: {which}")
         return chosen[0]
     if len(plans) == 1:
         return plans[0]
     if not plans:
-        raise LookupFailed("Chưa có kế hoạch nào; hãy chạy «dondoc import» trước (no plan imported).")
-    raise LookupFailed(
-        "Có nhiều kế hoạch, hãy chọn bằng --plan (several plans): " + ", ".join(p.code for p in plans)
-    )
+        raise LookupFailed("Chưa có kế hoạch nào; hãy chạy «dondoc import» trước.")
+    raise LookupFailed("Có nhiều kế hoạch, hãy chọn bằng --plan \"<tên kế hoạch>\": "
+                       + "; ".join(f"«{p.title}» ({p.unit.name})" for p in plans))
+
+
+def _plans_named(plans: list[Plan], name: str) -> list[Plan]:
+    exact = [p for p in plans if p.code == name or str(p.id) == name]
+    if exact:
+        return exact
+    key = " ".join(fold(name).split())
+    titled = [p for p in plans if fold(p.title) == key or fold(short_plan_title(p.title)) == key]
+    return titled or [p for p in plans if key and key in " ".join(fold(p.title).split())]
 
 
 def find_item(session: Session, ref: str | int, plan: str | None = None, unit: str | None = None) -> Item:
