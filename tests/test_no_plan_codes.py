@@ -42,6 +42,11 @@ def plan_001(app, tmp_path, monkeypatch):
     return application, code
 
 
+def _without_source_name(text: str) -> str:
+    """The name of the file a plan was imported from is the person's own (it may look like a code)."""
+    return text.replace(Path(seed_path(PLAN_001)).name, "")
+
+
 def _no_code(text: str, code: str, where: str) -> None:
     found = [m.start() for m in re.finditer(re.escape(code), text)]
     assert not found, f"{where}: plan code shown {len(found)} times, e.g. …{text[max(0, found[0] - 60):found[0] + 60]}…"
@@ -75,7 +80,7 @@ def test_pages_show_no_plan_code(plan_001):
             continue
         assert page.status_code == 200, url
         seen += 1
-        _no_code(_visible(page.text), code, url.split("/")[1])
+        _no_code(_without_source_name(_visible(page.text)), code, url.split("/")[1])
     assert seen >= len(offices)
 
 
@@ -146,7 +151,7 @@ def test_default_terminal_output_shows_no_plan_code(plan_001):
                                                                      "--unit", "Xã Ngọc Liên"]):
         result = runner.invoke(cli, args, env={"COLUMNS": "80"})
         assert result.exit_code == 0, (args, result.output)
-        _no_code(result.output, code, " ".join(args[:1]))
+        _no_code(_without_source_name(result.output), code, " ".join(args[:1]))
     as_json = runner.invoke(cli, ["status", "--as-of", "2026-04-15", "--json"], env={"COLUMNS": "80"})
     assert code in as_json.output  # JSON keeps the code for programs
 
