@@ -1,5 +1,5 @@
 """What Prefect shows of Đôn Đốc's deployments: item deployment names people read and that sort in appendix
-order, and the parameter schemas the deployments publish and enforce."""
+order, and the parameter schemas the deployments publish."""
 
 from __future__ import annotations
 
