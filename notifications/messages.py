@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import escape
 
 from dondoc.domain.labels import item_label, short_plan_title
-from notifications.wording import milestone_name, offices_short, sentence
+from notifications.wording import as_date, milestone_name, offices_short, sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTE_MARK = "<!-- note -->"  # where a forwarded message says why it came (see _macros.j2, page)
@@ -89,16 +89,6 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def ngay_thang(value: Any) -> str:
     """A date as Vietnamese administrative text (Nghị định 30/2020: days below 10 and months 1–2 take a 0).
 
@@ -107,7 +97,7 @@ def ngay_thang(value: Any) -> str:
     >>> ngay_thang("2026-01-05")
     'ngày 05 tháng 01 năm 2026'
     """
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return "(chưa có hạn)"
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
@@ -115,7 +105,7 @@ def ngay_thang(value: Any) -> str:
 
 
 def short_date(value: Any) -> str:
-    day = _as_date(value)
+    day = as_date(value)
     return day.strftime("%d/%m/%Y") if day else ""
 
 

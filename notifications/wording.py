@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A date from a date, a moment or an ISO text (None for nothing)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -27,7 +28,7 @@ def period_of(value: Any) -> str:
     >>> [period_of(d) for d in ("2026-12-31", "2026-03-31", "2026-01-31", "2026-06-30", "2026-01-14")]
     ['năm 2026', 'Quý I/2026', 'tháng 01/2026', 'Quý II/2026', 'ngày 14/01/2026']
     """
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return ""
     last_of_month = (day + timedelta(days=1)).day == 1
