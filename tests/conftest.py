@@ -137,3 +137,21 @@ def send(message, recipients, *, cc=(), engine=None, **options):
     """Send one message through a dispatcher of its own."""
     with dispatcher(engine, **options) as sender:
         return sender.send(message, recipients, cc=cc)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium through Playwright, for the browser tests (each skips when Chromium is missing)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

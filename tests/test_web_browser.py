@@ -7,12 +7,10 @@ grants an extension. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from conftest import ARTIFACTS, PLAN_001, seed_path
+from conftest import ARTIFACTS, CHROMIUM, PLAN_001, seed_path
 from dondoc.app import Dondoc
 from dondoc.clock import FixedClock
 from dondoc.settings import get_settings
@@ -21,9 +19,6 @@ from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.models import Acknowledgement, Item, Occurrence, Office, StatusUpdate
 from test_web_office import KINH_TE, PDF, TODAY
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ZALO_UA = ("Mozilla/5.0 (Linux; Android 13; SM-A536E) AppleWebKit/537.36 (KHTML, like Gecko) "
            "Chrome/120.0.0.0 Mobile Safari/537.36 Zalo android/12100768 ZaloTheme/light ZaloLanguage/vi")
 
@@ -46,17 +41,6 @@ def server(sqlite_engine):
     with WebServer(app, host="127.0.0.1", port=0) as web:
         yield web, tokens, items
 
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _watch(page, problems: list[str]) -> None:

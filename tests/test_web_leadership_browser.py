@@ -15,7 +15,7 @@ from dondoc.settings import get_settings
 from dondoc.storage import links
 from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.models import Acknowledgement, Extension, Item, Office
-from test_web_browser import ARGS, CHROMIUM, ZALO_UA, _watch
+from test_web_browser import CHROMIUM, ZALO_UA, _watch
 from test_web_office import TODAY
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed at /usr/bin/chromium")
@@ -38,17 +38,6 @@ def server(sqlite_engine):
     with WebServer(app, host="127.0.0.1", port=0) as web:
         yield web, tokens, items
 
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _no_sideways_scroll(page) -> bool:

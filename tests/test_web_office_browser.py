@@ -20,7 +20,7 @@ from dondoc.settings import get_settings
 from dondoc.storage import links
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.models import Item, ItemOffice, Office, StatusUpdate
-from test_web_browser import ARGS, CHROMIUM, ZALO_UA, _watch
+from test_web_browser import CHROMIUM, ZALO_UA, _watch
 
 AS_OF = date(2026, 4, 15)
 PHONE = {"width": 390, "height": 844}
@@ -47,17 +47,6 @@ def server(sqlite_engine):
     with WebServer(app, host="127.0.0.1", port=0) as web:
         yield web, tokens, busiest.name, items
 
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _phone(browser, **options):
