@@ -67,17 +67,6 @@ def _no_borders(table):
     tbl_pr.append(borders)
 
 
-def _bottom_rule(paragraph):
-    """A drawn line under a paragraph (the line below the issuing body, the Tiêu ngữ)."""
-    ppr = paragraph._p.get_or_add_pPr()
-    bdr = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(k), v)
-    bdr.append(bottom)
-    ppr.append(bdr)
-
-
 def _page_field(paragraph):
     run = _font(paragraph.add_run(), 13)
     for tag, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"), ("end", None)):

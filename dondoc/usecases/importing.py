@@ -131,7 +131,7 @@ def import_plan(
     with unit_of_work(ctx.engine) as session:
         unit = session.scalar(select(Unit).where(Unit.name == unit_name))
         if unit is None:
-            unit = Unit(name=unit_name, slug=_unique(session, Unit.slug, slugify(unit_name)), level=level)
+            unit = Unit(name=unit_name, slug=unique_value(session, Unit.slug, slugify(unit_name)), level=level)
             session.add(unit)
             session.flush()
         stored_offices = list(session.scalars(select(Office).where(Office.unit_id == unit.id)))
@@ -162,7 +162,7 @@ def import_plan(
             plan = Plan(
                 unit=unit,
                 key=key,
-                code=_unique(session, Plan.code, f"{unit.slug}-{period[0]}-{period[1]}"),
+                code=unique_value(session, Plan.code, f"{unit.slug}-{period[0]}-{period[1]}"),
                 title=plan_title,
                 period_start=period[0],
                 period_end=period[1],
@@ -314,7 +314,7 @@ def ensure_offices(session: Session, unit: Unit, offices: OfficesConfig, stored:
     return mapping
 
 
-def _unique(session: Session, column, base: str) -> str:
+def unique_value(session: Session, column, base: str) -> str:
     """``base``, or ``base-2``, ``base-3``… whichever is not yet stored in ``column``."""
     value, n = base, 1
     while session.scalar(select(column).where(column == value).limit(1)) is not None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.lookups import LookupFailed, find_unit
 from dondoc.storage.models import Unit
 from dondoc.text import slugify
+from dondoc.usecases.importing import guess_level, unique_value
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,6 @@ class Placed:
 
 def place_unit(ctx, name: str, parent_name: str) -> Placed:
     """Put unit ``name`` under ``parent_name`` (created when missing). Refuses a circle."""
-    from dondoc.usecases.importing import guess_level
-
     with unit_of_work(ctx.engine) as session:
         unit = find_unit(session, name)
         created = False
@@ -37,7 +36,7 @@ def place_unit(ctx, name: str, parent_name: str) -> Placed:
             parent_name = " ".join(parent_name.split())
             if not parent_name:
                 raise
-            parent = Unit(name=parent_name, slug=_free_slug(session, slugify(parent_name)),
+            parent = Unit(name=parent_name, slug=unique_value(session, Unit.slug, slugify(parent_name)),
                           level=guess_level(parent_name))
             session.add(parent)
             session.flush()
@@ -51,13 +50,6 @@ def place_unit(ctx, name: str, parent_name: str) -> Placed:
             above = session.get(Unit, above.parent_id) if above.parent_id else None
         unit.parent_id = parent.id
         session.flush()
-        siblings = len(list(session.scalars(select(Unit.id).where(Unit.parent_id == parent.id))))
+        siblings = session.scalar(select(func.count()).select_from(Unit).where(Unit.parent_id == parent.id))
         return Placed(unit.name, parent.name, created, siblings)
 
-
-def _free_slug(session, slug: str) -> str:
-    taken = set(session.scalars(select(Unit.slug).where(Unit.slug.like(f"{slug}%"))))
-    candidate, n = slug, 2
-    while candidate in taken:
-        candidate, n = f"{slug}-{n}", n + 1
-    return candidate

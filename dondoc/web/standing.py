@@ -273,11 +273,16 @@ async def rotate_link(request: Request, token: str):
     return await _posted(request, token, _rotate_link)
 
 
-def _rotate_link(request: Request, token: str, scope: access.Scope, form):
+def _link_form(form) -> tuple[str, int | None]:
+    """The link a form names: its kind, and its office for an office's page or feed (400 for another kind)."""
     kind, office_text = _field(form, "kind", 20), _field(form, "office", 20)
     if kind not in KINDS:
         raise HTTPException(400, "Loại đường dẫn không hợp lệ (invalid link kind).")
-    office_id = ascii_digits(office_text) if kind in OFFICE_KINDS else None
+    return kind, ascii_digits(office_text) if kind in OFFICE_KINDS else None
+
+
+def _rotate_link(request: Request, token: str, scope: access.Scope, form):
+    kind, office_id = _link_form(form)
     try:
         new_token = access.rotate_link(dondoc_of(request), scope.unit_id, kind, office_id, actor="standing")
     except LookupFailed:
@@ -294,10 +299,7 @@ async def send_link(request: Request, token: str):
 
 
 def _send_link(request: Request, token: str, scope: access.Scope, form):
-    kind, office_text = _field(form, "kind", 20), _field(form, "office", 20)
-    if kind not in KINDS:
-        raise HTTPException(400, "Loại đường dẫn không hợp lệ (invalid link kind).")
-    office_id = ascii_digits(office_text) if kind in OFFICE_KINDS else None
+    kind, office_id = _link_form(form)
     dondoc = dondoc_of(request)
     try:
         sent = link_sharing.send_link(dondoc, scope.unit_id, kind, office_id, dondoc.now())
