@@ -60,7 +60,7 @@ def find_plan(session: Session, plan: str | None = None, unit: str | None = None
     if plan:
         chosen = _plans_named(plans, plan)
         if len(chosen) != 1:
-            which = "; ".join(f"«{p.title}» ({p.unit.name})" for p in (chosen or plans)) or "(chưa có)"
+            which = _listed(chosen or plans) or "(chưa có)"
             first = "Có nhiều kế hoạch khớp" if chosen else "Không tìm thấy kế hoạch"
             raise LookupFailed(f"{first} «{plan}». Hãy ghi tên kế hoạch (hoặc một phần tên) trong số: {which}")
         return chosen[0]
@@ -69,7 +69,12 @@ def find_plan(session: Session, plan: str | None = None, unit: str | None = None
     if not plans:
         raise LookupFailed("Chưa có kế hoạch nào; hãy chạy «dondoc import» trước.")
     raise LookupFailed("Có nhiều kế hoạch, hãy chọn bằng --plan \"<tên kế hoạch>\": "
-                       + "; ".join(f"«{p.title}» ({p.unit.name})" for p in plans))
+                       + _listed(plans))
+
+
+def _listed(plans: list[Plan]) -> str:
+    """Plans as a person tells them apart: «title» (unit)."""
+    return "; ".join(f"«{p.title}» ({p.unit.name})" for p in plans)
 
 
 def _plans_named(plans: list[Plan], name: str) -> list[Plan]:
