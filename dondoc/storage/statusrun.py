@@ -135,6 +135,16 @@ def attention_key(row: StatusRow) -> tuple:
     return (ATTENTION_ORDER[row.shown], -(row.days_overdue or 0), due, row.plan, item_number_key(row.item))
 
 
+def item_rows(rows: list[StatusRow]) -> list[StatusRow]:
+    """One row per item: the milestone that needs attention first, so that an item with several
+    due dates is counted once, under its most urgent status."""
+    first: dict[int, StatusRow] = {}
+    for row in rows:
+        if row.item_id not in first or attention_key(row) < attention_key(first[row.item_id]):
+            first[row.item_id] = row
+    return sorted(first.values(), key=attention_key)
+
+
 def latest_updates(as_of: date, by_column, filters):
     """Latest update (as of the day) per value of ``by_column``: a window function, one query."""
     ranked = (

@@ -16,7 +16,7 @@ from dondoc.domain.chasing import OpenDue, escalation_level
 from dondoc.domain.status import Shown
 from dondoc.storage.dues import open_dues
 from dondoc.storage.models import Acknowledgement, Extension, Item, Occurrence, Plan
-from dondoc.storage.statusrun import Group, StatusReport, StatusRow, attention_key, totals
+from dondoc.storage.statusrun import Group, StatusReport, StatusRow, attention_key, item_rows, totals
 from dondoc.usecases.context import Context
 from dondoc.usecases.pages import Bar, ItemCard, chart_bars, item_cards, status_report
 
@@ -102,16 +102,6 @@ def acknowledgements_of(engine: Engine, item_id: int) -> list[AckInfo]:
                 .order_by(Acknowledgement.id.desc())
             )
         ]
-
-
-def item_rows(rows: list[StatusRow]) -> list[StatusRow]:
-    """One row per item: the milestone that needs attention first, so that an item with several
-    due dates is counted once, under its most urgent status."""
-    first: dict[int, StatusRow] = {}
-    for row in rows:
-        if row.item_id not in first or attention_key(row) < attention_key(first[row.item_id]):
-            first[row.item_id] = row
-    return sorted(first.values(), key=attention_key)
 
 
 def item_groups(groups: list[Group]) -> list[Group]:

@@ -15,9 +15,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.status import Shown
-from dondoc.storage.statusrun import Group, StatusRow
+from dondoc.storage.statusrun import Group, StatusRow, item_rows
 from dondoc.usecases.context import Context
-from dondoc.usecases.leadership import Escalation, LeadershipView, item_rows, leadership_view
+from dondoc.usecases.leadership import Escalation, LeadershipView, leadership_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _THIN = Side(style="thin", color="999999")

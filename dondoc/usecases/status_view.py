@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from dondoc.domain.labels import short_plan_title, short_unit_name
-from dondoc.domain.status import ATTENTION_ORDER, Shown
+from dondoc.domain.status import Shown
+from dondoc.storage.statusrun import item_rows
 from dondoc.text import area_order, slugify
 
 LIST_LIMIT = 20  # lines per list before "… và N mốc khác"
@@ -70,13 +71,9 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
-def item_states(rows) -> dict[tuple[int, str], Shown]:
-    """(item id, lead office) -> the item's most urgent shown state, for each of its lead offices."""
-    worst: dict[int, Shown] = {}
-    for row in rows:
-        if row.item_id not in worst or ATTENTION_ORDER[row.shown] < ATTENTION_ORDER[worst[row.item_id]]:
-            worst[row.item_id] = row.shown
-    return worst
+def item_states(rows) -> dict[int, Shown]:
+    """Item id -> the item's most urgent shown state (each item counted once, as the pages count it)."""
+    return {row.item_id: row.shown for row in item_rows(rows)}
 
 
 def _vn(day) -> str:
