@@ -6,6 +6,7 @@ office copies a link, scans its QR code. Screenshots at 390×844 and 1366×768 g
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conftest import ARTIFACTS, PLAN_001, seed_path
@@ -131,7 +132,7 @@ def test_screens_of_the_leadership_print_and_standing_pages(server, browser):
         copy = link.locator("button.copy")
         assert copy.is_visible()  # the script shows it
         copy.click()
-        assert copy.inner_text() == "Đã sao chép"
+        expect(copy).to_have_text("Đã sao chép")  # the clipboard answers asynchronously
         url = link.locator("input.url").input_value()
         assert url.startswith("http://") and "/l/" in url
         assert page.evaluate("navigator.clipboard.readText()") == url
