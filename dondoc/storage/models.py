@@ -367,3 +367,19 @@ class ReportRun(Base):
     state: Mapped[str] = mapped_column(String(20), default="compiled")  # compiled | delivered
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Sweep(Base):
+    """One morning's set-based chase of every item, done once by the first item run of that morning.
+
+    ``key`` names the morning (its local date); the run that inserts the row does the sweep, stamps
+    ``finished_at`` with its counts, and the item runs after it find their messages already delivered.
+    A claim whose run died (no ``finished_at`` after the lease) is taken over by the next run."""
+
+    __tablename__ = "sweeps"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
