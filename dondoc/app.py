@@ -173,6 +173,12 @@ class Dondoc(Context):
                 unit_id = find_unit(session, unit).id
         return chasing.chase(self, self.local(at), item_ids=item_ids, unit_id=unit_id, dispatcher=dispatcher)
 
+    def chase_checkpoint(self, item_id: int, at: datetime | None = None, *, sweep: bool = True, dispatcher=None):
+        """An item's scheduled run: the morning's sweep of every item when no run did it, then the item."""
+        from dondoc.usecases import chasing
+
+        return chasing.chase_checkpoint(self, self.local(at), item_id, sweep=sweep, dispatcher=dispatcher)
+
     def send_digest(self, at: datetime | None = None, *, dispatcher=None) -> int:
         from dondoc.usecases import periodic
 

@@ -18,10 +18,15 @@ from tasks.runtime import SEND_DELAYS, SEND_RETRIES, app
 
 
 @task(name="chase-item", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
-def chase_item(item_id: int, as_of: datetime) -> dict:
-    """Send what is due at ``as_of`` for one item (reminders, escalations, its deliveries to try again)."""
-    result = app().chase(as_of, item_ids=[item_id])
+def chase_item(item_id: int, as_of: datetime, sweep: bool = False) -> dict:
+    """Send what is due at ``as_of`` for one item (reminders, escalations, its deliveries to try again);
+    with ``sweep`` (a scheduled run), first the morning's messages of every item if no run sent them yet."""
+    result = app().chase_checkpoint(item_id, as_of, sweep=sweep)
     logger = get_run_logger()
+    if result.swept:
+        logger.info("Lượt chung buổi sáng %s (mọi mục): đã gửi %s, gửi lại được %s, chưa tới %s, bỏ qua %s",
+                    as_of.date().isoformat(), result.swept["sent"], result.swept["redelivered"],
+                    result.swept["failed"], result.swept["skipped"])
     logger.info("Mục %s lúc %s: đã gửi %s, gửi lại được %s, chưa tới %s, bỏ qua %s, hoãn %s", item_id,
                 as_of.isoformat(), result.sent, result.redelivered, result.failed, result.skipped, result.deferred)
     if result.failed:
@@ -41,7 +46,7 @@ def catch_up(as_of: datetime) -> dict:
 
 
 @task(name="defer-item-run", retries=SEND_RETRIES, retry_delay_seconds=SEND_DELAYS, cache_policy=NO_CACHE)
-def defer(item_id: int, until: datetime) -> str | None:
+def defer(item_id: int, until: datetime, sweep: bool = False) -> str | None:
     """Quiet hours or a day off: run this item's deployment again at ``until`` (the next working morning)."""
     from prefect import get_client
     from prefect.runtime import deployment
@@ -52,7 +57,7 @@ def defer(item_id: int, until: datetime) -> str | None:
     with get_client(sync_client=True) as client:
         run = client.create_flow_run_from_deployment(
             deployment.id,
-            parameters={"item_id": item_id},
+            parameters={"item_id": item_id, **({"sweep": True} if sweep else {})},
             state=Scheduled(scheduled_time=until),
             tags=["dondoc", "deferred"],
         )

@@ -7,18 +7,25 @@ only recorded here; the daily digest (:mod:`dondoc.usecases.periodic`) sends the
 Nothing is sent in quiet hours or on a day off: the run says until when it defers.
 A chase over every item (the catch-up, ``dondoc chase``) also sends every delivery
 due for another try, and tells each standing office once about the messages given up.
+
+An item's scheduled run (:func:`chase_checkpoint`) first takes the morning's sweep when no other run
+has: one set-based chase of every item's messages of that morning, so that a morning of thousands of
+item runs is delivered as fast as one process sends, not as fast as the runs start. The runs after it
+find their messages delivered (each still sends what is left for its item, so a sweep that died loses
+nothing).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
 from dondoc.configuration.people import spec_title
 from dondoc.domain.chasing import Action, OpenDue, actions_for, is_quiet, next_send_time
-from dondoc.storage import ledger, recipients
+from dondoc.storage import ledger, recipients, sweeps
 from dondoc.storage.dues import open_dues
 from dondoc.storage.links import MessageLinks
 from dondoc.storage.models import Plan
@@ -42,21 +49,24 @@ class ChaseResult:
     given_up: int = 0
     deferred_until: datetime | None = None
     messages: list[str] = field(default_factory=list)
+    swept: dict | None = None  # the morning's sweep, when this run did it: its counts
 
     def count(self, tally: Tally) -> None:
         self.sent += tally.sent
         self.failed += tally.failed
         self.redelivered += tally.redelivered
         self.skipped += tally.skipped
-        self.messages += [k for k in tally.delivered_keys if k not in self.messages]
+        self.messages = list(dict.fromkeys(self.messages + tally.delivered_keys))
 
-    def as_json(self) -> dict:
+    def counts(self) -> dict:
         return {
             "sent": self.sent, "failed": self.failed, "redelivered": self.redelivered, "skipped": self.skipped,
             "deferred": self.deferred, "digested": self.digested, "given_up": self.given_up,
             "deferred_until": self.deferred_until.isoformat() if self.deferred_until else None,
-            "messages": list(self.messages),
         }
+
+    def as_json(self) -> dict:
+        return {**self.counts(), "messages": list(self.messages), "swept": self.swept}
 
 
 def plan_actions(ctx: Context, day: date, item_ids: list[int] | None = None) -> list[Action]:
@@ -140,12 +150,12 @@ def _outgoing(ctx: Context, action: Action, links: MessageLinks | None, wording:
 
 
 def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, unit_id: int | None = None,
-          dispatcher=None) -> ChaseResult:
+          dispatcher=None, given_up: bool = True) -> ChaseResult:
     """Send what is due at ``at`` for the items (all when None; those of a unit), and every earlier
     delivery of them due for another try. Idempotent: each message reaches each person once.
 
-    Without ``item_ids`` this is the catch-up: every item, every delivery due for another try, and the
-    summary of the messages given up to each unit's standing office."""
+    Without ``item_ids`` this is the catch-up: every item, every delivery due for another try, and (with
+    ``given_up``) the summary of the messages given up to each unit's standing office."""
     local = ctx.local(at)
     day = local.date()
     result = ChaseResult()
@@ -178,10 +188,33 @@ def chase(ctx: Context, at: datetime, *, item_ids: list[int] | None = None, unit
         # earlier deliveries due for another try: every one (the catch-up), or the items' own
         result.count(redeliver(ctx, local, unit_id=unit_id, item_ids=None if catch_up else item_ids,
                                dispatcher=sender))
-        if catch_up:
+        if catch_up and given_up:
             ledger.summarize(ctx.engine)
             result.given_up = report_given_up(ctx, local, unit_id=unit_id, dispatcher=sender)
     finally:
         if owned:
             sender.close()
+    return result
+
+
+SWEEP_LEASE = timedelta(minutes=15)  # a sweep not finished after this is taken over by the next run
+
+
+def chase_checkpoint(ctx: Context, at: datetime, item_id: int, *, sweep: bool = True,
+                     dispatcher=None) -> ChaseResult:
+    """An item's scheduled run at ``at``: the morning's sweep of every item if no run took it yet (with
+    ``sweep``), then what is still due for the item itself (usually nothing left: the sweep sent it)."""
+    local = ctx.local(at)
+    swept = None
+    if sweep and not is_quiet(local, ctx.policy, ctx.calendar, ctx.tz):
+        key, holder = local.date().isoformat(), f"mục {item_id}, tiến trình {os.getpid()}"
+        if sweeps.claim(ctx.engine, key, holder, SWEEP_LEASE):
+            try:
+                swept = chase(ctx, local, dispatcher=dispatcher, given_up=False).counts()
+            except BaseException:
+                sweeps.release(ctx.engine, key, holder)
+                raise
+            sweeps.finish(ctx.engine, key, holder, swept)
+    result = chase(ctx, local, item_ids=[item_id], dispatcher=dispatcher)
+    result.swept = swept
     return result

@@ -60,7 +60,7 @@ class Tally:
         self.failed += other.failed
         self.skipped += other.skipped
         self.open_keys |= other.open_keys
-        self.delivered_keys += [k for k in other.delivered_keys if k not in self.delivered_keys]
+        self.delivered_keys = list(dict.fromkeys(self.delivered_keys + other.delivered_keys))
 
 
 def give_up_at(ctx: Context, day: date) -> datetime:
@@ -161,6 +161,7 @@ def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = No
     if sender is None:
         sender = ctx.dispatcher()
     touched: set[int] = set()
+    delivered: set[str] = set()
     marks: list[dict] = []  # outcomes of the chunk being sent, written with the next claim
     try:
         for start in range(0, len(rows), CLAIM_CHUNK):
@@ -185,7 +186,8 @@ def deliver(ctx: Context, now: datetime, *, entry_ids: Iterable[int] | None = No
                         tally.sent += 1
                     else:
                         tally.redelivered += 1
-                    if row.entry_key not in tally.delivered_keys:
+                    if row.entry_key not in delivered:
+                        delivered.add(row.entry_key)
                         tally.delivered_keys.append(row.entry_key)
                 else:
                     tally.failed += 1
