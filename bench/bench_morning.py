@@ -22,7 +22,10 @@ every flow-run process they start, read from /proc; the baseline's from the kern
 failed runs, messages delivered and duplicates (the same Message-ID received twice by one address).
 
     python bench/bench_morning.py [--communes 3] [--workers 1] [--prefect-db postgres|sqlite]
-        [--dondoc-db sqlite|postgres] [--day 2026-12-31] [--json]
+        [--dondoc-db sqlite|postgres] [--day 2026-12-31] [--no-sweep] [--json]
+
+The runs carry ``sweep`` as the item's schedule sets it: the first run of the morning sends every item's
+messages set-based. ``--no-sweep`` starts them as runs made by hand (each sends only its own item's).
 
 The local PostgreSQL server is ``--postgres`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, used
 only to create and drop this run's own databases).
@@ -311,8 +314,10 @@ async def _api(call, *args, **kwargs):
             await asyncio.sleep(1)
 
 
-async def create_runs(api: str, pool: str, items: list[int], as_of: str, concurrency: int) -> tuple[int, float]:
-    """Pause the pool, create one scheduled item flow run per item (due now, ``as_of`` fixed); the pool stays paused."""
+async def create_runs(api: str, pool: str, items: list[int], as_of: str, concurrency: int,
+                      sweep: bool = True) -> tuple[int, float]:
+    """Pause the pool, create one scheduled item flow run per item (due now, ``as_of`` fixed, ``sweep`` as the
+    item's schedule sets it); the pool stays paused."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolUpdate
     from prefect.states import Scheduled
@@ -332,7 +337,8 @@ async def create_runs(api: str, pool: str, items: list[int], as_of: str, concurr
         async def one(item: int):
             async with gate:
                 return await _api(client.create_flow_run_from_deployment, deployments[item],
-                                  parameters={"item_id": item, "as_of": as_of}, state=Scheduled(scheduled_time=now),
+                                  parameters={"item_id": item, "as_of": as_of, "sweep": sweep},
+                                  state=Scheduled(scheduled_time=now),
                                   tags=[TAG])
 
         runs = await asyncio.gather(*(one(i) for i in items))
@@ -447,7 +453,7 @@ def prefect_path(args, *, home: Path, tmp: Path, env: dict, url: str, items: lis
                 count, waited = settle_scheduler(args.settle)
                 out["scheduler"] = {"future_runs": count, "waited_s": round(waited, 1)}
             runs, seconds = asyncio.run(create_runs(server.api_url, pool, items, as_of,
-                                                    8 if args.prefect_db == "postgres" else 2))
+                                                    8 if args.prefect_db == "postgres" else 2, not args.no_sweep))
             out["created"] = {"runs": runs, "seconds": round(seconds, 1)}
             from dondoc.orchestration.prefect_server import spawn
 
@@ -527,12 +533,14 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=180.0,
                         help="seconds at most to let the server's scheduler make the future runs after the sync (0: no wait)")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds at most for the morning's runs")
+    parser.add_argument("--no-sweep", action="store_true",
+                        help="runs without the morning's sweep (each run sends only its item's messages)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     pg = Postgres(args.postgres) if "postgres" in (args.prefect_db, args.dondoc_db) else None
     result: dict = {"communes": args.communes, "workers": args.workers, "prefect_db": args.prefect_db,
-                    "dondoc_db": args.dondoc_db}
+                    "dondoc_db": args.dondoc_db, "sweep": not args.no_sweep, "load": os.getloadavg()[0]}
     try:
         with tempfile.TemporaryDirectory(prefix="dondoc-bench-morning-") as tmp_name:
             tmp = Path(tmp_name)
@@ -607,7 +615,8 @@ def report(result: dict, as_json: bool) -> None:
     b, p = result["baseline"], result["prefect"]
     print(f"{result['communes']} communes, the morning of {result['morning']}: {result['item_runs']} item runs "
           f"(busiest mornings: {result['candidates']}); Prefect on {result['prefect_db']}, "
-          f"Đôn Đốc database on {result['dondoc_db']}, {result['workers']} worker(s)")
+          f"Đôn Đốc database on {result['dondoc_db']}, {result['workers']} worker(s), "
+          f"{'with' if result['sweep'] else 'without'} the morning's sweep; load {result['load']:.1f} at the start")
     runs = result["item_runs"]
     base_time = b["last_delivery_s"] or b["wall_s"]
     rows = [

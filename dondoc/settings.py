@@ -140,7 +140,13 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         le=256,
-        description="Flow runs the work pool runs at once (each is a Python process); more wait in the queue. 0 means twice the number of CPU cores of this machine (a run waits on the Prefect server about half of its time).",
+        description="Flow runs one worker (`dondoc up`, `dondoc worker` on this machine) runs at once (each is a Python process); more wait in the queue for a free slot on any machine. 0 means twice the number of CPU cores of this machine (a run waits on the Prefect server about half of its time).",
+    )
+    pool_limit: int = Field(
+        default=0,
+        ge=0,
+        le=10000,
+        description="Flow runs the whole work pool runs at once, over every worker and machine (Prefect's pool concurrency limit). 0 means no pool-wide limit: each worker's own limit bounds its machine.",
     )
     sync_horizon_days: int = Field(
         default=90,
@@ -164,6 +170,12 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of the web pages and calendar feeds. 0 means `dondoc up` does not serve them.",
     )
+    web_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes serving the web pages and calendar feeds (`dondoc web`, `dondoc up`), each answering several requests at a time. 0 means one per CPU core of this machine; 1 serves them from the command's own process.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Key that signs the web forms' anti-forgery tokens. Empty means a random key kept in <home>/secrets/web_key. Never printed.",
@@ -184,6 +196,10 @@ class Settings(BaseSettings):
     @property
     def worker_concurrency(self) -> int:
         return self.worker_limit or 2 * max(os.cpu_count() or 1, 1)
+
+    @property
+    def web_processes(self) -> int:
+        return self.web_workers or max(os.cpu_count() or 1, 1)
 
     @property
     def home_path(self) -> Path:

@@ -1,6 +1,7 @@
 """The distributed path for real: a Prefect server on PostgreSQL, the Đôn Đốc database on PostgreSQL,
 a process worker serving the pool, an item flow run submitted through it, its message in the outbox,
-and the status run triggered through Prefect (what ``dondoc status --via-prefect`` does).
+and the status run triggered through Prefect (what ``dondoc status --via-prefect`` does); two workers
+sharing the runs of one morning.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, func, make_url, select, text
 
 from conftest import PLAN_001, POSTGRES_URL, _postgres_schema_url, build_app, seed_path
-from dondoc.orchestration.prefect_server import LocalServer, start_worker
+from dondoc.orchestration.prefect_server import LocalServer, ensure_work_pool, start_worker
 from dondoc.orchestration.sync import read_item_deployments, sync
 from dondoc.settings import get_settings
 from dondoc.storage.models import Item, ItemOffice, Office
@@ -130,3 +131,64 @@ def test_item_flow_runs_through_a_worker_on_postgres(tmp_path, prefect_database,
             worker.stop()
         server.stop()
     assert not worker.running and not server.child.running
+
+
+def test_two_workers_share_a_morning_and_its_sweep(tmp_path, prefect_database, dondoc_postgres, monkeypatch):
+    """The production shape: Prefect on PostgreSQL, two workers of two slots each. The runs of one morning
+    spread over both workers; the first sends the morning of every item (the sweep), each message goes out
+    once; the pool has no limit of its own, so the second worker adds its slots."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from dondoc.storage.delivery_log import Recipient
+    from dondoc.storage.models import Sweep
+
+    application = build_app()
+    application.migrate()
+    settings, engine = application.settings, application.engine
+    application.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(Item.number, Item.id)).all())
+    numbers = ["37", "38", "43", "1", "2", "3", "4", "5", "6", "7"]  # 37, 38 and 43 have messages due that morning
+
+    server = LocalServer(tmp_path / "prefect", extra_env={"PREFECT_API_DATABASE_CONNECTION_URL": prefect_database})
+    server.start(timeout=120)
+    workers = []
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            sync(application, as_of=date(2026, 1, 5), item_ids=[ids[n] for n in numbers])
+            env = {"DONDOC_HOME": str(settings.home_path), "DONDOC_DATABASE_URL": dondoc_postgres,
+                   "PREFECT_WORKER_QUERY_SECONDS": "1"}
+            pool = asyncio.run(_client(lambda c: c.read_work_pool(settings.prefect_pool)))
+            assert pool.concurrency_limit is None
+            # DONDOC_POOL_LIMIT sets a pool-wide limit, and 0 takes it away again (an older install had one)
+            for wanted, found in ((5, 5), (0, None)):
+                asyncio.run(_client(lambda c: ensure_work_pool(c, settings.prefect_pool, wanted)))
+                assert asyncio.run(_client(lambda c: c.read_work_pool(settings.prefect_pool))).concurrency_limit == found
+            by_item = {d.parameters["item_id"]: d.id for d in asyncio.run(_client(read_item_deployments)).values()}
+            as_of = datetime(2026, 3, 17, 8, 0, tzinfo=TZ).isoformat()
+
+            async def create(client):
+                return [await client.create_flow_run_from_deployment(
+                    by_item[ids[n]], parameters={"item_id": ids[n], "as_of": as_of, "sweep": True})
+                    for n in numbers]
+
+            runs = asyncio.run(_client(create))
+            for k in range(2):
+                workers.append(start_worker(settings.prefect_pool, server.api_url, env=env, limit=2,
+                                            log_path=tmp_path / f"worker-{k}.log",
+                                            prefect_home=tmp_path / f"worker-home-{k}"))
+            finished = [wait_final(r.id, timeout=300) for r in runs]
+            logs = "\n".join(w.log_tail(30) for w in workers)
+            assert [r.state.type.value for r in finished] == ["COMPLETED"] * len(numbers), logs
+    finally:
+        for worker in workers:
+            worker.stop()
+        server.stop()
+    submitted = [sum(1 for r in runs if str(r.id) in (tmp_path / f"worker-{k}.log").read_text()) for k in range(2)]
+    assert sum(submitted) == len(numbers) and min(submitted) >= 1, submitted
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Sweep)) == 1
+        delivered = conn.execute(select(Recipient.entry_id, Recipient.person).where(Recipient.state == "delivered")).all()
+    assert len(delivered) == 18 and len(set(delivered)) == 18  # six for each of 37, 38 and 43, once each
+    outbox = [json.loads(p.read_text()) for p in settings.outbox_path.glob("*.json")]
+    assert len(outbox) == 18

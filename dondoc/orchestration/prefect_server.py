@@ -312,12 +312,15 @@ def job_template() -> dict:
     return template
 
 
-async def ensure_work_pool(client, name: str, concurrency: int | None = None) -> None:
+async def ensure_work_pool(client, name: str, pool_limit: int | None = None) -> None:
     """Create the process work pool ``name`` when it does not exist, or bring its job template up to date;
-    with ``concurrency``, make it its limit (runs beyond it wait in the queue instead of starting at once)."""
+    with ``pool_limit`` (``DONDOC_POOL_LIMIT``), its pool-wide concurrency limit too (0: none). Each worker
+    bounds its own machine (``prefect worker start --limit``), so a second machine adds its slots instead
+    of sharing them."""
     from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+    concurrency = pool_limit or None
     template = job_template()
     try:
         pool = await client.read_work_pool(name)
@@ -332,7 +335,7 @@ async def ensure_work_pool(client, name: str, concurrency: int | None = None) ->
         except ObjectAlreadyExists:
             pool = await client.read_work_pool(name)
     changes = {}
-    if concurrency and pool.concurrency_limit != concurrency:
+    if pool_limit is not None and pool.concurrency_limit != concurrency:
         changes["concurrency_limit"] = concurrency
     if pool.type == "process" and pool.base_job_template != template:
         changes["base_job_template"] = template

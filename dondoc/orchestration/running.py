@@ -81,7 +81,7 @@ def run_worker(say: Callable[[str], None], pool: str, url: str, *, settings: Set
 
     async def ensure():
         async with get_client() as client:
-            await ensure_work_pool(client, pool, limit)
+            await ensure_work_pool(client, pool, settings.pool_limit)
 
     with using(url):
         run_sync(ensure())

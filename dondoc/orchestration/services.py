@@ -71,7 +71,7 @@ async def deploy_service_flows_async(client, settings: Settings, policy: Policy)
     from prefect.client.schemas.schedules import CronSchedule
     from prefect.exceptions import ObjectNotFound
 
-    await ensure_work_pool(client, settings.prefect_pool, settings.worker_concurrency)
+    await ensure_work_pool(client, settings.prefect_pool, settings.pool_limit)
     outcome: dict[str, str] = {}
     kept = set()
     for service in services(policy):
