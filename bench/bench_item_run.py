@@ -6,7 +6,10 @@ example into a fresh data directory, starts a local Prefect server, deploys one 
 (``dondoc sync --item``), creates ``--runs`` flow runs of it (each at 08:00 of a different
 working day, so that some send and some find nothing due) and runs each in a child process,
 reading the child's CPU time (user + system) from the kernel. In the same run it measures the
-baseline: a child that only imports ``prefect.flow_engine`` and the item flow module.
+baseline: a child that only imports ``prefect.flow_engine`` and the item flow module; and, as a
+worker started by ``dondoc worker`` runs them, as many runs started warm: the pool's launcher
+(``python -m dondoc.orchestration.launch``) handing each to a fork server that imported everything
+once (its CPU: the launcher's plus the forked copy's, read from the server's children times).
 
     python bench/bench_item_run.py [--runs 5] [--item 43] [--project DIR]
 
@@ -56,6 +59,19 @@ def child_cpu(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float
     return usage.ru_utime + usage.ru_stime, wall, process.returncode
 
 
+def proc_children_cpu(pid: int) -> float:
+    """CPU seconds of the reaped children of ``pid`` (cutime + cstime in /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def warm_cpu(run_id: str, env: dict[str, str], cwd: Path, server_pid: int) -> tuple[float, float, int]:
+    """(CPU seconds, wall seconds, exit code) of one run through the launcher and the fork server."""
+    before = proc_children_cpu(server_pid)
+    cpu, wall, code = child_cpu([sys.executable, "-m", "dondoc.orchestration.launch", run_id], env, cwd)
+    return cpu + proc_children_cpu(server_pid) - before, wall, code
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -99,7 +115,7 @@ def main() -> None:
                     found = [d for d in await client.read_deployments() if (d.parameters or {}).get("item_id") == item_id]
                     deployment = found[0]
                     runs = []
-                    for day in DAYS[: args.runs]:
+                    for day in (DAYS[: args.runs] * 2):  # as many for the cold start as for the warm one
                         run = await client.create_flow_run_from_deployment(
                             deployment.id, parameters={"item_id": item_id, "as_of": f"{day}T08:00:00+07:00"})
                         runs.append(str(run.id))
@@ -109,7 +125,21 @@ def main() -> None:
 
             baseline = [child_cpu([sys.executable, "-c", "import prefect.flow_engine, flows.item"], env, project)[0]
                         for _ in range(args.runs)]
-            results = [child_cpu([sys.executable, "-m", "prefect.engine", run_id], env, project) for run_id in runs]
+            results = [child_cpu([sys.executable, "-m", "prefect.engine", run_id], env, project)
+                       for run_id in runs[: args.runs]]
+            socket_path = Path(tempfile.mkdtemp(prefix="dondoc-fork-")) / "runs.sock"
+            fork = subprocess.Popen([sys.executable, "-m", "dondoc.orchestration.forkserver", str(socket_path), "--",
+                                     "sleep", "3600"], env=env, cwd=project, stdout=subprocess.DEVNULL)
+            try:
+                for _ in range(200):
+                    if socket_path.exists():
+                        break
+                    time.sleep(0.05)
+                warm_env = {**env, "DONDOC_FORK_SOCKET": str(socket_path)}
+                warm = [warm_cpu(run_id, warm_env, project, fork.pid) for run_id in runs[args.runs:]]
+            finally:
+                fork.terminate()
+                fork.wait(timeout=30)
 
             async def states() -> list[str]:
                 async with get_client() as client:
@@ -127,6 +157,11 @@ def main() -> None:
     print(f"item flow run (python -m prefect.engine):          median CPU {statistics.median(cpu):.2f} s, "
           f"wall {statistics.median(wall):.2f} s (min CPU {min(cpu):.2f}, max {max(cpu):.2f})")
     print(f"in-run cost beyond the imports: {statistics.median(cpu) - statistics.median(baseline):.2f} CPU-s")
+    warm_cpu_s, warm_wall = [c for c, _, _ in warm], [w for _, w, _ in warm]
+    print(f"item flow run started warm (launcher + fork server): median CPU {statistics.median(warm_cpu_s):.2f} s, "
+          f"wall {statistics.median(warm_wall):.2f} s (min CPU {min(warm_cpu_s):.2f}, max {max(warm_cpu_s):.2f}); "
+          f"exit codes {sorted({code for _, _, code in warm})}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

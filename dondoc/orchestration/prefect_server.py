@@ -290,11 +290,17 @@ def flush_client_services(timeout: float = 10.0) -> None:
 
 
 def start_worker(pool: str, api_url: str, *, log_path: Path | None = None, env: dict[str, str] | None = None,
-                 limit: int | None = None, prefect_home: Path | None = None) -> Child:
-    """``prefect worker start --pool POOL --type process`` pointed at ``api_url``."""
+                 limit: int | None = None, prefect_home: Path | None = None, warm: bool = True) -> Child:
+    """``prefect worker start --pool POOL --type process`` pointed at ``api_url``; with ``warm``, started
+    through the fork server (:mod:`dondoc.orchestration.forkserver`) so that its flow runs start warm."""
+    import tempfile
+
     args = [str(PREFECT_BIN), "worker", "start", "--pool", pool, "--type", "process"]
     if limit:
         args += ["--limit", str(limit)]
+    if warm:  # a private folder for the socket: only this user can hand it a run
+        socket_path = Path(tempfile.mkdtemp(prefix="dondoc-fork-")) / "runs.sock"
+        args = [sys.executable, "-m", "dondoc.orchestration.forkserver", str(socket_path), "--", *args]
     child_env = base_env(prefect_home, api_url, **(env or {}))
     # with a concurrency limit, a slot that frees waits for the worker's next look at the queue: look often
     child_env.setdefault("PREFECT_WORKER_QUERY_SECONDS", str(WORKER_QUERY_SECONDS))
@@ -303,12 +309,13 @@ def start_worker(pool: str, api_url: str, *, log_path: Path | None = None, env: 
 
 def job_template() -> dict:
     """The process pool's job template, with the flow-run command written out: the worker then starts
-    ``python -m prefect.engine`` directly (it runs the deployment's pull steps itself) instead of a
+    the launcher (:mod:`dondoc.orchestration.launch`: a warm copy of the fork server, or ``python -m
+    prefect.engine`` when none answers) directly (it runs the deployment's pull steps itself) instead of a
     workspace supervisor process and then the engine, one Python start-up less per flow run."""
     from prefect.workers.process import ProcessWorker
 
     template = ProcessWorker.get_default_base_job_template()
-    template["variables"]["properties"]["command"]["default"] = f"{sys.executable} -m prefect.engine"
+    template["variables"]["properties"]["command"]["default"] = f"{sys.executable} -m dondoc.orchestration.launch"
     return template
 
 
