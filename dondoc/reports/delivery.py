@@ -26,6 +26,7 @@ from dondoc.clock import utcnow
 from dondoc.configuration import PeopleConfig
 from dondoc.domain.periods import DRAFT, STAGES, DueReport, due_reports
 from dondoc.domain.status import Shown
+from dondoc.storage import unitversions
 from dondoc.storage.db import read_session, unit_of_work
 from dondoc.storage.links import LinkBook
 from dondoc.storage.models import ReportRun, Unit
@@ -126,6 +127,7 @@ def _deliver(ctx: Context, run: DeliveredReport, unit: Unit, due: DueReport, day
         with unit_of_work(ctx.engine) as session:
             session.execute(update(ReportRun).where(ReportRun.id == run.run_id, ReportRun.state != "delivered")
                             .values(state="delivered", delivered_at=utcnow()))
+            unitversions.touch(session, units=[unit.id])
     return len(outcome.delivered_keys)
 
 

@@ -9,4 +9,5 @@
 - :mod:`~dondoc.storage.ledger`: the chasing ledger's states;
 - :mod:`~dondoc.storage.links`: secret links;
 - :mod:`~dondoc.storage.feedstate`: what calendar feeds published (SEQUENCE).
+- :mod:`~dondoc.storage.unitversions`: each unit's data version, raised by every write to its data.
 """

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from dondoc.storage import unitversions  # noqa: F401 - every write through a session raises its unit's version
 from dondoc.storage.refusals import database_problem
 
 _ENGINES: dict[tuple[str, float], Engine] = {}

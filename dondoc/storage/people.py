@@ -8,6 +8,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from dondoc.clock import utcnow
+from dondoc.storage import unitversions
 from dondoc.storage.models import PersonRow
 
 FIELDS = ("name", "role", "office", "head", "areas", "tags", "email", "zalo_user_id", "phone", "channels", "apprise")
@@ -80,4 +81,5 @@ def save_person(session: Session, unit_id: int, person: dict) -> bool:
 
 def remove_person(session: Session, unit_id: int, key: str) -> bool:
     result = session.execute(delete(PersonRow).where(PersonRow.unit_id == unit_id, PersonRow.key == key))
+    unitversions.touch(session, units=[unit_id])
     return bool(result.rowcount)

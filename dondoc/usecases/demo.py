@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 
 from dondoc.importer import ParsedPlan, parse_plan_file
+from dondoc.storage import unitversions
 from dondoc.storage.db import unit_of_work
 from dondoc.storage.models import Item, Milestone, Occurrence, Plan, StatusUpdate, Unit
 from dondoc.text import slugify
@@ -185,6 +186,7 @@ def _statuses(engine: Engine, plan_ids: list[int], rng: random.Random, as_of: da
         with engine.begin() as conn:
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(StatusUpdate), rows[start : start + 5000])
+            unitversions.bump(conn, plans=plan_ids)
     return len(rows)
 
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from dondoc.storage import delivery_log  # noqa: F401 - the delivery log's tables in the metadata
+from dondoc.storage import unitversions  # noqa: F401 - the unit versions' table in the metadata
 from dondoc.storage.models import Base
 
 config = context.config
