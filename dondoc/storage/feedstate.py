@@ -1,4 +1,4 @@
-"""What calendar feeds publish: each event's SEQUENCE and times (RFC 5545), and the data version.
+"""What calendar feeds publish: each event's SEQUENCE and times (RFC 5545).
 
 Each event's SEQUENCE is tracked in :class:`~dondoc.storage.models.CalendarEvent`: a
 fingerprint of what the event says is compared with the stored one; a new event
@@ -12,21 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, bindparam, func, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dondoc.clock import utcnow
-from dondoc.storage.models import (
-    AccessLink,
-    AuditEntry,
-    CalendarEvent,
-    Extension,
-    Milestone,
-    Occurrence,
-    Office,
-    Plan,
-    StatusUpdate,
-)
+from dondoc.storage.models import CalendarEvent
 
 CHUNK = 500
 
@@ -97,15 +87,3 @@ def aware(moment: datetime) -> datetime:
     """Stored times in UTC (SQLite gives them back naive, PostgreSQL in the session's zone)."""
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
-
-def data_version(engine: Engine) -> tuple:
-    """What changes whenever anything a feed shows changes (one query of maxima over indexed keys)."""
-    # Imports, updates, extensions, triggers, overrides and link changes all write the audit log;
-    # status updates written in bulk (demo data) do not, hence their own maximum.
-    parts = [
-        select(func.max(AuditEntry.id)), select(func.max(StatusUpdate.id)), select(func.max(Extension.id)),
-        select(func.max(Occurrence.id)), select(func.max(Milestone.id)), select(func.max(Plan.updated_at)),
-        select(func.max(AccessLink.id)), select(func.max(Office.id)),
-    ]
-    with engine.connect() as conn:
-        return tuple(conn.execute(select(*(p.scalar_subquery() for p in parts))).one())

@@ -15,6 +15,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from dondoc.app import Dondoc
 from dondoc.storage.refusals import DATABASE_ERRORS, database_problem
 from dondoc.storage.secret import secret_key
+from dondoc.usecases.feedcache import FeedCache
+from dondoc.usecases.unitcache import StatusRuns
 from dondoc.web import feeds, leadership, office, people, reports, security, standing
 from dondoc.web.base import HERE, RETRY_AFTER_SECONDS, render
 
@@ -27,6 +29,8 @@ def create_app(dondoc: Dondoc) -> FastAPI:
     app = FastAPI(title="Đôn Đốc", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.dondoc = dondoc
     app.state.secret_key = secret_key(dondoc.settings)
+    app.state.status_runs = StatusRuns()  # each unit's status run, for its offices' pages, until the unit changes
+    app.state.feed_cache = FeedCache()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (office, leadership, standing, people, feeds, reports):
         app.include_router(module.router)

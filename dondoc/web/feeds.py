@@ -11,9 +11,9 @@ An unknown, mistyped or rotated token answers 404 (plain text). A feed carries
 an ETag and Last-Modified; a request whose ``If-None-Match`` names the current
 ETag gets 304 without a body. A client that accepts gzip gets the body
 compressed (once per build, with an ETag of its own). Built feeds are cached per
-link, day and data version (:class:`dondoc.usecases.feedcache.FeedCache`), so calendar apps
-polling every few minutes cost a few small queries each (the link's scope, and the data
-version at most once a second).
+link, day and data version of the link's unit (:class:`dondoc.usecases.feedcache.FeedCache`), so
+calendar apps polling every few minutes cost a few small queries each (the link's scope, and the
+unit's data version at most once a second), and a write in another unit rebuilds nothing.
 """
 
 from __future__ import annotations

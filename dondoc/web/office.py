@@ -24,7 +24,7 @@ from dondoc.text import ascii_digits
 from dondoc.usecases import access
 from dondoc.usecases.evidence import ACCEPT, UploadRefused, attach, receive_file, size_label
 from dondoc.usecases.office_list import FILTERS_BY_KEY, MAX_QUERY, OFFICE_FILTERS, office_listing, progress_round
-from dondoc.usecases.pages import office_view
+from dondoc.usecases.unitcache import office_view
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
 from dondoc.web.security import check_csrf
 
@@ -41,7 +41,8 @@ def _office(request: Request, token: str) -> access.Scope:
 
 
 def _view(request: Request, scope: access.Scope, item_id: int | None = None, history_limit: int | None = 3):
-    return office_view(dondoc_of(request), scope, item_id=item_id, history_limit=history_limit)
+    return office_view(dondoc_of(request), request.app.state.status_runs, scope, item_id=item_id,
+                       history_limit=history_limit)
 
 
 def _context(request: Request, token: str, scope: access.Scope, view) -> dict:
