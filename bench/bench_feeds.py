@@ -118,7 +118,7 @@ def main() -> None:
         print(f"baseline: serialise      : {serialise_s * 1000:8.1f} ms  (in-process, events already read)")
         print(f"in-process build_feed    : {build_s_med * 1000:8.1f} ms  (read + SEQUENCE state + serialise)")
 
-        with WebServer(app, host="127.0.0.1", port=0) as server:
+        with WebServer(app, host="127.0.0.1", port=0, workers=1) as server:  # in this process: its cache swapped below
             url = f"{server.url}/feeds/{token}.ics"
             warm = requests.get(url, timeout=300)
             assert warm.status_code == 200, warm.status_code
