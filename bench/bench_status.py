@@ -6,7 +6,10 @@ database, then measures:
   - the status run over every commune (median of several runs);
   - the baseline, measured in the same run: just reading the same rows the
     status run reads (milestones with their items, occurrences, status updates,
-    item offices) with plain SELECTs and no computation.
+    item offices) with plain SELECTs and no computation;
+  - the province's pages: its leadership page (the use case, then the whole
+    page through the web application) beside one commune's leadership page,
+    its standing page, and its calendar feed (build time and event count).
 
     python bench/bench_status.py --communes 130 [--postgres postgresql+psycopg://postgres@127.0.0.1/test]
 """
@@ -67,7 +70,49 @@ def bench(home: Path, url: str | None, communes: int, as_of: date, repeat: int) 
     print(f"baseline (read rows)   : {base_s * 1000:.0f} ms  ({base_rows:,} rows)")
     print(f"status run             : {run_s * 1000:.0f} ms  ({len(report.rows):,} milestone rows)  = {run_s / base_s:.1f}x baseline")
     print(f"status run peak memory : {peak / 2**20:.1f} MiB")
+    province_pages(app, as_of, repeat)
     print()
+
+
+def province_pages(app, as_of: date, repeat: int) -> None:
+    """The province's leadership page, standing page and feed, beside one commune's leadership page."""
+    from fastapi.testclient import TestClient
+
+    from dondoc.clock import FixedClock
+    from dondoc.storage.lookups import find_unit
+    from dondoc.usecases.leadership import leadership_view
+    from dondoc.usecases.province import province_view
+    from dondoc.web.app import create_app
+
+    app.clock = FixedClock(as_of)
+    with app.session() as session:
+        province_id = find_unit(session, "Tỉnh Thanh Hóa").id
+        commune = find_unit(session, "Xã An Bình")
+        commune_id, commune_name = commune.id, commune.name
+
+    def path(unit: str, kind: str) -> str:
+        [rows] = [u.rows for u in app.links(unit) if u.unit == unit]
+        return next(r["url"] for r in rows if r["kind"] == kind)[len(app.public_url.rstrip("/")):]
+
+    client = TestClient(create_app(app))
+    pages = {what: path(unit, kind) for what, unit, kind in (
+        ("province", "Tỉnh Thanh Hóa", "leadership"), ("commune", commune_name, "leadership"),
+        ("standing", "Tỉnh Thanh Hóa", "standing"), ("commune standing", commune_name, "standing"))}
+    province_view(app, province_id), leadership_view(app, commune_id)  # warm both equally
+    for url in pages.values():
+        client.get(url)
+    view_s, view = timed(lambda: province_view(app, province_id), repeat)
+    one_s, _ = timed(lambda: leadership_view(app, commune_id), repeat)
+    got = {what: timed(lambda url=url: client.get(url), repeat) for what, url in pages.items()}
+    feed_s, (feed, _, _) = timed(lambda: app.feed(unit="Tỉnh Thanh Hóa", leadership=True), repeat)
+    communes = len(view.communes)
+    print(f"province view          : {view_s * 1000:.0f} ms  ({communes} communes, {view.items:,} items)  "
+          f"beside one commune's view {one_s * 1000:.0f} ms")
+    print(f"province page (HTTP)   : {got['province'][0] * 1000:.0f} ms  ({len(got['province'][1].content):,} bytes)  "
+          f"beside one commune's page {got['commune'][0] * 1000:.0f} ms")
+    print(f"province standing page : {got['standing'][0] * 1000:.0f} ms  beside one commune's "
+          f"{got['commune standing'][0] * 1000:.0f} ms")
+    print(f"province feed          : {feed_s * 1000:.0f} ms  ({feed.events} events for {communes} communes)")
 
 
 def main() -> None:

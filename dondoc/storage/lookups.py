@@ -136,3 +136,33 @@ def unit_items(engine, unit_id: int) -> list[int]:
     with engine.connect() as conn:
         return list(conn.scalars(select(Item.id).join(Plan, Plan.id == Item.plan_id)
                                  .where(Plan.unit_id == unit_id, Item.removed_at.is_(None))))
+
+
+def unit_branches(session: Session, unit_id: int) -> dict[int, int]:
+    """Every unit of ``unit_id``'s tree mapped to the unit directly under ``unit_id`` it lies in (a commune's
+    own sub-units count with the commune); ``unit_id`` maps to itself. One query per level of the tree."""
+    branch = {unit_id: unit_id}
+    level = [unit_id]
+    while level:
+        rows = session.execute(select(Unit.id, Unit.parent_id).where(Unit.parent_id.in_(level))).all()
+        level = []
+        for child, parent in rows:
+            if child not in branch:
+                branch[child] = child if parent == unit_id else branch[parent]
+                level.append(child)
+    return branch
+
+
+def has_child_units(session: Session, unit_id: int) -> bool:
+    """Whether any unit is placed under ``unit_id`` (a province with its communes)."""
+    return session.scalar(select(Unit.id).where(Unit.parent_id == unit_id).limit(1)) is not None
+
+
+def unit_names(session: Session, unit_ids: list[int]) -> dict[int, str]:
+    """The units' names, by id (one query)."""
+    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
+
+
+def units_with_plans(session: Session, unit_ids: list[int]) -> set[int]:
+    """Those of the units that hold a plan (one query)."""
+    return set(session.scalars(select(Plan.unit_id).where(Plan.unit_id.in_(unit_ids)).distinct())) if unit_ids else set()

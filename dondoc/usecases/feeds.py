@@ -44,6 +44,7 @@ from calendars.ical import (
 )
 from calendars.workdays import WorkCalendar
 from dondoc.configuration import ReportingConfig
+from dondoc.domain.chasing import last_escalation
 from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.periods import progress_deadlines
 from dondoc.domain.status import Shown, Stored, shown_status
@@ -63,6 +64,8 @@ from dondoc.storage.models import (
 )
 from dondoc.storage.statusrun import latest_updates
 from dondoc.usecases.context import Context
+from dondoc.usecases.province import has_units_under
+from dondoc.usecases.province_feed import province_events
 
 DONE = (Shown.DONE_ON_TIME, Shown.DONE_LATE)
 # RFC 7986 COLOR takes CSS colour names; "amber" is not one.
@@ -100,6 +103,7 @@ class FeedOptions:
     alarm_at: time = time(8, 0)  # local time of the reminders
     reporting: ReportingConfig = field(default_factory=ReportingConfig)  # when continuous items report progress
     continuous: bool = True  # False: continuous items left out (only dated milestones)
+    ladder_last_step: int = 0  # working days after a deadline of the chasing ladder's last step (a province's feed)
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ def options_from(ctx: Context, as_of: date, continuous: bool = True) -> FeedOpti
         refresh_minutes=settings.feed_refresh_minutes, timezone=settings.timezone,
         due_soon_working_days=settings.due_soon_working_days, reminder_days=tuple(policy.reminder_days),
         copy_cooperating=policy.copy_cooperating, alarm_at=policy.send_at, reporting=ctx.reporting,
-        continuous=continuous,
+        continuous=continuous, ladder_last_step=last_escalation(policy),
     )
 
 
@@ -281,7 +285,11 @@ def feed_info(engine: Engine, scope: Scope, options: FeedOptions) -> FeedInfo:
         unit = conn.execute(select(Unit.name).where(Unit.id == scope.unit_id)).scalar()
         if unit is None:
             raise FeedNotFound(f"unknown unit {scope.unit_id}")
-        if scope.leadership:
+        if scope.leadership and has_units_under(engine, scope.unit_id):
+            name = f"Đôn Đốc – Lãnh đạo {unit}"
+            about = (f"Hạn các nhiệm vụ cải cách hành chính của các đơn vị trực thuộc {unit}: mỗi ngày hạn một "
+                     "sự kiện, và các nhiệm vụ đã qua mọi bước nhắc của đơn vị mà chưa hoàn thành.")
+        elif scope.leadership:
             name = f"Đôn Đốc – Lãnh đạo {unit}"
             about = f"Hạn các nhiệm vụ cải cách hành chính của {unit}."
         else:
@@ -308,10 +316,12 @@ def _with_links(engine: Engine, scope: Scope, options: FeedOptions, events: list
 def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime | None = None) -> Feed:
     """The feed's bytes, with SEQUENCE and times from the stored state (updated first)."""
     info = feed_info(engine, scope, options)
-    events = read_events(engine, scope, options)
+    parent = scope.leadership and has_units_under(engine, scope.unit_id)
+    events = province_events(engine, scope.unit_id, options) if parent else read_events(engine, scope, options)
     wanted = {e.uid: (item_id, fingerprint(e)) for item_id, e in events}
     stored = sync_state(engine, wanted, now)
-    events = _with_links(engine, scope, options, events)
+    if not parent:  # a province's events carry their links in their text
+        events = _with_links(engine, scope, options, events)
     final = []
     for _, e in events:
         row = stored[e.uid]

@@ -5,6 +5,10 @@ due-soon lists (one line each: ``Mục 37  <text cut to fit>  <office>  <date>``
 per area) how many items are in each state, "chờ" and "thường xuyên" included. Plain lines, each with a
 style name, so the command line colours them and the Prefect status run publishes the very same lines.
 
+Over many units (a province's communes), the thousands of rows are not listed: the items overdue longest
+(with their commune), then one row per commune ranked by overdue share as the province's page ranks them,
+the worst first, cut to what a screen holds.
+
 >>> from datetime import date
 >>> fit("Rà soát, hệ thống hóa văn bản quy phạm pháp luật", 24)
 'Rà soát, hệ thống hóa…'
@@ -24,6 +28,8 @@ from dondoc.storage.statusrun import item_rows
 from dondoc.text import area_order, slugify
 
 LIST_LIMIT = 20  # lines per list before "… và N mốc khác"
+PROVINCE_OVERDUE = 10  # items overdue longest, over many units
+PROVINCE_UNITS = 25  # commune rows, over many units
 OFFICE_WIDTH = 16  # the office column of the lists
 NAME_WIDTH = 26  # the name column of the count table
 NUMBER_WIDTH = 8
@@ -96,6 +102,8 @@ def compact_lines(report, *, width: int = 80, codes: bool = False, by_area: bool
     parts = [f"{s.label} {counts[s]}" for s in Shown if s is not Shown.UNSET or counts[s]]
     lines += [Line("  " + text) for text in _wrap(parts, " · ", width - 2)]
     lines.append(Line(""))
+    if len(units) > UNIT_TABLES:
+        return lines + _province_lines(report, worst, width, codes, by_area)
     lines += _list_lines(report, Shown.OVERDUE, "Quá hạn", width, codes, limit)
     lines += _list_lines(report, Shown.DUE_SOON, "Sắp đến hạn", width, codes, limit)
     if counts[Shown.UNSET]:
@@ -210,4 +218,86 @@ def _count_lines(report, worst: dict[int, Shown], width: int, by_area: bool) -> 
         lines.append(Line(""))
     if many and not by_area:
         lines.append(Line('Theo cơ quan chủ trì của một đơn vị: dondoc status --unit "<tên đơn vị>"', "muted"))
+    return lines
+
+
+def _unit_name(name: str, width: int) -> str:
+    return name if len(name) <= width else short_unit_name(name)
+
+
+def _province_lines(report, worst: dict[int, Shown], width: int, codes: bool, by_area: bool) -> list[Line]:
+    """Over many units: the items overdue longest, then the units ranked by overdue share (or, with
+    ``by_area``, the count table per area), then one line for the due soon and the deadlines unread."""
+    from dondoc.usecases.province import MemberTotals
+
+    first = item_rows(report.rows)
+    members: dict[str, MemberTotals] = {}
+    for row in first:
+        member = members.setdefault(row.unit, MemberTotals(0, row.unit))
+        member.counts[row.shown] += 1
+        member.worst_days = max(member.worst_days, row.days_overdue or 0)
+    overdue = [r for r in first if r.shown is Shown.OVERDUE]
+    lines: list[Line] = []
+    if overdue:
+        late_units = len({r.unit for r in overdue})
+        lines.append(Line(f"Quá hạn lâu nhất: {len(overdue)} nhiệm vụ quá hạn ở {late_units} đơn vị", "heading"))
+        unit_width, label_width = 16, max(len(r.item if codes else r.item_label) for r in overdue[:PROVINCE_OVERDUE])
+        text_width = max(MIN_TEXT, width - 2 - unit_width - 2 - label_width - 2 - 2 - 10 - 2 - 9)
+        for r in overdue[:PROVINCE_OVERDUE]:
+            due = r.extended_due or r.effective_due
+            lines.append(Line(
+                f"  {_pad(short_unit_name(r.unit), unit_width)}  {_pad(r.item if codes else r.item_label, label_width)}"
+                f"  {_pad(r.content, text_width)}  {_vn(due)}  {r.days_overdue:>4} ngày".rstrip(), Shown.OVERDUE.value))
+        if len(overdue) > PROVINCE_OVERDUE:
+            lines.append(Line(f"  … và {len(overdue) - PROVINCE_OVERDUE} nhiệm vụ quá hạn khác (dondoc status --all)",
+                              "muted"))
+    else:
+        lines.append(Line("Quá hạn: không có.", "heading"))
+    lines.append(Line(""))
+    if by_area:
+        lines += _count_lines(report, worst, width, by_area)
+    else:
+        lines += _member_lines(sorted(members.values(), key=MemberTotals.rank_key), width)
+    soon = [r for r in first if r.shown is Shown.DUE_SOON]
+    if soon:
+        lines.append(Line(f"Sắp đến hạn: {len(soon)} nhiệm vụ ở {len({r.unit for r in soon})} đơn vị "
+                          "(danh sách: dondoc status --all)", "heading"))
+    unset = [r for r in first if r.shown is Shown.UNSET]
+    if unset:
+        lines.append(Line(f"Chưa xác định thời hạn: {len(unset)} nhiệm vụ (đặt hạn: dondoc review)", "heading"))
+    lines.append(Line("Bảng đầy đủ từng mốc: dondoc status --all", "muted"))
+    return lines
+
+
+# The columns of the units' table: two header lines and the figure of a unit.
+MEMBER_COLUMNS = (
+    ("Nhiệm", "vụ", lambda m: str(m.items)),
+    ("Quá", "hạn", lambda m: str(m.overdue)),
+    ("Sắp đến", "hạn", lambda m: str(m.due_soon)),
+    ("Hoàn", "thành", lambda m: str(m.done)),
+    ("Chờ", "", lambda m: str(m.awaiting)),
+    ("Tỷ lệ", "quá hạn", lambda m: m.share_text),
+)
+
+
+def _member_lines(members, width: int) -> list[Line]:
+    """One row per unit, worst overdue share first, cut to ``PROVINCE_UNITS`` rows."""
+    name_width = max(12, min(NAME_WIDTH, width - 2 - len(MEMBER_COLUMNS) * NUMBER_WIDTH))
+    lines = [Line("Theo đơn vị (số nhiệm vụ)", "heading"),
+             Line("  Xếp theo tỷ lệ quá hạn (số quá hạn / số nhiệm vụ), cao nhất trước", "muted"),
+             Line(("  " + " " * name_width + "".join(c[0].rjust(NUMBER_WIDTH) for c in MEMBER_COLUMNS)).rstrip(),
+                  "muted"),
+             Line(("  " + "Đơn vị".ljust(name_width) + "".join(c[1].rjust(NUMBER_WIDTH) for c in MEMBER_COLUMNS))
+                  .rstrip(), "muted")]
+    for member in members[:PROVINCE_UNITS]:
+        cells = "".join(c[2](member).rjust(NUMBER_WIDTH) for c in MEMBER_COLUMNS)
+        lines.append(Line(f"  {_pad(_unit_name(member.name, name_width), name_width)}{cells}",
+                          Shown.OVERDUE.value if member.overdue else None))
+    rest = members[PROVINCE_UNITS:]
+    if rest:
+        late = sum(1 for m in rest if m.overdue)
+        more = f", {late} có nhiệm vụ quá hạn" if late else ", không đơn vị nào có nhiệm vụ quá hạn"
+        lines.append(Line(f"  … và {len(rest)} đơn vị khác{more}", "muted"))
+    lines.append(Line('  Một đơn vị: dondoc status --unit "<tên đơn vị>"', "muted"))
+    lines.append(Line(""))
     return lines

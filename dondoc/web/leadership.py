@@ -6,6 +6,11 @@ date stays visible). Both can also be done from each row of the overview's overd
 (plain forms; the answer comes back to the table with a confirmation line).
 ``/l/<token>?in=1`` is the overview to print (no navigation, no forms; A4 landscape) and
 ``/l/<token>/bao-cao.xlsx`` the same as an Excel workbook.
+
+A unit with units under it (a province) gets the province's overview instead
+(:mod:`dondoc.usecases.province`): totals over its communes, one row per commune ranked by overdue share
+with a link to that commune's leadership page, and the items overdue longest. Nothing is acknowledged or
+extended there: a commune's items are acted on from the commune's own page.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dondoc.domain.rules import MAX_NAME, MAX_NOTE, InvalidUpdate
 from dondoc.domain.status import Shown
 from dondoc.storage.links import LEADERSHIP
 from dondoc.storage.lookups import LookupFailed
-from dondoc.usecases import access
+from dondoc.usecases import access, province
 from dondoc.usecases.leadership import leadership_item_view, leadership_view
 from dondoc.usecases.leadership_export import XLSX, leadership_workbook_bytes
 from dondoc.usecases.pages import CHART_ORDER
@@ -46,9 +51,19 @@ def _row_number(view, item_id_text: str | None) -> str | None:
     return next((r.number for r in view.report.rows if str(r.item_id) == item_id_text), None)
 
 
+def _province_overview(request: Request, token: str, scope: access.Scope):
+    dondoc = dondoc_of(request)
+    view = province.province_view(dondoc, scope.unit_id)
+    context = {"unit_name": scope.unit_name, "view": view, "today": view.as_of, "base": f"/l/{token}",
+               "shown_all": list(Shown), "printing": request.query_params.get("in") == "1"}
+    return render(request, "province.html", context, scope=scope)
+
+
 def _overview(request: Request, token: str, scope: access.Scope, *, errors: list[str] | None = None,
               error_item: int | None = None, values: dict | None = None, status_code: int = 200):
     dondoc = dondoc_of(request)
+    if province.is_parent(dondoc, scope.unit_id):
+        return _province_overview(request, token, scope)
     view = leadership_view(dondoc, scope.unit_id)
     printing = request.query_params.get("in") == "1"
     confirmation = None

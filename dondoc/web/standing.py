@@ -1,6 +1,8 @@
 """The standing office's page, ``/s/<token>``: import a plan, resolve office names, read deadlines,
 record triggers, record a report an office sent on paper, list and rotate links; the unit's people
-and the messages not delivered yet (:mod:`dondoc.web.people`).
+and the messages not delivered yet (:mod:`dondoc.web.people`). A unit with units under it (a province) also
+gets its communes ranked by overdue share, with the link of each commune's leadership page to hand out; the
+communes' items are acted on from their own pages, never from the province's.
 
 Everything happens in plain forms (no JavaScript), each protected by the
 anti-forgery token of :mod:`dondoc.web.security` and checked for length before
@@ -29,7 +31,7 @@ from dondoc.importer import ImportFormatError
 from dondoc.storage.links import KINDS, OFFICE_KINDS, STANDING
 from dondoc.storage.lookups import LookupFailed
 from dondoc.domain.labels import short_plan_title
-from dondoc.usecases import access, link_sharing, plans
+from dondoc.usecases import access, link_sharing, plans, province
 from dondoc.usecases.importing import UnknownOffices
 from dondoc.text import ascii_digits, read_date
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, posted, render, resync_after, scope_of
@@ -97,7 +99,10 @@ def page(request: Request, token: str, *, status_code: int = 200, **extra) -> HT
     unit_plans = access.unit_plans(dondoc, scope.unit_id)
     link_rows = [{**row, "qr": link_sharing.qr_svg(row["url"], row["label"])}
                  for row in access.unit_links(dondoc, scope.unit_id)]
+    members = province.province_view(dondoc, scope.unit_id, most_overdue=0) \
+        if province.is_parent(dondoc, scope.unit_id) else None
     context = {
+        "province": members,
         **delivery_context(request, scope.unit_id), "person_values": {},
         "plan_short": {p.code: short_plan_title(p.title) for p in unit_plans}, "several_plans": len(unit_plans) > 1,
         "offices": plans.known_office_names(dondoc, scope.unit_id, scope.unit_level),
