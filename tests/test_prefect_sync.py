@@ -291,7 +291,8 @@ def test_scheduler_creates_runs_for_synced_schedules(plan001):
         time.sleep(1)
     assert sorted(r.expected_start_time.astimezone(TZ) for r in found) == moments
     assert all(r.state_name == "Scheduled" for r in found if r.expected_start_time > datetime.now(TZ))
-    assert all(r.parameters == {"item_id": ids["43"]} for r in found)
+    # the schedule's runs sweep the morning (the first of them sends every item's messages of that morning)
+    assert all(r.parameters == {"item_id": ids["43"], "sweep": True} for r in found)
 
 
 def test_up_once_on_an_existing_server_syncs_the_examples_and_deploys_the_flows(sqlite_engine, prefect_api, monkeypatch):

@@ -188,9 +188,14 @@ def _shorten(text: str, limit: int = 200) -> str:
 
 # -- the Prefect side -----------------------------------------------------------------------
 
+# the runs an item's schedule starts carry this: the first of a morning sends every item's messages of that
+# morning at once (see :func:`dondoc.usecases.chasing.chase_checkpoint`); a run started by hand does not
+SCHEDULED_RUN = {"sweep": True}
+
+
 def _current(deployment) -> tuple:
     schedules = sorted(
-        (s.schedule.rrule, s.schedule.timezone, bool(s.active))
+        (s.schedule.rrule, s.schedule.timezone, bool(s.active), tuple(sorted((getattr(s, "parameters", None) or {}).items())))
         for s in deployment.schedules
         if hasattr(s.schedule, "rrule")
     )
@@ -210,7 +215,7 @@ def _current(deployment) -> tuple:
 
 
 def _wanted(desired: Desired, pool: str) -> tuple:
-    schedules = ((desired.rrule, desired.timezone, True),) if desired.rrule else ()
+    schedules = ((desired.rrule, desired.timezone, True, tuple(sorted(SCHEDULED_RUN.items()))),) if desired.rrule else ()
     return (desired.tags, desired.parameters, schedules, pool, ITEM_ENTRYPOINT, pull_steps(), desired.description,
             False, flow_parameter_schema(ITEM_ENTRYPOINT))
 
@@ -272,8 +277,8 @@ async def apply(
         nonlocal done
         verb = "updated" if d.name in existing_for else "created"
         if not dry_run:
-            schedules = [DeploymentScheduleCreate(schedule=RRuleSchedule(rrule=d.rrule, timezone=d.timezone), active=True)] \
-                if d.rrule else []
+            schedules = [DeploymentScheduleCreate(schedule=RRuleSchedule(rrule=d.rrule, timezone=d.timezone), active=True,
+                                                  parameters=SCHEDULED_RUN)] if d.rrule else []
             async with gate:
                 await client.create_deployment(
                     flow_id=flow_id, name=d.name, parameters=d.parameters, tags=list(d.tags), schedules=schedules,
