@@ -41,7 +41,7 @@ from dondoc.storage.treestatus import (
     item_briefs,
     most_urgent_states,
 )
-from dondoc.text import slugify
+from dondoc.text import item_number_key, slugify
 from dondoc.usecases.context import Context
 
 MOST_OVERDUE = 20  # items listed under "quá hạn lâu nhất"
@@ -252,7 +252,7 @@ def overdue_items(ctx: Context, tree: TreeStates, as_of: date, limit: int) -> tu
                       brief.area_code, None, s.deadline, s.deadline, brief.lead, ())
         listed.append(OverdueItem(brief, s.deadline, s.days_overdue or 0, x.working_days,
                                   escalation_level(due, as_of, policy, calendar), x.acknowledged, x.past_ladder))
-    listed.sort(key=lambda o: (-o.days_overdue, slugify(o.unit), o.brief.number))
+    listed.sort(key=lambda o: (-o.days_overdue, slugify(o.unit), item_number_key(o.brief.number)))
     return listed, len(late), sum(1 for x in late if x.past_ladder)
 
 
