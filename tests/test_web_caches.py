@@ -66,6 +66,28 @@ def test_the_office_page_reuses_its_units_status_run_until_the_unit_changes(two_
     assert "hoàn thành" in shown.text.lower()
 
 
+def test_the_province_page_is_built_once_until_one_of_its_communes_changes(two_communes):
+    app, _ = two_communes
+    with unit_of_work(app.engine) as session:
+        province = Unit(name="Tỉnh Thanh Hóa", slug="tinh-thanh-hoa", level="province")
+        session.add(province)
+        session.flush()
+        for commune in session.scalars(select(Unit).where(Unit.name.in_([NGOC_LIEN, TRUONG_XUAN]))):
+            commune.parent_id = province.id
+        token = links.ensure_link(session, links.LEADERSHIP, province.id).token
+    web = create_app(app)
+    views: UnitCache = web.state.province_views
+    client = TestClient(web)
+    first = client.get(f"/l/{token}")
+    assert first.status_code == 200 and NGOC_LIEN in first.text and TRUONG_XUAN in first.text
+    built = views.builds  # the first build issues the communes' leadership links: a write of its own
+    assert client.get(f"/l/{token}").text == client.get(f"/l/{token}").text and views.builds <= built + 1
+    built = views.builds
+    assert client.get(f"/l/{token}").status_code == 200 and views.builds == built  # nothing changed: reused
+    app.record_update("1", "hoan_thanh", unit=TRUONG_XUAN, product="Báo cáo số 1")  # a commune's write
+    assert client.get(f"/l/{token}").status_code == 200 and views.builds == built + 1
+
+
 def test_a_feed_is_rebuilt_after_a_write_in_its_unit_only(two_communes):
     app, tokens = two_communes
     web = create_app(app)

@@ -247,8 +247,10 @@ def item_history(engine: Engine, item_ids: list[int]) -> dict[int, list[HistoryE
 
 
 def office_view(ctx: Context, office: OfficeScope, item_id: int | None = None,
-                history_limit: int | None = 3) -> OfficeView:
-    """The office's items, lead then cooperating, what needs attention first (today, by the context's clock)."""
+                history_limit: int | None = 3, *, report: StatusReport | None = None) -> OfficeView:
+    """The office's items, lead then cooperating, what needs attention first (today, by the context's clock).
+    ``report`` is the unit's status run when the caller has it (read before the items, so they are at least
+    as new as the run); without it the run is made here."""
     engine, as_of = ctx.engine, ctx.today()
     query = (
         select(ItemOffice.item_id, ItemOffice.role)
@@ -263,7 +265,8 @@ def office_view(ctx: Context, office: OfficeScope, item_id: int | None = None,
         for iid, role in conn.execute(query):
             if role == "lead" or iid not in roles:
                 roles[iid] = role
-    report = status_report(engine, office.unit_id, as_of, ctx.calendar, ctx.due_soon)
+    if report is None:
+        report = status_report(engine, office.unit_id, as_of, ctx.calendar, ctx.due_soon)
     cards = item_cards(engine, list(roles), report, roles, history_limit)
     return OfficeView(office, report, cards)
 

@@ -11,6 +11,7 @@ most once at a time per key (concurrent requests for it wait for that build).
 
 :class:`StatusRuns` is the office page's: the status run of the office's unit, the same for
 every office of the unit, built once for all their page requests until the unit changes.
+:class:`ProvinceViews` is a province's leadership page: its communes added up, until one changes.
 """
 
 from __future__ import annotations
@@ -21,13 +22,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from sqlalchemy import Engine, select
+from typing import TYPE_CHECKING
 
-from dondoc.storage.models import Item, ItemOffice, Plan
+from sqlalchemy import Engine
+
 from dondoc.storage.statusrun import StatusReport
 from dondoc.storage.unitversions import unit_version
+from dondoc.usecases import pages
 from dondoc.usecases.context import Context
-from dondoc.usecases.pages import OfficeScope, OfficeView, item_cards, status_report
+from dondoc.usecases.pages import OfficeScope, OfficeView, status_report
+
+if TYPE_CHECKING:
+    from dondoc.usecases.province import ProvinceView
 
 V = TypeVar("V")
 
@@ -105,21 +111,18 @@ class StatusRuns(UnitCache[StatusReport]):
 
 def office_view(ctx: Context, runs: StatusRuns, office: OfficeScope, item_id: int | None = None,
                 history_limit: int | None = 3) -> OfficeView:
-    """:func:`dondoc.usecases.pages.office_view` with the unit's status run taken from ``runs``: the office's
-    items, lead then cooperating, what needs attention first; their offices, milestones and history read now."""
-    query = (
-        select(ItemOffice.item_id, ItemOffice.role)
-        .join(Item, Item.id == ItemOffice.item_id)
-        .join(Plan, Plan.id == Item.plan_id)
-        .where(ItemOffice.office_id == office.office_id, Item.removed_at.is_(None), Plan.unit_id == office.unit_id)
-    )
-    if item_id is not None:
-        query = query.where(ItemOffice.item_id == item_id)
-    report = runs.report(ctx, office.unit_id)  # first: the items read below are at least as new as the run
-    roles: dict[int, str] = {}
-    with ctx.engine.connect() as conn:
-        for iid, role in conn.execute(query):
-            if role == "lead" or iid not in roles:
-                roles[iid] = role
-    cards = item_cards(ctx.engine, list(roles), report, roles, history_limit)
-    return OfficeView(office, report, cards)
+    """:func:`dondoc.usecases.pages.office_view` with the unit's status run taken from ``runs`` (first: the
+    items read after it are at least as new as the run)."""
+    report = runs.report(ctx, office.unit_id)
+    return pages.office_view(ctx, office, item_id, history_limit, report=report)
+
+
+class ProvinceViews(UnitCache["ProvinceView"]):
+    """A province's overview (its communes added up and ranked) for today, built once for every request
+    until the province or one of its communes changes: the version of a unit covers the units under it."""
+
+    def view(self, ctx: Context, unit_id: int) -> "ProvinceView":
+        from dondoc.usecases.province import province_view
+
+        version = self.version(ctx.engine, unit_id)
+        return self.get((unit_id, ctx.today(), ctx.due_soon), version, lambda: province_view(ctx, unit_id))

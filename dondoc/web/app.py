@@ -16,7 +16,7 @@ from dondoc.app import Dondoc
 from dondoc.storage.refusals import DATABASE_ERRORS, database_problem
 from dondoc.storage.secret import secret_key
 from dondoc.usecases.feedcache import FeedCache
-from dondoc.usecases.unitcache import StatusRuns
+from dondoc.usecases.unitcache import ProvinceViews, StatusRuns
 from dondoc.web import feeds, leadership, office, people, reports, security, standing
 from dondoc.web.base import HERE, RETRY_AFTER_SECONDS, render
 
@@ -30,6 +30,7 @@ def create_app(dondoc: Dondoc) -> FastAPI:
     app.state.dondoc = dondoc
     app.state.secret_key = secret_key(dondoc.settings)
     app.state.status_runs = StatusRuns()  # each unit's status run, for its offices' pages, until the unit changes
+    app.state.province_views = ProvinceViews(max_entries=32)  # a province's overview, until a commune changes
     app.state.feed_cache = FeedCache()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (office, leadership, standing, people, feeds, reports):

@@ -53,7 +53,7 @@ def _row_number(view, item_id_text: str | None) -> str | None:
 
 def _province_overview(request: Request, token: str, scope: access.Scope):
     dondoc = dondoc_of(request)
-    view = province.province_view(dondoc, scope.unit_id)
+    view = request.app.state.province_views.view(dondoc, scope.unit_id)
     context = {"unit_name": scope.unit_name, "view": view, "today": view.as_of, "base": f"/l/{token}",
                "shown_all": list(Shown), "printing": request.query_params.get("in") == "1"}
     return render(request, "province.html", context, scope=scope)
