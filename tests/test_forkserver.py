@@ -86,6 +86,7 @@ def test_a_warm_run_answers_as_the_engine_would(server):
     out, err = warm.communicate(timeout=120)
     assert warm.returncode == cold.returncode == 1
     assert "Invalid flow run id" in err.decode() and "Invalid flow run id" in cold.stderr
+    assert "Warning" not in err.decode()  # nothing a cold start would not print
     assert run_pid(log, "not-a-run-id")
 
 

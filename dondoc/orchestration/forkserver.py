@@ -88,6 +88,7 @@ def _run_engine() -> int:
     import traceback
 
     code = 0
+    sys.modules.pop("prefect.engine", None)  # run afresh as __main__ (its imports stay warm)
     try:
         runpy.run_module("prefect.engine", run_name="__main__", alter_sys=True)
     except SystemExit as exc:
