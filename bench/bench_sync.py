@@ -6,9 +6,12 @@ with ``--prefect-postgres``), and measures in the same run:
   - baseline 1: the set-based checkpoint query (``checkpoints_by_item`` for every item);
   - the first sync (every deployment created);
   - the no-op re-sync (nothing changes; what a second ``dondoc sync`` costs);
-  - baseline 2: plain client reads of the same deployments (paged ``read_deployments``).
+  - baseline 2: plain client reads of the same deployments (paged ``read_deployments``);
+  - the Prefect server's own CPU time during the first sync (its process tree, from /proc): the
+    floor a single server process puts under the first sync, whatever the client does;
+and prints the machine's load average beside the figures (the machine may be shared).
 
-    python bench/bench_sync.py [--communes 17] [--concurrency 1]
+    python bench/bench_sync.py [--communes 17] [--concurrency 4]
         [--prefect-postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_prefect]
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -33,6 +37,20 @@ def timed(fn):
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (Linux /proc; 0 elsewhere)."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += process_tree_cpu(int(child))
+    except (OSError, ValueError, IndexError):
+        pass
+    return total
 
 
 async def _read_all():
@@ -67,7 +85,10 @@ def main() -> None:
             with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
                 end = as_of + timedelta(days=settings.sync_horizon_days - 1)
                 t_cp, checkpoints = timed(lambda: app.checkpoints(as_of, end, as_of=as_of))
+                load = os.getloadavg()
+                cpu_before = process_tree_cpu(server.child.process.pid)
                 t_first, first = timed(lambda: sync(app, as_of=as_of))
+                server_cpu = process_tree_cpu(server.child.process.pid) - cpu_before
                 t_again, again = timed(lambda: sync(app, as_of=as_of))
                 t_read, found = timed(lambda: asyncio.run(_read_all()))
         finally:
@@ -78,8 +99,13 @@ def main() -> None:
     print(f"baseline 1 — checkpoints_by_item cho {len(checkpoints)} mục:   {t_cp:8.2f} s")
     print(f"sync lần đầu (tạo {first.created}, {first.scheduled} có lịch, {first.checkpoints} lần nhắc): "
           f"{t_first:8.2f} s  ({1000 * t_first / n:.1f} ms/mục)")
+    print(f"  CPU máy chủ Prefect trong lúc đó: {server_cpu:8.2f} s  ({1000 * server_cpu / max(1, first.created):.1f} ms/deployment)")
     print(f"sync lại, không đổi gì (giữ nguyên {again.unchanged}, đổi {again.changed}):   {t_again:8.2f} s")
+    if again.changed:
+        print("  đổi:", ", ".join(f"{name} ({verb})" for name, verb in sorted(again.names.items())[:5]))
     print(f"baseline 2 — đọc {len(found)} deployment qua client:       {t_read:8.2f} s")
+    print(f"tải máy (load average 1/5/15 phút) lúc bắt đầu sync: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+          f"{os.cpu_count()} lõi")
     print(f"sync lại / đọc thuần: {t_again / t_read:.2f}×; sync lần đầu / checkpoints: {t_first / t_cp:.0f}×")
 
 

@@ -176,6 +176,44 @@ def test_resync_changes_nothing_and_removed_items_lose_their_deployment(plan001)
     assert len(found) == 61 and ids["7"] not in {d.parameters["item_id"] for d in found.values()}
 
 
+def test_concurrent_writes_make_exactly_the_desired_deployments(plan001, monkeypatch):
+    """Eight upserts in flight at once: one deployment per item, each as desired, and nothing left to change."""
+    app = plan001
+    monkeypatch.setattr(app.settings, "sync_concurrency", 8)
+    report = sync(app, as_of=AS_OF, start=START)
+    assert (report.created, report.updated, report.deleted) == (62, 0, 0)
+    found = deployments()
+    desired = desired_deployments(app, start=START, end=START + timedelta(days=app.settings.sync_horizon_days - 1),
+                                  as_of=AS_OF)
+    assert set(found) == set(desired)
+    assert sorted(d.parameters["item_id"] for d in found.values()) == sorted(d.item_id for d in desired.values())
+    assert sum(1 for d in found.values() if d.schedules) == report.scheduled > 0
+    again = sync(app, as_of=AS_OF, start=START)
+    assert (again.changed, again.unchanged) == (0, 62)
+
+
+def test_an_interrupted_first_sync_is_completed_by_the_next_run(plan001, monkeypatch):
+    """Each upsert stands alone: a sync stopped part way leaves some deployments, the next run writes the rest."""
+    app = plan001
+    monkeypatch.setattr(app.settings, "sync_concurrency", 4)
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_20(done: int, total: int) -> None:
+        if done >= 20:
+            raise Stop
+
+    with pytest.raises(Stop):
+        sync(app, as_of=AS_OF, start=START, progress=stop_after_20)
+    written = len(deployments())
+    assert 20 <= written < 62
+    report = sync(app, as_of=AS_OF, start=START)
+    assert (report.created, report.unchanged, report.updated, report.deleted) == (62 - written, written, 0, 0)
+    assert len(deployments()) == 62
+    assert sync(app, as_of=AS_OF, start=START).changed == 0
+
+
 def test_a_renamed_deployment_of_an_item_is_replaced_not_left_behind(plan001):
     """Deployments are the item's by their tag and item_id parameter: one under an older name goes on re-sync."""
     app = plan001
