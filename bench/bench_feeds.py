@@ -25,16 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import timed  # noqa: E402
+from benchlib import bench_app, largest_office, timed  # noqa: E402
 
 import requests  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
 
 from calendars.ical import build_calendar  # noqa: E402
-from benchlib import bench_app  # noqa: E402
 from dondoc.storage import links  # noqa: E402
 from dondoc.storage.db import read_session, unit_of_work  # noqa: E402
-from dondoc.storage.models import ItemOffice, Office, Unit  # noqa: E402
 from dondoc.usecases import feeds  # noqa: E402
 from dondoc.usecases.feedcache import FeedCache  # noqa: E402
 from dondoc.web.server import WebServer  # noqa: E402
@@ -90,13 +87,7 @@ def main() -> None:
         demo = app.build_demo(communes=args.communes, seed=2026, as_of=today, province="Tỉnh Thanh Hóa")
         build_s = time.perf_counter() - started
         with read_session(engine) as session:
-            office = session.execute(
-                select(Office.id, Office.unit_id, Office.name, Unit.name.label("unit"), func.count().label("n"))
-                .join(ItemOffice, ItemOffice.office_id == Office.id)
-                .join(Unit, Unit.id == Office.unit_id)
-                .group_by(Office.id, Office.unit_id, Office.name, Unit.name)
-                .order_by(func.count().desc(), Office.id)
-            ).first()
+            office = largest_office(session)
         scope = feeds.Scope(office.unit_id, office.id)
         with unit_of_work(engine) as session:
             token = links.ensure_link(session, links.OFFICE_FEED, office.unit_id, office.id).token

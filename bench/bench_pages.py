@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests
 from bench_web_busy import free_port
-from benchlib import bench_app, postgres_schema, timed
+from benchlib import bench_app, largest_office, postgres_schema, timed
 from sqlalchemy import func, select
 
 from dondoc.storage import links
@@ -130,13 +130,7 @@ def csrf_of(page: str) -> str:
 def pick(app):
     """The office with the most items, its unit's items it leads, another commune, the province."""
     with read_session(app.engine) as session:
-        office = session.execute(
-            select(Office.id, Office.unit_id, Office.name, Unit.name.label("unit"), func.count().label("n"))
-            .join(ItemOffice, ItemOffice.office_id == Office.id)
-            .join(Unit, Unit.id == Office.unit_id)
-            .group_by(Office.id, Office.unit_id, Office.name, Unit.name)
-            .order_by(func.count().desc(), Office.id)
-        ).first()
+        office = largest_office(session)
         items = list(session.scalars(
             select(Item.id).join(ItemOffice, ItemOffice.item_id == Item.id)
             .where(ItemOffice.office_id == office.id, ItemOffice.role == "lead", Item.removed_at.is_(None))

@@ -47,3 +47,18 @@ def bench_app(home, url: str | None = None, **settings):
     home = Path(home)
     options = {"home": home, "database_url": url or f"sqlite:///{home / 'bench.db'}", **settings}
     return Dondoc.build(Settings(**options), migrate=True)
+
+
+def largest_office(session):
+    """The office with the most items (lead or cooperating): (id, unit_id, name, unit, n)."""
+    from sqlalchemy import func, select
+
+    from dondoc.storage.models import ItemOffice, Office, Unit
+
+    return session.execute(
+        select(Office.id, Office.unit_id, Office.name, Unit.name.label("unit"), func.count().label("n"))
+        .join(ItemOffice, ItemOffice.office_id == Office.id)
+        .join(Unit, Unit.id == Office.unit_id)
+        .group_by(Office.id, Office.unit_id, Office.name, Unit.name)
+        .order_by(func.count().desc(), Office.id)
+    ).first()
