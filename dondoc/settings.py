@@ -158,7 +158,7 @@ class Settings(BaseSettings):
         default=1,
         ge=1,
         le=64,
-        description="Prefect API writes `dondoc sync` runs at the same time. Keep 1 against a Prefect server on SQLite (parallel writes wait on its lock); 8 or more on PostgreSQL.",
+        description="Prefect API writes `dondoc sync` runs at the same time. Keep 1 against a Prefect server on SQLite (with 2 it answers 503 while its database is locked); 8 on PostgreSQL (more does not help: each upsert costs the server about 60 ms of one core).",
     )
     web_host: str = Field(
         default="127.0.0.1",
