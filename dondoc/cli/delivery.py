@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from dondoc.cli.base import app, console, dondoc, fail, guarded
+from dondoc.clock import aware
 
 
 def _print_report(report) -> None:
@@ -43,7 +43,7 @@ def deliveries(
         return
     table = Table("ID", "Lúc", "Loại", "Người nhận", "Kênh", "Lần", "Kết quả", "Mã tin / lỗi", "Khóa sổ")
     for r in rows:
-        at = (r.at if r.at.tzinfo else r.at.replace(tzinfo=timezone.utc)).astimezone(application.tz)
+        at = aware(r.at).astimezone(application.tz)
         table.add_row(str(r.id), f"{at:%d/%m/%Y %H:%M}", r.kind, r.person, r.channel, str(r.attempt), r.outcome,
                       r.error or r.provider_message_id or "", r.ledger_key)
     console.print(table)

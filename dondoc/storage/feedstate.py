@@ -10,7 +10,7 @@ seeing the same change bump it once.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
@@ -81,9 +81,4 @@ def sync_state(engine: Engine, wanted: dict[str, tuple[int, str]], now: datetime
         with engine.connect() as conn:
             stored.update(_stored(conn, absent + [u for u, _ in changed]))
     return stored
-
-
-def aware(moment: datetime) -> datetime:
-    """Stored times in UTC (SQLite gives them back naive, PostgreSQL in the session's zone)."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 

@@ -7,12 +7,12 @@ over with an update that only applies while the old claim is still there, so two
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from dondoc.clock import utcnow
+from dondoc.clock import aware, utcnow
 from dondoc.storage.models import Sweep
 
 
@@ -27,7 +27,7 @@ def claim(engine: Engine, key: str, holder: str, lease: timedelta, now: datetime
         pass
     with engine.begin() as conn:
         row = conn.execute(select(Sweep.claimed_at, Sweep.finished_at).where(Sweep.key == key)).first()
-        if row is None or row.finished_at is not None or _aware(row.claimed_at) > now - lease:
+        if row is None or row.finished_at is not None or aware(row.claimed_at) > now - lease:
             return False
         taken = conn.execute(update(Sweep).where(Sweep.key == key, Sweep.finished_at.is_(None),
                                                  Sweep.claimed_at == row.claimed_at)
@@ -47,7 +47,3 @@ def release(engine: Engine, key: str, holder: str) -> None:
     with engine.begin() as conn:
         conn.execute(Sweep.__table__.delete().where(Sweep.key == key, Sweep.holder == holder,
                                                     Sweep.finished_at.is_(None)))
-
-
-def _aware(moment: datetime) -> datetime:  # SQLite gives naive UTC back
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -43,6 +43,7 @@ from calendars.ical import (
     report_uid,
 )
 from calendars.workdays import WorkCalendar
+from dondoc.clock import aware
 from dondoc.configuration import ReportingConfig
 from dondoc.domain.chasing import last_escalation
 from dondoc.domain.labels import item_label, short_plan_title
@@ -50,7 +51,7 @@ from dondoc.domain.periods import progress_deadlines
 from dondoc.domain.status import Shown, Stored, shown_status
 from dondoc.storage import links
 from dondoc.storage.db import unit_of_work
-from dondoc.storage.feedstate import aware, sync_state
+from dondoc.storage.feedstate import sync_state
 from dondoc.storage.lookups import LookupFailed
 from dondoc.storage.models import (
     Item,

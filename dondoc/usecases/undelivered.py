@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
+from dondoc.clock import aware
 from dondoc.configuration.people import spec_title
 from dondoc.storage import ledger, recipients
 from dondoc.storage.links import MessageLinks
@@ -71,7 +72,7 @@ def not_delivered(ctx: Context, *, unit_id: int | None = None, limit: int = 200)
         person = directory.person(r.unit_id, r.person).name
         if r.forwarded_for:
             person += f" (thay cho {spec_title(r.forwarded_for)})"
-        local = (lambda t: t and ctx.local(t if t.tzinfo else t.replace(tzinfo=timezone.utc)))
+        local = (lambda t: t and ctx.local(aware(t)))
         rows.append(NotDelivered(r.id, describe(r.purpose, r.number, r.level), r.subject or "", person, r.state,
                                  STATES.get(r.state, r.state), r.attempts, r.error or "",
                                  local(r.next_attempt_at) if r.state in ("failed", "unknown") else None,
