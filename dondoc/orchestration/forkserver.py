@@ -29,7 +29,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dondoc.orchestration.launch import HEADER, SOCKET_ENV
+from dondoc.orchestration.launch import HEADER, SOCKET_ENV, exit_status
+from dondoc.orchestration.prefect_server import die_with_parent
 
 WARM_MODULES = ("prefect.engine", "prefect.flow_engine", "prefect.task_engine", "prefect.runtime",
                 "prefect.states", "flows.item", "tasks.chasing", "dondoc.app", "dondoc.usecases.chasing",
@@ -120,10 +121,7 @@ class Server:
 
     def serve(self, stop) -> None:
         while not stop() and self.worker_code is None:
-            try:
-                readable, _, _ = select.select([self.listener, *self.runs.values()], [], [], 0.2)
-            except InterruptedError:
-                continue
+            readable, _, _ = select.select([self.listener, *self.runs.values()], [], [], 0.2)
             for sock in readable:
                 if sock is self.listener:
                     self._accept()
@@ -234,16 +232,6 @@ def _same_user(conn: socket.socket) -> bool:
     return struct.unpack("3i", creds)[1] == os.getuid()
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the worker's process before exec
-    """Linux: the worker gets SIGTERM when this server dies, even by SIGKILL."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     """``forkserver SOCKET -- WORKER COMMAND…``: serve warm flow-run processes while the worker runs."""
     args = argv if argv is not None else sys.argv[1:]
@@ -255,13 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
     server = Server(Path(args[0]))
     server.start()
+    # the worker gets SIGTERM when this server dies, even by SIGKILL
     server.worker = subprocess.Popen(args[2:], env={**os.environ, SOCKET_ENV: args[0]},
-                                     preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+                                     preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
     warm_up()
     server.serve(lambda: bool(stopping))
     server.close()
-    code = server.worker_code or 0
-    return code if code >= 0 else 128 - code
+    return exit_status(server.worker_code or 0)
 
 
 if __name__ == "__main__":

@@ -46,12 +46,7 @@ def through_server(path: str) -> int | None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, forward)
-    while True:
-        try:
-            line = reader.readline()
-            break
-        except InterruptedError:  # a signal came in and was passed on: keep waiting for the end
-            continue
+    line = reader.readline()  # a signal passed on does not interrupt the wait (PEP 475)
     if line.startswith("exit "):
         return int(line.split()[1])
     # the server went away with the run still going: wait for the run, then report a crash
@@ -70,11 +65,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def exit_status(code: int) -> int:
+    """A process's exit code as a shell gives it: a run killed by signal N (code -N) exits with 128 + N."""
+    return code if code >= 0 else 128 - code
+
+
 def main() -> None:
     path = os.environ.get(SOCKET_ENV)
     code = through_server(path) if path else None
     if code is not None:
-        sys.exit(code if code >= 0 else 128 - code)
+        sys.exit(exit_status(code))
     os.execv(sys.executable, [sys.executable, "-m", "prefect.engine", *sys.argv[1:]])
 
 

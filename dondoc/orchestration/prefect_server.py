@@ -203,7 +203,7 @@ class Child:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
     """Linux: the child gets SIGTERM when its parent dies, even by SIGKILL (no orphan server or worker)."""
     try:
         import ctypes
@@ -218,7 +218,7 @@ def spawn(name: str, args: list[str], env: dict[str, str], log_path: Path | None
     try:
         process = subprocess.Popen(
             args, env=env, cwd=str(cwd), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            start_new_session=True, preexec_fn=die_with_parent if sys.platform.startswith("linux") else None,
         )
     finally:
         if log_path:
