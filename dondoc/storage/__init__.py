@@ -8,6 +8,7 @@
 - :mod:`~dondoc.storage.dues`: open due dates and chasing checkpoints;
 - :mod:`~dondoc.storage.ledger`: the chasing ledger's states;
 - :mod:`~dondoc.storage.links`: secret links;
-- :mod:`~dondoc.storage.feedstate`: what calendar feeds published (SEQUENCE).
-- :mod:`~dondoc.storage.unitversions`: each unit's data version, raised by every write to its data.
+- :mod:`~dondoc.storage.feedstate`: what calendar feeds published (SEQUENCE);
+- :mod:`~dondoc.storage.unitversions`: each unit's data version, raised by every write to its data;
+- :mod:`~dondoc.storage.dialects`: the insert with ON CONFLICT of SQLite and PostgreSQL.
 """

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dondoc.clock import utcnow
+from dondoc.storage.dialects import conflict_insert
 from dondoc.storage.models import CalendarEvent
 
 CHUNK = 500
@@ -36,12 +37,8 @@ def _insert_absent(engine: Engine, rows: list[dict]) -> None:
     """Insert rows whose UID is not stored yet; rows another request inserted meanwhile are left alone."""
     if not rows:
         return
-    dialect = engine.dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    dialect_insert = conflict_insert(engine.dialect.name)
+    if dialect_insert is not None:
         with engine.begin() as conn:
             for start in range(0, len(rows), CHUNK):
                 conn.execute(dialect_insert(CalendarEvent).on_conflict_do_nothing(index_elements=["uid"]),

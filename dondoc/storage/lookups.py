@@ -31,11 +31,7 @@ def find_unit(session: Session, name: str) -> Unit:
 def unit_tree_ids(session: Session, unit_id: int) -> list[int]:
     """The unit and every unit under it (a province's communes and wards, their own sub-units), set-based by
     level: one query per level of the tree."""
-    found, level = [unit_id], [unit_id]
-    while level:
-        level = [i for i in session.scalars(select(Unit.id).where(Unit.parent_id.in_(level))) if i not in found]
-        found.extend(level)
-    return found
+    return list(unit_branches(session, unit_id))
 
 
 def named_or_only_unit(session: Session, name: str | None, *, with_plans: bool = True) -> Unit:

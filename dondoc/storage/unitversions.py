@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import get_history
 
 from dondoc.clock import utcnow
+from dondoc.storage.dialects import conflict_insert
 from dondoc.storage.models import (
     AccessLink,
     Acknowledgement,
@@ -164,15 +165,11 @@ def bump(conn: Connection, *, units: Iterable[int] = (), plans: Iterable[int] = 
     """Raise the version of the units the rows belong to, in the connection's transaction; returns the units."""
     unit_ids = units_of(conn, units=units, plans=plans, items=items, occurrences=occurrences, updates=updates)
     now = utcnow()
-    dialect = conn.dialect.name
+    dialect_insert = conflict_insert(conn.dialect.name)
     for chunk in _chunks(unit_ids):
         existing = select(Unit.id, literal(1), literal(now, DateTime(timezone=True))).where(Unit.id.in_(chunk)) \
             .order_by(Unit.id)
-        if dialect in ("sqlite", "postgresql"):
-            if dialect == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert as dialect_insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        if dialect_insert is not None:
             table = UnitVersion.__table__
             statement = dialect_insert(table).from_select(["unit_id", "version", "changed_at"], existing)
             conn.execute(statement.on_conflict_do_update(

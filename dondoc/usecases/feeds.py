@@ -281,12 +281,13 @@ def _checkpoint_events(scope, options, continuous, offices, mine, label, reminde
 # ------------------------------------------------------------------ building
 
 
-def feed_info(engine: Engine, scope: Scope, options: FeedOptions) -> FeedInfo:
+def feed_info(engine: Engine, scope: Scope, options: FeedOptions, *, parent: bool = False) -> FeedInfo:
+    """The feed's name and description; ``parent``: a leadership feed of a unit with units under it."""
     with engine.connect() as conn:
         unit = conn.execute(select(Unit.name).where(Unit.id == scope.unit_id)).scalar()
         if unit is None:
             raise FeedNotFound(f"unknown unit {scope.unit_id}")
-        if scope.leadership and has_units_under(engine, scope.unit_id):
+        if parent:
             name = f"Đôn Đốc – Lãnh đạo {unit}"
             about = (f"Hạn các nhiệm vụ cải cách hành chính của các đơn vị trực thuộc {unit}: mỗi ngày hạn một "
                      "sự kiện, và các nhiệm vụ đã qua mọi bước nhắc của đơn vị mà chưa hoàn thành.")
@@ -316,8 +317,8 @@ def _with_links(engine: Engine, scope: Scope, options: FeedOptions, events: list
 
 def build_feed(engine: Engine, scope: Scope, options: FeedOptions, now: datetime | None = None) -> Feed:
     """The feed's bytes, with SEQUENCE and times from the stored state (updated first)."""
-    info = feed_info(engine, scope, options)
     parent = scope.leadership and has_units_under(engine, scope.unit_id)
+    info = feed_info(engine, scope, options, parent=parent)
     events = province_events(engine, scope.unit_id, options) if parent else read_events(engine, scope, options)
     wanted = {e.uid: (item_id, fingerprint(e)) for item_id, e in events}
     stored = sync_state(engine, wanted, now)
