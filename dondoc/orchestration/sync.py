@@ -33,7 +33,7 @@ the old one in the same run.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from dondoc.app import Dondoc
 from dondoc.orchestration.names import allowed, deployment_name, flow_parameter_schema
 from dondoc.orchestration.prefect_server import ensure_work_pool, pull_steps, run_sync
+from dondoc.orchestration.rrules import checkpoint_count, rrule_for
 from dondoc.settings import Settings
 from dondoc.usecases.schedules import item_schedules
 
@@ -49,7 +50,6 @@ TAG = "dondoc"
 ITEM_TAG = "dondoc:item"
 ITEM_FLOW_NAME = "dondoc-item"
 ITEM_ENTRYPOINT = "flows/item.py:item_flow"
-RRULE_MAX_CHARS = 6400  # Prefect refuses RRule strings above 6,500 characters
 PAGE = 200
 BULK = 50  # Prefect's bulk operation limit
 ProgressFn = Callable[[int, int], None]
@@ -94,56 +94,7 @@ class SyncReport:
         }
 
 
-# -- naming and schedules ---------------------------------------------------------------------
-
-def _local(moments: Iterable[datetime], tz: ZoneInfo) -> list[datetime]:
-    out = set()
-    for m in moments:
-        m = m.replace(tzinfo=tz) if m.tzinfo is None else m.astimezone(tz)
-        out.add(m.replace(microsecond=0, tzinfo=None))
-    return sorted(out)
-
-
-def _fmt(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
-
-
-def rrule_for(moments: Iterable[datetime], timezone: str) -> str | None:
-    """One RRule string holding exactly ``moments`` (written in local clock time of ``timezone``).
-
-    Evenly spaced times (three or more, a whole number of days apart) become an RRULE;
-    anything else a DTSTART + RDATE list, cut to stay under Prefect's length limit
-    (the latest times are dropped; the next sync brings them back).
-
-    >>> tz = ZoneInfo("Asia/Ho_Chi_Minh")
-    >>> print(rrule_for([datetime(2026, 3, 16, 8, tzinfo=tz), datetime(2026, 3, 26, 8, tzinfo=tz)], "Asia/Ho_Chi_Minh"))
-    DTSTART:20260316T080000
-    RDATE:20260316T080000,20260326T080000
-    >>> print(rrule_for([datetime(2026, 1, d, 8, tzinfo=tz) for d in (5, 12, 19)], "Asia/Ho_Chi_Minh"))
-    DTSTART:20260105T080000
-    RRULE:FREQ=DAILY;INTERVAL=7;COUNT=3
-    >>> rrule_for([], "Asia/Ho_Chi_Minh") is None
-    True
-    """
-    local = _local(moments, ZoneInfo(timezone))
-    if not local:
-        return None
-    head = f"DTSTART:{_fmt(local[0])}\n"
-    if len(local) >= 3:
-        steps = {b - a for a, b in zip(local, local[1:])}
-        if len(steps) == 1:
-            step = steps.pop()
-            if step.seconds == 0 and step.days >= 1:
-                return head + f"RRULE:FREQ=DAILY;INTERVAL={step.days};COUNT={len(local)}"
-    dates, size = [], len(head) + len("RDATE:")
-    for moment in local:
-        text = _fmt(moment)
-        if size + len(text) + 1 > RRULE_MAX_CHARS:
-            break
-        dates.append(text)
-        size += len(text) + 1
-    return head + "RDATE:" + ",".join(dates)
-
+# -- the horizon --------------------------------------------------------------------------------
 
 def horizon_for(start: date, settings: Settings) -> tuple[date, date]:
     return start, start + timedelta(days=settings.sync_horizon_days - 1)
@@ -377,7 +328,7 @@ async def sync_async(
     else:
         report = await _apply_items(client, desired, settings, item_ids, dry_run, progress)
     report.horizon = (start, end)
-    report.checkpoints = sum(_count(d.rrule) for d in desired.values())
+    report.checkpoints = sum(checkpoint_count(d.rrule) for d in desired.values())
     return report
 
 
@@ -394,17 +345,6 @@ async def _apply_items(client, desired, settings, item_ids, dry_run, progress) -
         report.deleted += 1
         report.names[deployment.name] = "deleted"
     return report
-
-
-def _count(rrule: str | None) -> int:
-    if not rrule:
-        return 0
-    for line in rrule.splitlines():
-        if line.startswith("RDATE:"):
-            return line.count(",") + 1
-        if "COUNT=" in line:
-            return int(line.rsplit("COUNT=", 1)[1].split(";")[0])
-    return 0
 
 
 def sync(app: Dondoc, *, as_of: date, **kwargs) -> SyncReport:
