@@ -19,13 +19,12 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import bench_app, largest_office, timed  # noqa: E402
+from benchlib import bench_app, largest_office, run_load, timed  # noqa: E402
 
 import requests  # noqa: E402
 
@@ -39,31 +38,8 @@ from dondoc.web.server import WebServer  # noqa: E402
 
 def load(url: str, clients: int, total: int, headers: dict | None = None) -> tuple[list[float], dict[int, int], float]:
     """``total`` GETs of ``url`` spread over ``clients`` threads; latencies in seconds, status counts, wall time."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    per_client = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
-    start_line = threading.Barrier(clients)
-
-    def client(n: int) -> None:
-        with requests.Session() as session:
-            start_line.wait()
-            for _ in range(n):
-                started = time.perf_counter()
-                response = session.get(url, headers=headers or {}, timeout=300)
-                _ = response.content
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in per_client if n]
-    wall = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses, time.perf_counter() - wall
+    return run_load(clients, total, lambda session: None,
+                    lambda session, _state, _n: session.get(url, headers=headers or {}, timeout=300))
 
 
 def summary(label: str, latencies: list[float], statuses: dict[int, int], wall: float) -> None:

@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -40,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests
 from bench_web_busy import free_port
-from benchlib import bench_app, largest_office, postgres_schema, timed
+from benchlib import bench_app, largest_office, postgres_schema, run_load, timed
 from sqlalchemy import func, select
 
 from dondoc.storage import links
@@ -77,40 +76,6 @@ def tree_cpu(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / TICKS
-
-
-def run_load(clients: int, total: int, setup, request) -> tuple[list[float], dict[int, int], float]:
-    """``total`` requests over ``clients`` threads: ``setup(session)`` once per client (not timed), then
-    ``request(session, n)`` per request; returns latencies, status counts, wall time."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    per_client = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
-    start_line = threading.Barrier(clients)
-    counter = iter(range(10**9))
-
-    def client(n: int) -> None:
-        with requests.Session() as session:
-            state = setup(session)
-            start_line.wait()
-            for _ in range(n):
-                with lock:
-                    k = next(counter)
-                started = time.perf_counter()
-                response = request(session, state, k)
-                _ = response.content
-                elapsed = time.perf_counter() - started
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in per_client]
-    wall = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies, statuses, time.perf_counter() - wall
 
 
 def report(label: str, server_pid: int, clients: int, total: int, setup, request) -> None:

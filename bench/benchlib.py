@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -62,3 +63,39 @@ def largest_office(session):
         .group_by(Office.id, Office.unit_id, Office.name, Unit.name)
         .order_by(func.count().desc(), Office.id)
     ).first()
+
+
+def run_load(clients: int, total: int, setup, request) -> tuple[list[float], dict[int, int], float]:
+    """``total`` requests over ``clients`` threads: ``setup(session)`` once per client (not timed), then
+    ``request(session, n)`` per request; returns latencies, status counts, wall time."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    per_client = [total // clients + (1 if i < total % clients else 0) for i in range(clients)]
+    start_line = threading.Barrier(clients)
+    counter = iter(range(10**9))
+
+    def client(n: int) -> None:
+        import requests
+
+        with requests.Session() as session:
+            state = setup(session)
+            start_line.wait()
+            for _ in range(n):
+                with lock:
+                    k = next(counter)
+                started = time.perf_counter()
+                response = request(session, state, k)
+                _ = response.content
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in per_client]
+    wall = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - wall

@@ -40,12 +40,17 @@ def _tokens(app) -> dict[str, str]:
         }
 
 
-@pytest.fixture
-def two_communes(db_url):
+def _two_communes():
+    """The two example plans, each in its commune, and the links of the pages the tests ask for."""
     app = build_app(TODAY)
     app.import_file(seed_path(PLAN_001), unit_name=NGOC_LIEN)
     app.import_file(seed_path(PLAN_002), unit_name=TRUONG_XUAN)
     return app, _tokens(app)
+
+
+@pytest.fixture
+def two_communes(db_url):
+    return _two_communes()
 
 
 def test_the_office_page_reuses_its_units_status_run_until_the_unit_changes(two_communes):
@@ -126,10 +131,7 @@ def test_the_cache_is_bounded_and_builds_once_per_version():
 
 @pytest.fixture
 def served(sqlite_engine):
-    app = build_app(TODAY)
-    app.import_file(seed_path(PLAN_001), unit_name=NGOC_LIEN)
-    app.import_file(seed_path(PLAN_002), unit_name=TRUONG_XUAN)
-    return app, _tokens(app)
+    return _two_communes()
 
 
 def test_several_worker_processes_serve_and_see_a_write_made_elsewhere(served):
