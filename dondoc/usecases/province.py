@@ -70,6 +70,11 @@ class MemberTotals:
     url: str | None = None  # the same page as a full link to hand out
     own: bool = False  # the province's own plans, not a commune
 
+    def add(self, shown: Shown, days_overdue: int | None) -> None:
+        """Count one item of the commune by the shown status of its most urgent due date."""
+        self.counts[shown] += 1
+        self.worst_days = max(self.worst_days, days_overdue or 0)
+
     @property
     def items(self) -> int:
         return sum(self.counts.values())
@@ -198,11 +203,8 @@ def member_totals(tree: TreeStates) -> list[MemberTotals]:
                for u in set(tree.branch.values()) if u != tree.unit_id or u in tree.with_plans}
     for state in tree.states:
         member = members.get(tree.branch.get(state.unit_id, tree.unit_id))
-        if member is None:
-            continue
-        member.counts[state.shown] += 1
-        if state.days_overdue and state.days_overdue > member.worst_days:
-            member.worst_days = state.days_overdue
+        if member is not None:
+            member.add(state.shown, state.days_overdue)
     return sorted(members.values(), key=MemberTotals.rank_key)
 
 

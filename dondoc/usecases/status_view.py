@@ -233,9 +233,7 @@ def _province_lines(report, worst: dict[int, Shown], width: int, codes: bool, by
     first = item_rows(report.rows)
     members: dict[str, MemberTotals] = {}
     for row in first:
-        member = members.setdefault(row.unit, MemberTotals(0, row.unit))
-        member.counts[row.shown] += 1
-        member.worst_days = max(member.worst_days, row.days_overdue or 0)
+        members.setdefault(row.unit, MemberTotals(0, row.unit)).add(row.shown, row.days_overdue)
     overdue = [r for r in first if r.shown is Shown.OVERDUE]
     lines: list[Line] = []
     if overdue:
