@@ -229,3 +229,76 @@ def test_the_tree_states_are_the_status_runs_most_urgent_rows(province, day):
     states = most_urgent_states(app.engine, day, app.calendar, unit_ids=ids, due_soon_working_days=app.due_soon)
     assert {s.item_id: (s.shown, s.days_overdue, s.deadline) for s in states} == \
         {r.item_id: (r.shown, r.days_overdue, r.extended_due or r.effective_due) for r in run}
+
+
+def test_the_province_excel_export_is_its_page_communes_ranked_then_the_items_overdue_longest(province):
+    import io
+
+    from openpyxl import load_workbook
+
+    from conftest import ARTIFACTS
+    from dondoc.usecases.province import province_view
+
+    path = province.path(PROVINCE, "leadership")
+    html = province.get(path)
+    assert f'href="{path}/bao-cao.xlsx"' in html and f'href="{path}?in=1"' in html
+    answer = province.client.get(f"{path}/bao-cao.xlsx")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert answer.headers["content-disposition"] == 'attachment; filename="tinh-hinh-cchc-2026-06-30.xlsx"'
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"tinh-thanh-hoa-bao-cao-{province.app.engine.dialect.name}.xlsx").write_bytes(answer.content)
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["Theo đơn vị", "Quá hạn lâu nhất"]
+    with read_session(province.app.engine) as s:
+        province_id = s.scalar(select(Unit.id).where(Unit.name == PROVINCE))
+        slugs = list(s.scalars(select(Unit.slug)))
+    view = province_view(province.app, province_id)
+
+    communes = book["Theo đơn vị"]
+    assert communes["A1"].value == ("Tình hình thực hiện kế hoạch cải cách hành chính của các đơn vị trực thuộc "
+                                    f"{PROVINCE} – ngày 30/06/2026")
+    assert [c.value for c in communes[3]] == ["STT", "Đơn vị", "Nhiệm vụ", "Quá hạn", "Sắp đến hạn", "Hoàn thành",
+                                              "Chờ", "Tỷ lệ quá hạn"]
+    rows = [r for r in communes.iter_rows(min_row=4)]
+    *members, total = [[c.value for c in r] for r in rows]
+    # the page's ranking and the province view's numbers, which are the status run's
+    assert [r[1] for r in members] == [u for u, _, _ in table_rows(html)] == [m.name for m in view.members]
+    assert {r[1] for r in members} == set(province.communes()) and [r[0] for r in members] == [1, 2, 3, 4]
+    expected = expected_by_commune(province.app)
+    for r, m in zip(members, view.members):
+        e = expected[r[1]]
+        assert r[2:7] == [m.items, m.overdue, m.due_soon, m.done, m.awaiting] == \
+            [e["items"], e["overdue"], e["due_soon"], e["done"], e["awaiting"]], r[1]
+        assert r[7] == pytest.approx(e["overdue"] / e["items"], abs=1e-4)  # shown "0.0%"
+    assert [r[7] for r in members] == sorted((r[7] for r in members), reverse=True)
+    assert total[1] == "Cộng" and total[2] == view.items and total[3] == view.totals[Shown.OVERDUE.value]
+    # the status is a coloured cell (the overdue count), never a coloured row
+    for row, r in zip(rows, members):
+        assert (row[3].fill.fill_type == "solid") == bool(r[3])
+        assert all(c.fill.fill_type is None for i, c in enumerate(row) if i != 3)
+    assert any(r[3] for r in members)
+
+    late = book["Quá hạn lâu nhất"]
+    assert late["A1"].value == f"Nhiệm vụ quá hạn lâu nhất của các đơn vị trực thuộc {PROVINCE} – ngày 30/06/2026"
+    listed = [[c.value for c in r] for r in late.iter_rows(min_row=4)]
+    assert len(listed) == len(view.most_overdue) == min(20, view.overdue) > 0
+    assert [(r[1], r[2], r[7]) for r in listed] == [(o.unit, o.label, o.days_overdue) for o in view.most_overdue]
+    assert all(r[1] in province.communes() and re.fullmatch(r"Mục \d+(\.\d+)*", r[2]) and r[4] for r in listed)
+    days = [r[7] for r in listed]
+    assert days == sorted(days, reverse=True)
+    assert "đã qua mọi bước nhắc" in {r[9] for r in listed}
+
+    for sheet in book.worksheets:
+        assert "A1:" in str(sheet.merged_cells) and sheet["A1"].font.b
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$3:$3"
+        for r in sheet.iter_rows(values_only=True):
+            text = " ".join(v for v in r if isinstance(v, str))
+            assert not [c for c in province.codes() if c in text] and not [s for s in slugs if s in text]
+
+    # a commune's export stays the commune's workbook
+    commune = province.client.get(province.path(members[0][1], "leadership") + "/bao-cao.xlsx")
+    assert load_workbook(io.BytesIO(commune.content)).sheetnames == ["Quá hạn", "Sắp đến hạn", "Theo cơ quan",
+                                                                     "Theo lĩnh vực"]

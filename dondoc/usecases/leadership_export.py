@@ -1,6 +1,9 @@
 """The leadership overview as an Excel workbook, to print or pass on: the overdue due dates (with the
 reasons the offices gave and the escalation reached), those due soon, and the items per lead office and
 per area. Vietnamese headers, a title row on each sheet, A4 landscape fitted to the page width.
+
+A province's workbook is its leadership page (:class:`dondoc.usecases.province.ProvinceView`, the same
+cached view): its communes ranked by overdue share with their totals, then the items overdue longest.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dondoc.domain.status import Shown
 from dondoc.storage.statusrun import Group, StatusRow, item_rows
 from dondoc.usecases.context import Context
 from dondoc.usecases.leadership import Escalation, LeadershipView, leadership_view
+from dondoc.usecases.province import OverdueItem, ProvinceView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _THIN = Side(style="thin", color="999999")
@@ -154,8 +158,94 @@ def workbook(view: LeadershipView, unit_name: str, as_of: date) -> Workbook:
     return book
 
 
+def _bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def leadership_workbook_bytes(ctx: Context, unit_id: int, unit_name: str) -> bytes:
     """The unit's leadership overview today, as the bytes of an .xlsx file."""
-    buffer = io.BytesIO()
-    workbook(leadership_view(ctx, unit_id), unit_name, ctx.today()).save(buffer)
-    return buffer.getvalue()
+    return _bytes(workbook(leadership_view(ctx, unit_id), unit_name, ctx.today()))
+
+
+def _tint(cell, hex_colour: str) -> None:
+    """A status shown by the colour of one cell: a light fill of the status colour, the text in that colour."""
+    rgb = hex_colour.lstrip("#")
+    light = "".join(f"{int(rgb[i:i + 2], 16) + (255 - int(rgb[i:i + 2], 16)) * 4 // 5:02X}" for i in (0, 2, 4))
+    cell.fill = PatternFill("solid", fgColor=light)
+    cell.font = Font(bold=True, color=rgb.upper())
+
+
+def _chasing(item: OverdueItem) -> tuple[str, str | None]:
+    """Where the commune's ladder stands for the item, as the page says it, and the colour of its cell."""
+    if item.acknowledged:
+        return "lãnh đạo đơn vị đã nắm", Shown.ON_TRACK.hex
+    if item.past_ladder:
+        return "đã qua mọi bước nhắc", Shown.OVERDUE.hex
+    if item.level:
+        return f"đã nhắc cấp {item.level}", Shown.DUE_SOON.hex
+    return "chưa nhắc", None
+
+
+PROVINCE_SHEETS = ("Theo đơn vị", "Quá hạn lâu nhất")
+COMMUNE_HEADERS = ["STT", "Đơn vị", "Nhiệm vụ", "Quá hạn", "Sắp đến hạn", "Hoàn thành", "Chờ", "Tỷ lệ quá hạn"]
+OVERDUE_HEADERS = ["STT", "Đơn vị", "Nhiệm vụ", "Kế hoạch", "Nội dung", "Cơ quan chủ trì", "Hạn", "Số ngày quá hạn",
+                   "Báo cáo gần nhất", "Nhắc ở đơn vị"]
+
+
+def province_workbook(view: ProvinceView, unit_name: str) -> Workbook:
+    """The workbook of a province's leadership page (two sheets): the communes ranked worst first with their
+    totals (the overdue count in red where there is one), then the items overdue longest."""
+    day = _d(view.as_of)
+    book = Workbook()
+
+    communes = book.active
+    communes.title = PROVINCE_SHEETS[0]
+    members = view.members
+    rows = [[n, f"{m.name} (kế hoạch của đơn vị)" if m.own else m.name, m.items, m.overdue, m.due_soon, m.done,
+             m.awaiting, round(m.overdue_share, 4)] for n, m in enumerate(members, start=1)]
+    if rows:
+        items, overdue = sum(m.items for m in members), sum(m.overdue for m in members)
+        rows.append(["", "Cộng", items, overdue, sum(m.due_soon for m in members), sum(m.done for m in members),
+                     sum(m.awaiting for m in members), round(overdue / items, 4) if items else 0.0])
+    _sheet(communes, f"Tình hình thực hiện kế hoạch cải cách hành chính của các đơn vị trực thuộc {unit_name} – "
+           f"ngày {day}",
+           f"{len(view.communes)} đơn vị · {view.items} nhiệm vụ, {view.overdue} nhiệm vụ quá hạn ở "
+           f"{view.communes_overdue} đơn vị; tỷ lệ quá hạn chung {view.overdue_share}\n"
+           "Mỗi nhiệm vụ được tính một lần, theo hạn cần chú ý nhất của nhiệm vụ.\n"
+           "Tỷ lệ quá hạn: số nhiệm vụ quá hạn trên tổng số nhiệm vụ của đơn vị; tỷ lệ cao nhất xếp trước.",
+           COMMUNE_HEADERS, [6, 40, 11, 11, 11, 11, 11, 11], rows, "Chưa có đơn vị nào trực thuộc.",
+           numeric={0, 2, 3, 4, 5, 6, 7})
+    for n, row in enumerate(communes.iter_rows(min_row=4, max_row=3 + len(rows))):
+        row[7].number_format = "0.0%"
+        if n < len(members) and row[3].value:
+            _tint(row[3], Shown.OVERDUE.hex)
+    for cell in communes[communes.max_row] if rows else ():
+        cell.font = Font(bold=True)
+
+    listed = view.most_overdue
+    late = book.create_sheet(PROVINCE_SHEETS[1])
+    count = (f"{len(listed)} trong {view.overdue} nhiệm vụ quá hạn" if len(listed) < view.overdue
+             else f"{view.overdue} nhiệm vụ quá hạn")
+    ladder = (f"Việc nhắc lên cấp trên dừng ở đơn vị: lần nhắc cuối (cấp {view.top_level}) gửi sau {view.last_step} "
+              f"ngày làm việc quá hạn; chưa có bước nhắc lên {unit_name}." if view.top_level
+              else "Chưa có bước nhắc lên cấp trên nào.")
+    _sheet(late, f"Nhiệm vụ quá hạn lâu nhất của các đơn vị trực thuộc {unit_name} – ngày {day}",
+           f"{count}, xếp theo số ngày quá hạn. {ladder}\n{view.past_ladder} nhiệm vụ đã qua mọi bước nhắc của "
+           "đơn vị mà chưa hoàn thành, chưa được gia hạn hay xác nhận «đã nắm».",
+           OVERDUE_HEADERS, [6, 20, 10, 18, 46, 22, 12, 10, 32, 20],
+           [[n, o.unit, o.label, o.plan_short, o.brief.content, ", ".join(o.brief.lead) or "Chưa xác định cơ quan",
+             _d(o.deadline), o.days_overdue, o.brief.last_note or "", _chasing(o)[0]]
+            for n, o in enumerate(listed, start=1)],
+           "Không có nhiệm vụ quá hạn.", numeric={0, 7})
+    for o, row in zip(listed, late.iter_rows(min_row=4)):
+        colour = _chasing(o)[1]
+        if colour:
+            _tint(row[9], colour)
+    return book
+
+
+def province_workbook_bytes(view: ProvinceView, unit_name: str) -> bytes:
+    """A province's leadership page (its cached view) as the bytes of an .xlsx file."""
+    return _bytes(province_workbook(view, unit_name))

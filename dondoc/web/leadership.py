@@ -5,7 +5,7 @@ acknowledges an escalation ("đã nắm") or grants an extension ("gia hạn"; t
 date stays visible). Both can also be done from each row of the overview's overdue table
 (plain forms; the answer comes back to the table with a confirmation line).
 ``/l/<token>?in=1`` is the overview to print (no navigation, no forms; A4 landscape) and
-``/l/<token>/bao-cao.xlsx`` the same as an Excel workbook.
+``/l/<token>/bao-cao.xlsx`` the same as an Excel workbook (a province's too).
 
 A unit with units under it (a province) gets the province's overview instead
 (:mod:`dondoc.usecases.province`): totals over its communes, one row per commune ranked by overdue share
@@ -27,7 +27,7 @@ from dondoc.storage.links import LEADERSHIP
 from dondoc.storage.lookups import LookupFailed
 from dondoc.usecases import access, province
 from dondoc.usecases.leadership import leadership_item_view, leadership_view
-from dondoc.usecases.leadership_export import XLSX, leadership_workbook_bytes
+from dondoc.usecases.leadership_export import XLSX, leadership_workbook_bytes, province_workbook_bytes
 from dondoc.usecases.pages import CHART_ORDER
 from dondoc.text import read_date
 from dondoc.web.base import dondoc_of, form_text, item_in_scope, number_in_path, render, resync_after, scope_of
@@ -90,10 +90,15 @@ def leadership_page(request: Request, token: str):
 
 @router.get("/l/{token}/bao-cao.xlsx")
 def leadership_workbook(request: Request, token: str):
-    """The overview as an Excel workbook: overdue, due soon and counts per office (A4 landscape)."""
+    """The overview as an Excel workbook: overdue, due soon and counts per office (A4 landscape); a
+    province's is its page: the communes ranked with their totals, then the items overdue longest."""
     scope = _scope(request, token)
     dondoc = dondoc_of(request)
-    data = leadership_workbook_bytes(dondoc, scope.unit_id, scope.unit_name)
+    if province.is_parent(dondoc, scope.unit_id):
+        view = request.app.state.province_views.view(dondoc, scope.unit_id)
+        data = province_workbook_bytes(view, scope.unit_name)
+    else:
+        data = leadership_workbook_bytes(dondoc, scope.unit_id, scope.unit_name)
     filename = f"tinh-hinh-cchc-{dondoc.today():%Y-%m-%d}.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
