@@ -12,7 +12,7 @@ with ``--prefect-postgres``), and measures in the same run:
 and prints the machine's load average beside the figures (the machine may be shared).
 
     python bench/bench_sync.py [--communes 17] [--concurrency 4]
-        [--prefect-postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_prefect]
+        [--prefect-postgres postgresql+asyncpg://postgres@127.0.0.1:5432/bench_prefect [--api-workers 2]]
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-01-05", help="status date of the demo data and horizon start")
     parser.add_argument("--concurrency", type=int, default=None, help="DONDOC_SYNC_CONCURRENCY for this run")
     parser.add_argument("--prefect-postgres", default=None, help="asyncpg URL of an empty database for the Prefect server")
+    parser.add_argument("--api-workers", type=int, default=1,
+                        help="Prefect API processes (with --prefect-postgres; Redis from PREFECT_REDIS_MESSAGING_*)")
     args = parser.parse_args()
     as_of = date.fromisoformat(args.as_of)
 
@@ -77,7 +79,7 @@ def main() -> None:
         print(f"dữ liệu: {summary.items} mục, {summary.units} xã (tạo trong {built:.1f} s)")
 
         extra = {"PREFECT_API_DATABASE_CONNECTION_URL": args.prefect_postgres} if args.prefect_postgres else {}
-        started, server = timed(lambda: LocalServer(Path(tmp) / "prefect", extra_env=extra).start(timeout=180))
+        started, server = timed(lambda: LocalServer(Path(tmp) / "prefect", extra_env=extra, api_workers=args.api_workers).start(timeout=180))
         print(f"máy chủ Prefect ({'PostgreSQL' if extra else 'SQLite'}) sẵn sàng sau {started:.1f} s: {server.ui_url}")
         try:
             from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -87,8 +89,10 @@ def main() -> None:
                 t_cp, checkpoints = timed(lambda: app.checkpoints(as_of, end, as_of=as_of))
                 load = os.getloadavg()
                 cpu_before = process_tree_cpu(server.child.process.pid)
+                services_before = process_tree_cpu(server.services.process.pid) if server.services else 0.0
                 t_first, first = timed(lambda: sync(app, as_of=as_of))
                 server_cpu = process_tree_cpu(server.child.process.pid) - cpu_before
+                services_cpu = process_tree_cpu(server.services.process.pid) - services_before if server.services else None
                 t_again, again = timed(lambda: sync(app, as_of=as_of))
                 t_read, found = timed(lambda: asyncio.run(_read_all()))
         finally:
@@ -100,6 +104,8 @@ def main() -> None:
     print(f"sync lần đầu (tạo {first.created}, {first.scheduled} có lịch, {first.checkpoints} lần nhắc): "
           f"{t_first:8.2f} s  ({1000 * t_first / n:.1f} ms/mục)")
     print(f"  CPU máy chủ Prefect trong lúc đó: {server_cpu:8.2f} s  ({1000 * server_cpu / max(1, first.created):.1f} ms/deployment)")
+    if services_cpu is not None:
+        print(f"  CPU các dịch vụ Prefect (tiến trình riêng, {args.api_workers} tiến trình API): {services_cpu:8.2f} s")
     print(f"sync lại, không đổi gì (giữ nguyên {again.unchanged}, đổi {again.changed}):   {t_again:8.2f} s")
     if again.changed:
         print("  đổi:", ", ".join(f"{name} ({verb})" for name, verb in sorted(again.names.items())[:5]))

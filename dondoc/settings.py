@@ -136,6 +136,12 @@ class Settings(BaseSettings):
         le=65535,
         description="Port of the local Prefect server started by `dondoc up`. 0 means the first free port from 4200.",
     )
+    prefect_api_workers: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="API processes of the local Prefect server started by `dondoc up` (`prefect server start --workers`). More than 1 needs Prefect's database on PostgreSQL (PREFECT_API_DATABASE_CONNECTION_URL), the prefect-redis package and a Redis server (PREFECT_REDIS_MESSAGING_HOST); the first `dondoc sync` of a province is bound by these processes.",
+    )
     worker_limit: int = Field(
         default=0,
         ge=0,

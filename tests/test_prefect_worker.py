@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -196,3 +197,89 @@ def test_two_workers_share_a_morning_and_its_sweep(tmp_path, prefect_database, d
     assert len(delivered) == 18 and len(set(delivered)) == 18  # six for each of 37, 38 and 43, once each
     outbox = [json.loads(p.read_text()) for p in settings.outbox_path.glob("*.json")]
     assert len(outbox) == 18
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def test_several_api_processes_on_postgres_and_redis(tmp_path, prefect_database, dondoc_postgres):
+    """DONDOC_PREFECT_API_WORKERS=2: the database is prepared once (migrated, block types registered), two API
+    processes answer, the services run in a process of their own and make the items' scheduled runs."""
+    redis = pytest.importorskip("redis")
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=9)
+    try:
+        client.flushdb()  # a Redis database of this test's own: a server's events are not another's
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    application = build_app()
+    application.migrate()
+    application.import_file(seed_path(PLAN_001), unit_name="Xã Ngọc Liên")
+    env = {"PREFECT_API_DATABASE_CONNECTION_URL": prefect_database, "PREFECT_REDIS_MESSAGING_HOST": "127.0.0.1",
+           "PREFECT_REDIS_MESSAGING_DB": "9", "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2"}
+    server = LocalServer(tmp_path / "prefect", extra_env=env, api_workers=2).start(timeout=180)
+    try:
+        assert server.services is not None and server.services.running
+        assert len(_descendants(server.child.process.pid)) >= 2  # uvicorn's API processes
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            report = sync(application, as_of=date.today())
+            assert report.created == 62 and report.scheduled > 0
+            assert len(asyncio.run(_client(read_item_deployments))) == 62
+            assert asyncio.run(_client(lambda c: c.read_block_types()))  # registered once, before the API started
+
+            async def scheduled(c):
+                from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+                from prefect.client.schemas.objects import StateType
+
+                return await c.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))), limit=5)
+
+            deadline = time.monotonic() + 90
+            while not (runs := asyncio.run(_client(scheduled))) and time.monotonic() < deadline:
+                time.sleep(1)
+            assert runs, server.services.log_tail(30)  # the scheduler, in the services' process, made them
+            assert all(r.parameters.get("sweep") is True for r in runs)
+    finally:
+        server.stop()
+        client.flushdb()
+    assert not any(child.running for child in server.children)
+
+
+def test_several_api_processes_are_refused_on_sqlite(tmp_path):
+    from dondoc.orchestration.prefect_server import PrefectServerError
+
+    server = LocalServer(tmp_path / "prefect", api_workers=2)
+    with pytest.raises(PrefectServerError, match="PostgreSQL"):
+        server.start(timeout=30)
+    assert server.children == []
+
+
+def test_api_workers_environment(monkeypatch):
+    import socket
+
+    from dondoc.orchestration import api_workers
+
+    listening = socket.create_server(("127.0.0.1", 0))  # stands for Redis: only the connection is checked
+    postgres = {"PREFECT_API_DATABASE_CONNECTION_URL": "postgresql+asyncpg://u:secret@h/p",
+                "PREFECT_REDIS_MESSAGING_HOST": "127.0.0.1", "PREFECT_REDIS_MESSAGING_PORT": str(listening.getsockname()[1])}
+    env = api_workers.api_workers_env({**postgres, "PREFECT_MESSAGING_CACHE": "mine"}, 2)
+    assert env["PREFECT_MESSAGING_BROKER"] == "prefect_redis.messaging" and env["PREFECT_MESSAGING_CACHE"] == "mine"
+    started = api_workers.started_env(env)
+    assert started["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] == "false"
+    with pytest.raises(api_workers.ApiWorkersRefused, match="PostgreSQL") as refused:
+        api_workers.api_workers_env({"PREFECT_API_DATABASE_CONNECTION_URL": "sqlite+aiosqlite:///x.db"}, 3)
+    assert "DONDOC_PREFECT_API_WORKERS=3" in str(refused.value)
+    with pytest.raises(api_workers.ApiWorkersRefused, match="Redis ở 127.0.0.1:1"):
+        api_workers.api_workers_env({**postgres, "PREFECT_REDIS_MESSAGING_HOST": "127.0.0.1",
+                                     "PREFECT_REDIS_MESSAGING_PORT": "1"}, 2)  # a closed port
+    monkeypatch.setattr(api_workers.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(api_workers.ApiWorkersRefused, match="prefect-redis") as refused:
+        api_workers.api_workers_env(postgres, 2)
+    assert "secret" not in str(refused.value)
+    listening.close()

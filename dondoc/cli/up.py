@@ -111,7 +111,14 @@ def print_addresses(application: Dondoc, console: Console, *, web_url: str | Non
 
 def run_orchestration(application: Dondoc, console: Console, *, serve: bool = True) -> int:
     """Prefect server (local unless PREFECT_API_URL), sync, service deployments, worker; returns an exit code."""
-    from dondoc.orchestration.prefect_server import LocalServer, prefect_home, start_worker, url_file, using
+    from dondoc.orchestration.prefect_server import (
+        LocalServer,
+        prefect_database,
+        prefect_home,
+        start_worker,
+        url_file,
+        using,
+    )
     from dondoc.orchestration.running import Recovery, stop_all, wait_for_stop
     from dondoc.orchestration.services import deploy_service_flows
     from dondoc.orchestration.sync import sync
@@ -126,9 +133,9 @@ def run_orchestration(application: Dondoc, console: Console, *, serve: bool = Tr
             console.print(f"Dùng máy chủ Prefect có sẵn: {url}")
             ui_url = url.removesuffix("/api")
         else:
-            console.print(f"Khởi động máy chủ Prefect cục bộ (SQLite trong {home})…")
-            server = LocalServer(home, port=settings.prefect_port).start()
-            children.append(server.child)
+            console.print(f"Khởi động máy chủ Prefect cục bộ ({prefect_database(home)})…")
+            server = LocalServer(home, port=settings.prefect_port, api_workers=settings.prefect_api_workers).start()
+            children.extend(server.children)
             url = server.api_url
             url_file(settings).write_text(url + "\n")
             ui_url = server.ui_url

@@ -80,6 +80,17 @@ def using(url: str) -> Iterator[None]:
         yield
 
 
+def prefect_database(home: Path) -> str:
+    """Where a local server started now keeps its data, for people (never a password)."""
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or ""
+    if url.startswith("postgresql"):
+        parts = urlsplit(url)
+        return f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{parts.path.lstrip('/')}"
+    return f"SQLite trong {home}"
+
+
 def pull_steps() -> list[dict[str, Any]]:
     """Deployments run their flows from the project folder (``flows/…`` entrypoints)."""
     return [{"prefect.deployments.steps.set_working_directory": {"directory": str(PROJECT_ROOT)}}]
@@ -228,13 +239,17 @@ def spawn(name: str, args: list[str], env: dict[str, str], log_path: Path | None
 
 @dataclass
 class LocalServer:
-    """``prefect server start`` on SQLite under ``home`` (its PREFECT_HOME)."""
+    """``prefect server start`` under ``home`` (its PREFECT_HOME): on SQLite there unless the environment names
+    another database; with ``api_workers`` > 1, that many API processes and one process for the services
+    (:mod:`dondoc.orchestration.api_workers`)."""
 
     home: Path
     port: int = 0
     host: str = "127.0.0.1"
     extra_env: dict[str, str] = field(default_factory=dict)
+    api_workers: int = 1
     child: Child | None = None
+    services: Child | None = None
 
     @property
     def api_url(self) -> str:
@@ -256,6 +271,11 @@ class LocalServer:
         )
         env.pop("PREFECT_API_URL", None)
         args = [str(PREFECT_BIN), "server", "start", "--host", self.host, "--port", str(self.port)]
+        if self.api_workers > 1:
+            env = self._prepare_api_workers(env, timeout)
+            args += ["--workers", str(self.api_workers)]
+            self.services = spawn("prefect-services", [str(PREFECT_BIN), "server", "services", "start"], env,
+                                  self.home / "services.log")
         self.child = spawn("prefect-server", args, env, self.home / "server.log")
         try:
             wait_healthy(self.api_url, timeout, self.child.process)
@@ -265,10 +285,30 @@ class LocalServer:
             raise PrefectServerError(f"{exc}\n{tail}") from exc
         return self
 
+    def _prepare_api_workers(self, env: dict[str, str], timeout: float) -> dict[str, str]:
+        """See :mod:`dondoc.orchestration.api_workers`."""
+        from dondoc.orchestration.api_workers import ApiWorkersRefused, api_workers_env, prepare_database, started_env
+
+        try:
+            env = api_workers_env(env, self.api_workers)
+        except ApiWorkersRefused as exc:
+            raise PrefectServerError(str(exc)) from None
+        try:
+            prepare_database(PREFECT_BIN.with_name("python"), env, timeout)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            tail = "\n".join((exc.stderr or b"").decode(errors="replace").splitlines()[-5:])
+            raise PrefectServerError(f"Không chuẩn bị được cơ sở dữ liệu của Prefect.\n{tail}") from None
+        return started_env(env)
+
+    @property
+    def children(self) -> list[Child]:
+        return [c for c in (self.child, self.services) if c is not None]
+
     def stop(self) -> None:
         if self.child is not None:
             flush_client_services()
-            self.child.stop()
+        for child in self.children:
+            child.stop()
 
 
 def flush_client_services(timeout: float = 10.0) -> None:
