@@ -434,7 +434,8 @@ def prefect_path(args, *, home: Path, tmp: Path, env: dict, url: str, items: lis
         name = pg.create(f"bench_prefect_{os.getpid()}")
         extra["PREFECT_API_DATABASE_CONNECTION_URL"] = pg.url(name, "postgresql+asyncpg")
     started = time.perf_counter()
-    server = LocalServer(tmp / "prefect-server", port=free_port(0), extra_env=extra).start(timeout=240)
+    server = LocalServer(tmp / "prefect-server", port=free_port(0), extra_env=extra,
+                         api_workers=args.api_workers).start(timeout=240)
     out: dict = {"server_start_s": round(time.perf_counter() - started, 1)}
     workers = []
     try:
@@ -470,7 +471,7 @@ def prefect_path(args, *, home: Path, tmp: Path, env: dict, url: str, items: lis
             roots = [w.process.pid for w in workers]
             out["worker_start"] = {"seconds": round(time.perf_counter() - started, 1),
                                    "cpu_s": round(tree_cpu(roots), 1)}
-            cpu0, server0, busy0 = tree_cpu(roots), tree_cpu([server.child.process.pid]), machine_busy()
+            cpu0, server0, busy0 = tree_cpu(roots), tree_cpu([c.process.pid for c in server.children]), machine_busy()
             t0 = time.time()
             asyncio.run(_resume(pool))
             finished, last_change, previous = None, time.time(), None
@@ -491,7 +492,7 @@ def prefect_path(args, *, home: Path, tmp: Path, env: dict, url: str, items: lis
                     if not crashed or time.time() - last_change > 90:
                         break
                 time.sleep(2)
-            cpu1, server1, busy1 = tree_cpu(roots), tree_cpu([server.child.process.pid]), machine_busy()
+            cpu1, server1, busy1 = tree_cpu(roots), tree_cpu([c.process.pid for c in server.children]), machine_busy()
             runs_all = asyncio.run(_read_all())
     finally:
         for worker in workers:
@@ -533,6 +534,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="dondoc worker processes")
     parser.add_argument("--limit", type=int, default=None, help="dondoc worker --limit (default: the product's)")
     parser.add_argument("--prefect-db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--api-workers", type=int, default=1,
+                        help="Prefect API processes (postgres only; Redis from PREFECT_REDIS_MESSAGING_*)")
     parser.add_argument("--dondoc-db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="the local PostgreSQL server (only to create and drop this run's databases)")
@@ -551,6 +554,7 @@ def main() -> None:
 
     pg = Postgres(args.postgres) if "postgres" in (args.prefect_db, args.dondoc_db) else None
     result: dict = {"communes": args.communes, "workers": args.workers, "prefect_db": args.prefect_db,
+                    "api_workers": args.api_workers,
                     "dondoc_db": args.dondoc_db, "sweep": not args.no_sweep, "load": os.getloadavg()[0]}
     try:
         with tempfile.TemporaryDirectory(prefix="dondoc-bench-morning-") as tmp_name:
