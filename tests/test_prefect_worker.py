@@ -283,3 +283,13 @@ def test_api_workers_environment(monkeypatch):
         api_workers.api_workers_env(postgres, 2)
     assert "secret" not in str(refused.value)
     listening.close()
+
+
+def test_up_says_where_prefect_keeps_its_data_without_the_password(tmp_path, monkeypatch):
+    from dondoc.orchestration.prefect_server import prefect_database
+
+    monkeypatch.delenv("PREFECT_SERVER_DATABASE_CONNECTION_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_DATABASE_CONNECTION_URL", raising=False)
+    assert prefect_database(tmp_path) == f"SQLite trong {tmp_path}"
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://u:secret@db.example:5433/prefect")
+    assert prefect_database(tmp_path) == "PostgreSQL db.example:5433/prefect"

@@ -47,6 +47,11 @@ asyncio.run(prepare())
 """
 
 
+def database_url(env) -> str:
+    """The Prefect server's database URL as the environment sets it ("" for Prefect's default, SQLite)."""
+    return next((env[k] for k in DATABASE_URL_KEYS if env.get(k)), "")
+
+
 class ApiWorkersRefused(ValueError):
     """Several API processes asked for where Prefect cannot run them; the message says what to change."""
 
@@ -54,8 +59,7 @@ class ApiWorkersRefused(ValueError):
 def api_workers_env(env: dict[str, str], workers: int) -> dict[str, str]:
     """The environment of ``workers`` API processes and their services process (a new dict), or
     :class:`ApiWorkersRefused` when the Prefect database is not PostgreSQL or prefect-redis is missing."""
-    url = next((env[k] for k in DATABASE_URL_KEYS if env.get(k)), "")
-    if not url.startswith("postgresql"):
+    if not database_url(env).startswith("postgresql"):
         raise ApiWorkersRefused(
             f"DONDOC_PREFECT_API_WORKERS={workers} cần cơ sở dữ liệu của Prefect trên PostgreSQL: đặt "
             "PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://… hoặc để DONDOC_PREFECT_API_WORKERS=1."

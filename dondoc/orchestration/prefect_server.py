@@ -84,7 +84,9 @@ def prefect_database(home: Path) -> str:
     """Where a local server started now keeps its data, for people (never a password)."""
     from urllib.parse import urlsplit
 
-    url = os.environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or ""
+    from dondoc.orchestration.api_workers import database_url
+
+    url = database_url(os.environ)
     if url.startswith("postgresql"):
         parts = urlsplit(url)
         return f"PostgreSQL {parts.hostname}:{parts.port or 5432}/{parts.path.lstrip('/')}"
