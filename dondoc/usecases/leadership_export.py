@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dondoc.domain.labels import item_label, short_plan_title
 from dondoc.domain.status import Shown
+from dondoc.reports.xlsx_annex import fill_for, shade
 from dondoc.storage.statusrun import Group, StatusRow, item_rows
 from dondoc.usecases.context import Context
 from dondoc.usecases.leadership import Escalation, LeadershipView, leadership_view
@@ -169,22 +170,20 @@ def leadership_workbook_bytes(ctx: Context, unit_id: int, unit_name: str) -> byt
     return _bytes(workbook(leadership_view(ctx, unit_id), unit_name, ctx.today()))
 
 
-def _tint(cell, hex_colour: str) -> None:
-    """A status shown by the colour of one cell: a light fill of the status colour, the text in that colour."""
-    rgb = hex_colour.lstrip("#")
-    light = "".join(f"{int(rgb[i:i + 2], 16) + (255 - int(rgb[i:i + 2], 16)) * 4 // 5:02X}" for i in (0, 2, 4))
-    cell.fill = PatternFill("solid", fgColor=light)
-    cell.font = Font(bold=True, color=rgb.upper())
+def _tint(cell, shown: Shown) -> None:
+    """A status shown by the colour of one cell, as in the report's annex: a light fill, dark text."""
+    cell.fill = fill_for(shown)
+    cell.font = Font(bold=True, color=shade(shown))
 
 
-def _chasing(item: OverdueItem) -> tuple[str, str | None]:
+def _chasing(item: OverdueItem) -> tuple[str, Shown | None]:
     """Where the commune's ladder stands for the item, as the page says it, and the colour of its cell."""
     if item.acknowledged:
-        return "lãnh đạo đơn vị đã nắm", Shown.ON_TRACK.hex
+        return "lãnh đạo đơn vị đã nắm", Shown.ON_TRACK
     if item.past_ladder:
-        return "đã qua mọi bước nhắc", Shown.OVERDUE.hex
+        return "đã qua mọi bước nhắc", Shown.OVERDUE
     if item.level:
-        return f"đã nhắc cấp {item.level}", Shown.DUE_SOON.hex
+        return f"đã nhắc cấp {item.level}", Shown.DUE_SOON
     return "chưa nhắc", None
 
 
@@ -220,11 +219,12 @@ def province_workbook(view: ProvinceView, unit_name: str) -> Workbook:
     for n, row in enumerate(communes.iter_rows(min_row=4, max_row=3 + len(rows))):
         row[7].number_format = "0.0%"
         if n < len(members) and row[3].value:
-            _tint(row[3], Shown.OVERDUE.hex)
+            _tint(row[3], Shown.OVERDUE)
     for cell in communes[communes.max_row] if rows else ():
         cell.font = Font(bold=True)
 
     listed = view.most_overdue
+    chasing = [_chasing(o) for o in listed]
     late = book.create_sheet(PROVINCE_SHEETS[1])
     count = (f"{len(listed)} trong {view.overdue} nhiệm vụ quá hạn" if len(listed) < view.overdue
              else f"{view.overdue} nhiệm vụ quá hạn")
@@ -236,13 +236,12 @@ def province_workbook(view: ProvinceView, unit_name: str) -> Workbook:
            "đơn vị mà chưa hoàn thành, chưa được gia hạn hay xác nhận «đã nắm».",
            OVERDUE_HEADERS, [6, 20, 10, 18, 46, 22, 12, 10, 32, 20],
            [[n, o.unit, o.label, o.plan_short, o.brief.content, ", ".join(o.brief.lead) or "Chưa xác định cơ quan",
-             _d(o.deadline), o.days_overdue, o.brief.last_note or "", _chasing(o)[0]]
-            for n, o in enumerate(listed, start=1)],
+             _d(o.deadline), o.days_overdue, o.brief.last_note or "", said]
+            for n, (o, (said, _)) in enumerate(zip(listed, chasing), start=1)],
            "Không có nhiệm vụ quá hạn.", numeric={0, 7})
-    for o, row in zip(listed, late.iter_rows(min_row=4)):
-        colour = _chasing(o)[1]
-        if colour:
-            _tint(row[9], colour)
+    for (_, shown), row in zip(chasing, late.iter_rows(min_row=4)):
+        if shown:
+            _tint(row[9], shown)
     return book
 
 
